@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Installs, idempotently, every server and client the tests use, at the
+# versions pinned in versions.sh, into $CONSIGN_CACHE (outside the clone).
+# A tool is rebuilt only when its stamp file does not name the pinned version.
+#
+#   scripts/testenv/install.sh            # everything
+#   scripts/testenv/install.sh geth kafka # just these
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=versions.sh
+. "$here/versions.sh"
+mkdir -p "$TOOLS_BIN" "$CONSIGN_CACHE/stamps" "$CONSIGN_CACHE/logs"
+
+log() { printf '[install] %s\n' "$*" >&2; }
+have() { [ -f "$CONSIGN_CACHE/stamps/$1" ] && [ "$(cat "$CONSIGN_CACHE/stamps/$1")" = "$2" ]; }
+stamp() { echo "$2" > "$CONSIGN_CACHE/stamps/$1"; }
+# run NAME CMD...: runs a step with its output in a log, shown only on failure.
+run() {
+  local name=$1; shift
+  local logf="$CONSIGN_CACHE/logs/$name.log"
+  if ! "$@" >"$logf" 2>&1; then
+    log "$name failed; last lines of $logf:"; tail -30 "$logf" >&2; return 1
+  fi
+}
+
+install_versitygw() {
+  have versitygw "$VERSITYGW_VERSION" && [ -x "$TOOLS_BIN/versitygw" ] && return 0
+  log "building versitygw $VERSITYGW_VERSION (about 2 min cold)"
+  GOBIN=$TOOLS_BIN run versitygw go install "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION"
+  stamp versitygw "$VERSITYGW_VERSION"
+}
+
+install_geth() {
+  have geth "$GETH_VERSION" && [ -x "$TOOLS_BIN/geth" ] && [ -x "$TOOLS_BIN/abigen" ] && return 0
+  log "building geth and abigen $GETH_VERSION (about 4 min cold)"
+  GOBIN=$TOOLS_BIN run geth go install "github.com/ethereum/go-ethereum/cmd/geth@$GETH_VERSION" "github.com/ethereum/go-ethereum/cmd/abigen@$GETH_VERSION"
+  stamp geth "$GETH_VERSION"
+}
+
+install_kubo() {
+  have kubo "$KUBO_VERSION" && [ -x "$TOOLS_BIN/ipfs" ] && return 0
+  log "building kubo $KUBO_VERSION (about 5 min cold)"
+  # go install pkg@version fails here (the proxy refuses the version list of
+  # a dependency); a throwaway module that requires kubo at the exact version works.
+  local d="$CONSIGN_CACHE/build/kubo"
+  rm -rf "$d"; mkdir -p "$d"
+  ( cd "$d" && run kubo-mod go mod init kubobuild && run kubo-get go get "github.com/ipfs/kubo/cmd/ipfs@$KUBO_VERSION" \
+      && run kubo go build -o "$TOOLS_BIN/ipfs" github.com/ipfs/kubo/cmd/ipfs )
+  stamp kubo "$KUBO_VERSION"
+}
+
+install_kafka() {
+  local want="$KAFKA_SCALA-$KAFKA_VERSION"
+  have kafka "$want" && [ -d "$CONSIGN_CACHE/kafka/libs" ] && return 0
+  log "fetching Apache Kafka $KAFKA_VERSION jars from Maven Central"
+  local d="$CONSIGN_CACHE/kafka"
+  rm -rf "$d"; mkdir -p "$d"
+  cat > "$d/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>consign.testenv</groupId><artifactId>kafka-broker</artifactId><version>1</version>
+  <dependencies>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_$KAFKA_SCALA</artifactId><version>$KAFKA_VERSION</version></dependency>
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>1.7.36</version></dependency>
+  </dependencies>
+</project>
+POM
+  ( cd "$d" && run kafka mvn -q -B dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$d/libs" )
+  stamp kafka "$want"
+}
+
+install_node() {
+  local want="azurite@$AZURITE_VERSION solc@$SOLC_VERSION playwright-core@$PLAYWRIGHT_CORE_VERSION node-forge@$NODE_FORGE_VERSION sio4@$SOCKETIO_CLIENT4_VERSION sio2@$SOCKETIO_CLIENT2_VERSION"
+  have node "$want" && [ -d "$CONSIGN_CACHE/node/node_modules/azurite" ] && return 0
+  log "installing Node packages (azurite, solc, playwright-core, node-forge, socket.io-client 2 and 4)"
+  local d="$CONSIGN_CACHE/node"
+  mkdir -p "$d" "$d/sio2" "$d/sio4"
+  ( cd "$d" && [ -f package.json ] || echo '{"name":"consign-testenv","private":true}' > "$d/package.json" )
+  ( cd "$d" && run node-main npm install --no-audit --no-fund --loglevel=error \
+      "azurite@$AZURITE_VERSION" "solc@$SOLC_VERSION" "playwright-core@$PLAYWRIGHT_CORE_VERSION" "node-forge@$NODE_FORGE_VERSION" )
+  # The two socket.io-client generations live in separate folders so each
+  # script picks its generation by NODE_PATH.
+  ( cd "$d/sio2" && { [ -f package.json ] || echo '{"name":"sio2","private":true}' > package.json; } \
+      && run node-sio2 npm install --no-audit --no-fund --loglevel=error "socket.io-client@$SOCKETIO_CLIENT2_VERSION" "node-forge@$NODE_FORGE_VERSION" )
+  ( cd "$d/sio4" && { [ -f package.json ] || echo '{"name":"sio4","private":true}' > package.json; } \
+      && run node-sio4 npm install --no-audit --no-fund --loglevel=error "socket.io-client@$SOCKETIO_CLIENT4_VERSION" "node-forge@$NODE_FORGE_VERSION" )
+  stamp node "$want"
+}
+
+install_chromium() {
+  command -v chromium >/dev/null 2>&1 && return 0
+  log "installing Debian's chromium"
+  if [ "$(id -u)" = 0 ]; then
+    run apt-update apt-get update
+    DEBIAN_FRONTEND=noninteractive run chromium apt-get install -y --no-install-recommends chromium
+  else
+    run apt-update sudo apt-get update
+    DEBIAN_FRONTEND=noninteractive run chromium sudo apt-get install -y --no-install-recommends chromium
+  fi
+}
+
+all=(node kafka chromium versitygw geth kubo)
+want=("$@"); [ ${#want[@]} -gt 0 ] || want=("${all[@]}")
+# Network-bound installs run beside the CPU-bound Go builds; the Go builds
+# run one after another (each uses every core).
+pids=()
+for t in "${want[@]}"; do
+  case $t in
+    node|kafka|chromium) "install_$t" & pids+=($!) ;;
+  esac
+done
+rc=0
+for t in "${want[@]}"; do
+  case $t in
+    versitygw|geth|kubo) "install_$t" || rc=1 ;;
+    node|kafka|chromium) ;;
+    *) log "unknown tool $t (known: ${all[*]})"; rc=1 ;;
+  esac
+done
+for p in "${pids[@]}"; do wait "$p" || rc=1; done
+[ $rc = 0 ] && log "all tools present in $CONSIGN_CACHE"
+exit $rc

@@ -1,0 +1,17 @@
+# Pinned versions of every tool the tests use. Changing one here makes
+# install.sh rebuild just that tool on the next run.
+VERSITYGW_VERSION=v1.8.0
+KUBO_VERSION=v0.43.0
+GETH_VERSION=v1.17.8
+KAFKA_VERSION=3.9.1
+KAFKA_SCALA=2.13
+AZURITE_VERSION=3.35.0
+SOLC_VERSION=0.8.37
+PLAYWRIGHT_CORE_VERSION=1.56.1
+SOCKETIO_CLIENT2_VERSION=2.4.0
+SOCKETIO_CLIENT4_VERSION=4.8.1
+NODE_FORGE_VERSION=1.3.1
+
+# Where built tools live: outside the clone, because CI clones afresh each run.
+CONSIGN_CACHE=${CONSIGN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/consign}
+TOOLS_BIN=$CONSIGN_CACHE/bin
