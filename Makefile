@@ -1,0 +1,40 @@
+# Consign: the two commands a newcomer needs are `make dev` and `make test`.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/consign
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+
+.PHONY: all build dev test test-go test-node fuzz bench testenv testenv-down contracts lint clean
+
+all: build
+
+build: ## build bin/consign
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/consign
+
+dev: build ## run a demo environment with embedded defaults (nothing else needed)
+	./$(BIN) dev $(DEV_FLAGS)
+
+test: ## install and start the real servers, then run every test
+	scripts/test.sh
+
+testenv: ## install (cached) and start the real test servers on 127.0.0.1
+	scripts/testenv/up.sh
+
+testenv-down: ## stop exactly the servers testenv started
+	scripts/testenv/down.sh
+
+fuzz: ## a short run of every fuzz target
+	scripts/fuzz.sh
+
+bench: build ## measure, and write BENCHMARKS.md
+	scripts/bench.sh
+
+contracts: ## recompile the Solidity contracts and regenerate Go bindings
+	scripts/contracts.sh
+
+lint: ## gofmt and go vet
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin
