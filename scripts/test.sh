@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# make test: start the real servers, then run every test against them.
+#   1. scripts/testenv/up.sh installs (cached) and starts Kafka, S3, Azurite,
+#      Kubo, geth and checks Chromium; .testenv/env.sh holds their addresses.
+#   2. gofmt and go vet.
+#   3. go test -race ./... with CONSIGN_TEST_REQUIRE=1: a test whose server
+#      is missing fails instead of skipping, and any skipped test fails the run.
+#   4. the gigabyte-sized cases, without -race (CONSIGN_TEST_LARGE=1).
+#   5. a short run of every fuzz target (scripts/fuzz.sh).
+# Node and Chromium client tests are Go tests that drive node; they run in 3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+step() { printf '\n== %s (%ss)\n' "$*" "$(( $(date +%s) - start ))"; }
+
+step "test servers"
+scripts/testenv/up.sh
+# shellcheck disable=SC1091
+. .testenv/env.sh
+export CONSIGN_TEST_REQUIRE=1
+
+step "gofmt and go vet"
+unformatted=$(gofmt -l $(git ls-files '*.go'))
+if [ -n "$unformatted" ]; then echo "gofmt would change:"; echo "$unformatted"; exit 1; fi
+go vet ./...
+
+mkdir -p .testenv/logs
+log=.testenv/logs/go-test.log
+step "go test -race ./..."
+set +e
+go test -race -count=1 -timeout 30m -v ./... >"$log" 2>&1
+rc=$?
+set -e
+# Show package results and failures, not every RUN line.
+grep -E '^(ok|FAIL|---|panic:|\?|.*_test\.go:[0-9]+:)' "$log" | grep -v -E '^(--- PASS|    --- PASS)' || true
+passed=$(grep -cE '^\s*--- PASS' "$log" || true)
+failed=$(grep -cE '^\s*--- FAIL' "$log" || true)
+skips=$(grep -E '^\s*--- SKIP' "$log" || true)
+if [ -n "$skips" ]; then
+  echo; echo "These tests skipped; under make test every test must run:"
+  grep -A2 -E '^\s*--- SKIP' "$log" | head -60
+  rc=1
+fi
+if [ $rc -ne 0 ]; then
+  echo; echo "go test failed; full log: $log"
+  echo "$passed passed, $failed failed"
+  exit 1
+fi
+
+step "large cases (CONSIGN_TEST_LARGE=1, no -race)"
+CONSIGN_TEST_LARGE=1 go test -count=1 -timeout 30m -run 'Large|Conformance' \
+  ./storage/... ./crypto/... 2>&1 | tee .testenv/logs/go-test-large.log | grep -E '^(ok|FAIL|---|panic:)' || true
+if grep -qE '^(FAIL|--- FAIL|panic:)' .testenv/logs/go-test-large.log; then
+  echo "large cases failed; full log: .testenv/logs/go-test-large.log"; exit 1
+fi
+lp=$(grep -cE '^\s*--- PASS' .testenv/logs/go-test-large.log || true)
+passed=$((passed + lp))
+
+step "fuzz (short)"
+scripts/fuzz.sh
+
+step "done"
+echo "$passed passed, 0 failed"
