@@ -1,0 +1,82 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/consign/consign/internal/config"
+)
+
+const goodYAML = `
+environment: env1
+member: acme
+storage:
+  kind: s3
+  s3: {bucket: docs, region: us-east-1, endpoint: "http://127.0.0.1:17070", path_style: true}
+transport:
+  kind: kafka
+  kafka: {brokers: ["127.0.0.1:19092"]}
+chain:
+  rpc: http://127.0.0.1:8545
+  registry: "0x00000000000000000000000000000000000000aa"
+  pin: "0x00000000000000000000000000000000000000bb"
+`
+
+func writeConfig(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "consign.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func noEnv(string) (string, bool) { return "", false }
+
+func TestNodeConfigLoadsWithDefaults(t *testing.T) {
+	c, err := loadNodeConfig(writeConfig(t, goodYAML), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != "127.0.0.1:8080" || c.Metadata.Path != filepath.Join("consign-data", "consign.db") || c.Storage.S3.Bucket != "docs" {
+		t.Fatalf("unexpected config: %+v", c)
+	}
+}
+
+func TestNodeConfigErrorsNameTheKey(t *testing.T) {
+	cases := []struct {
+		env     map[string]string
+		wantKey string
+	}{
+		{map[string]string{"CONSIGN_LISTEN": "nowhere"}, "listen"},
+		{map[string]string{"CONSIGN_ENVIRONMENT": "Bad Env"}, "environment"},
+		{map[string]string{"CONSIGN_STORAGE_KIND": "floppy"}, "storage.kind"},
+		{map[string]string{"CONSIGN_STORAGE_S3_BUCKET": ""}, "storage.s3.bucket"},
+		{map[string]string{"CONSIGN_TRANSPORT_KAFKA_BROKERS": "nohostport"}, "transport.kafka.brokers"},
+		{map[string]string{"CONSIGN_CHAIN_PIN": "0x12"}, "chain.pin"},
+		{map[string]string{"CONSIGN_LOG_LEVEL": "loud"}, "log.level"},
+		{map[string]string{"CONSIGN_SHUTDOWN_TIMEOUT": "later"}, "shutdown_timeout"},
+	}
+	path := writeConfig(t, goodYAML)
+	for _, tc := range cases {
+		_, err := loadNodeConfig(path, func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok })
+		var ce *config.Error
+		if !errors.As(err, &ce) || ce.Key != tc.wantKey {
+			t.Errorf("env %v: want error for %s, got %v", tc.env, tc.wantKey, err)
+			continue
+		}
+		if !strings.Contains(err.Error(), config.EnvName(envPrefix, tc.wantKey)) {
+			t.Errorf("error %q does not name the variable", err)
+		}
+	}
+}
+
+func TestNodeConfigUnknownKey(t *testing.T) {
+	_, err := loadNodeConfig(writeConfig(t, goodYAML+"storag: {}\n"), noEnv)
+	if err == nil || !strings.Contains(err.Error(), "storag") {
+		t.Fatalf("unknown key accepted or not named: %v", err)
+	}
+}
