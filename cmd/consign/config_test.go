@@ -80,3 +80,28 @@ func TestNodeConfigUnknownKey(t *testing.T) {
 		t.Fatalf("unknown key accepted or not named: %v", err)
 	}
 }
+
+// The example configuration in docs/ must load and validate, and
+// docs/configuration.md must describe every key, so neither drifts from
+// the code.
+func TestDocsDescribeEveryKey(t *testing.T) {
+	example := filepath.Join("..", "..", "docs", "consign.example.yaml")
+	c := defaultNodeConfig()
+	if err := config.Load(&c, example, envPrefix, noEnv); err != nil {
+		t.Fatalf("docs/consign.example.yaml: %v", err)
+	}
+	c.fillDerived()
+	c.Chain.Keystore = "" // the example names a path that exists only on a real node
+	if err := c.Validate(); err != nil {
+		t.Fatalf("docs/consign.example.yaml does not validate: %v", err)
+	}
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "configuration.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range config.Keys(&c, envPrefix) {
+		if !strings.Contains(string(doc), "`"+kv[0]+"`") || !strings.Contains(string(doc), "`"+kv[1]+"`") {
+			t.Errorf("docs/configuration.md does not describe %s (%s)", kv[0], kv[1])
+		}
+	}
+}
