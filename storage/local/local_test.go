@@ -1,0 +1,126 @@
+package local_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"testing"
+
+	"github.com/consign/consign/storage"
+	"github.com/consign/consign/storage/local"
+	"github.com/consign/consign/storage/storagetest"
+)
+
+func newStore(t *testing.T) *local.Store {
+	s, err := local.New(local.Config{Root: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	storagetest.Run(t, func(t *testing.T) storage.Backend { return newStore(t) })
+}
+
+func TestSymlinkOutsideRootRefused(t *testing.T) {
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "secret"), []byte("secret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	if err := os.Symlink(outside, filepath.Join(root, "link")); err != nil {
+		t.Fatal(err)
+	}
+	s, err := local.New(local.Config{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	if rc, err := s.Get(ctx, "link/secret", 0, -1); err == nil {
+		rc.Close()
+		t.Fatal("Get through a symlink leading outside the root succeeded")
+	}
+	if _, err := s.Put(ctx, "link/planted", strings.NewReader("x")); err == nil {
+		t.Fatal("Put through a symlink leading outside the root succeeded")
+	}
+	if _, err := os.Stat(filepath.Join(outside, "planted")); !os.IsNotExist(err) {
+		t.Fatalf("a file appeared outside the root: %v", err)
+	}
+	page, err := s.List(ctx, storage.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Objects)+len(page.Prefixes) != 0 {
+		t.Fatalf("List shows %+v", page)
+	}
+}
+
+func TestReservedAndConflicts(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	if _, err := s.Put(ctx, local.TempDir+"/x", strings.NewReader("x")); !errors.Is(err, storage.ErrInvalidKey) {
+		t.Fatalf("Put into %s: %v, want ErrInvalidKey", local.TempDir, err)
+	}
+	if _, err := s.Put(ctx, "a/b", strings.NewReader("x")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Put(ctx, "a", strings.NewReader("y")); err == nil {
+		t.Fatal("Put over a folder succeeded")
+	}
+	if _, err := s.Put(ctx, "a/b/c", strings.NewReader("z")); err == nil {
+		t.Fatal("Put below an object succeeded")
+	}
+	if _, err := s.Stat(ctx, "a/b/c"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("Stat below an object: %v, want ErrNotFound", err)
+	}
+	rc, err := s.Get(ctx, "a/b", 0, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(rc)
+	rc.Close()
+	if string(got) != "x" {
+		t.Fatalf("a/b = %q after refused puts", got)
+	}
+}
+
+func TestRefusedNamesListed(t *testing.T) {
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "bad\\name"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "good"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := local.New(local.Config{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	page, err := s.List(context.Background(), storage.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Objects) != 1 || page.Objects[0].Key != "good" || len(page.Refused) != 1 || page.Refused[0] != "bad\\name" {
+		t.Fatalf("List = %+v", page)
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	if err := (local.Config{}).Validate(); err == nil {
+		t.Fatal("empty config validated")
+	}
+	if _, err := local.New(local.Config{Root: filepath.Join(t.TempDir(), "missing")}); err == nil {
+		t.Fatal("New with a missing root succeeded")
+	}
+	if _, err := local.New(local.Config{Root: filepath.Join(t.TempDir(), "made"), CreateRoot: true}); err != nil {
+		t.Fatalf("New with CreateRoot: %v", err)
+	}
+}
