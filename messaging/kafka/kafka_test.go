@@ -1,0 +1,65 @@
+package kafka_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/consign/consign/internal/testenv"
+	"github.com/consign/consign/messaging"
+	"github.com/consign/consign/messaging/kafka"
+	"github.com/consign/consign/messaging/messagingtest"
+)
+
+func newTransport(t *testing.T, brokers []string) messaging.Transport {
+	t.Helper()
+	tr, err := kafka.New(kafka.Config{Brokers: brokers, MaxRetryBackoff: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tr.Close() })
+	return tr
+}
+
+// TestConformanceKafka runs the suite against the real Apache Kafka broker
+// started by `make testenv`.
+func TestConformanceKafka(t *testing.T) {
+	addr := testenv.Get(t, testenv.Kafka)
+	brokers := strings.Split(addr, ",")
+	messagingtest.Run(t, func(t *testing.T) messaging.Transport { return newTransport(t, brokers) })
+}
+
+// TestConformanceKfake runs the suite against franz-go's in-memory kfake
+// cluster of three brokers: the fast layer, and a check that nothing
+// depends on a single broker.
+func TestConformanceKfake(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	messagingtest.Run(t, func(t *testing.T) messaging.Transport { return newTransport(t, c.ListenAddrs()) })
+}
+
+func TestConfigValidate(t *testing.T) {
+	bad := []kafka.Config{
+		{},
+		{Brokers: []string{""}},
+		{Brokers: []string{"h:1"}, MinRetryBackoff: -1},
+		{Brokers: []string{"h:1"}, MinRetryBackoff: time.Minute, MaxRetryBackoff: time.Second},
+		{Brokers: []string{"h:1"}, MaxBuffered: -1},
+	}
+	for i, c := range bad {
+		if err := c.Validate(); err == nil {
+			t.Errorf("config %d %+v: Validate passed, want an error", i, c)
+		}
+		if _, err := kafka.New(c); err == nil {
+			t.Errorf("config %d: New passed, want an error", i)
+		}
+	}
+	if err := (kafka.Config{Brokers: []string{"127.0.0.1:9092"}}).Validate(); err != nil {
+		t.Errorf("good config: %v", err)
+	}
+}
