@@ -245,5 +245,5 @@ func (s *importSession) GetMany(ctx context.Context, cs []cid.Cid) <-chan *ipld.
 
 // Remove and RemoveMany are not used by the importer; blocks are only
 // removed by garbage collection.
-func (s *importSession) Remove(context.Context, cid.Cid) error         { return nil }
+func (s *importSession) Remove(context.Context, cid.Cid) error       { return nil }
 func (s *importSession) RemoveMany(context.Context, []cid.Cid) error { return nil }
