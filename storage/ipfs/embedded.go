@@ -17,6 +17,7 @@ import (
 	"github.com/ipfs/boxo/ipld/unixfs/importer/helpers"
 	uio "github.com/ipfs/boxo/ipld/unixfs/io"
 	"github.com/ipfs/go-cid"
+	ipld "github.com/ipfs/go-ipld-format"
 	mh "github.com/multiformats/go-multihash"
 
 	"github.com/consign/consign/storage"
@@ -194,7 +195,7 @@ func (e *Embedded) releaseLocked(ctx context.Context, root string) error {
 	return nil
 }
 
-func (e *Embedded) params(ds *importSession) (helpers.DagBuilderParams, error) {
+func (e *Embedded) params(ds ipld.DAGService) helpers.DagBuilderParams {
 	p := helpers.DagBuilderParams{Maxlinks: LinksPerNode, Dagserv: ds}
 	switch e.cfg.layout() {
 	case LayoutCIDv1:
@@ -205,7 +206,7 @@ func (e *Embedded) params(ds *importSession) (helpers.DagBuilderParams, error) {
 	case LayoutCIDv0:
 		p.CidBuilder = merkledag.V0CidPrefix()
 	}
-	return p, nil
+	return p
 }
 
 // countingReader stops with ctx's error once ctx is done and counts bytes.
@@ -244,7 +245,7 @@ func (e *Embedded) Put(ctx context.Context, key string, r io.Reader) (storage.Ob
 	}
 	ds := &importSession{ctx: ctx, e: e, blocks: map[string]struct{}{}, dirs: map[string]struct{}{}}
 	cr := &countingReader{ctx: ctx, r: r}
-	root, err := e.importDAG(ds, cr)
+	root, err := e.importWith(ds, cr)
 	if err == nil {
 		err = ctx.Err()
 	}
@@ -280,11 +281,10 @@ func (e *Embedded) Put(ctx context.Context, key string, r io.Reader) (storage.Ob
 	return rw.object(), nil
 }
 
-func (e *Embedded) importDAG(ds *importSession, r io.Reader) (cid.Cid, error) {
-	p, err := e.params(ds)
-	if err != nil {
-		return cid.Undef, err
-	}
+// importWith cuts r into a balanced UnixFS DAG written to ds and returns
+// its root.
+func (e *Embedded) importWith(ds ipld.DAGService, r io.Reader) (cid.Cid, error) {
+	p := e.params(ds)
 	db, err := p.New(chunker.NewSizeSplitter(r, ChunkSize))
 	if err != nil {
 		return cid.Undef, err
