@@ -1,0 +1,108 @@
+// Package crypto is Consign's security core: signatures over transfer
+// hashes, the sealed envelope that carries documents between members,
+// amortized sessions for streams of small messages, CMS EnvelopedData for
+// externally managed destinations, and destination certificates and
+// identity proofs.
+//
+// # Keys and certificates
+//
+// A destination is a key pair plus an X.509 certificate published in the
+// on-chain registry. Keys are RSA (2048 bits or more), ECDSA P-256 or
+// Ed25519. Private keys travel as PKCS#8 PEM; PKCS#1 and SEC 1 PEM are
+// accepted on input because that is what openssl writes. Anywhere a
+// private key is needed the package accepts a standard crypto.Signer (to
+// sign) or a crypto.Decrypter / ECDH-capable key (to open), so a key held
+// in an HSM can be used by wrapping it in those interfaces.
+//
+// # Signatures
+//
+// Sign and Verify implement one signature convention per key type:
+// RSASSA-PKCS1-v1_5 with SHA-256 (what existing clients produce with
+// `openssl dgst -sha256 -sign` or Node's crypto.createSign('SHA256')),
+// ECDSA P-256 with SHA-256 (ASN.1 DER signature) and pure Ed25519.
+// Verification against a certificate also checks that the certificate is
+// valid at the given time. TransferHash, SignTransferHash and
+// VerifyTransferHash apply this to the transferHash convention of the wire
+// contract: the SHA-256 hex of from+to+hash+timestamp, signed as its ASCII
+// bytes and exchanged as base64.
+//
+// # Sealed envelope
+//
+// Seal turns a document stream into an envelope readable only by the
+// holders of the recipients' private keys: a fresh 256-bit file key is
+// wrapped to each recipient certificate (RSA-OAEP-SHA256, or ephemeral
+// ECDH on P-256 or X25519 followed by HKDF-SHA256 and AES-256-GCM), the
+// header is authenticated with an HMAC keyed from the file key, and the
+// (optionally zstd-compressed) payload is cut into chunks that are each
+// sealed with AES-256-GCM under a counter nonce, so that any flipped bit,
+// dropped, duplicated, reordered or truncated chunk is detected. A final
+// trailer chunk carries the plaintext size and SHA-256 and, when the
+// sender signs, the sender's signature over the header and that hash. Open
+// reverses it with bounded memory. docs/envelope.md specifies the format
+// byte by byte.
+//
+// # Sessions
+//
+// Wrapping and signing cost milliseconds with RSA keys, which dominates
+// small messages. SessionSender and SessionReceiver amortize both over an
+// epoch: one signed epoch block wraps a session key once, and each message
+// is individually sealed with AES-256-GCM under that key with a sequence
+// number. Every epoch block also carries the sender's signature over the
+// hash chain of the previous epoch's messages, which makes those messages
+// attributable to the sender by third parties. See docs/crypto.md.
+//
+// # Identity proofs
+//
+// VerifyIdentityProof checks the certificate chain a member publishes to
+// prove its identity: the leaf CN is "<envId>-<nonce>--<Org Name>", every
+// signature in the chain verifies, every certificate is within its
+// validity period, the nonce and environment are the expected ones, and
+// the claimed organization is reported beside the issuer chain so that a
+// chain issued by another company's CA stands out.
+package crypto
+
+import "errors"
+
+// Sentinel errors. Every error returned by this package wraps one of these
+// (test with errors.Is) behind an operation prefix.
+var (
+	// ErrBadSignature: a signature does not verify.
+	ErrBadSignature = errors.New("signature does not verify")
+	// ErrWrongSigner: the data was signed by a key other than the expected one(s).
+	ErrWrongSigner = errors.New("signed by an unexpected key")
+	// ErrUnsigned: a signature was required but the data carries none.
+	ErrUnsigned = errors.New("not signed")
+	// ErrExpired: a certificate is outside its validity period.
+	ErrExpired = errors.New("certificate expired or not yet valid")
+	// ErrUnsupportedKey: a key or certificate of a type this package does not handle.
+	ErrUnsupportedKey = errors.New("unsupported key type")
+	// ErrBadPEM: PEM input holds no usable block of the expected type.
+	ErrBadPEM = errors.New("malformed PEM")
+
+	// ErrNotRecipient: none of the envelope's recipients matches the key given.
+	ErrNotRecipient = errors.New("not a recipient of this envelope")
+	// ErrMalformed: the envelope (or message, or CMS structure) cannot be parsed.
+	ErrMalformed = errors.New("malformed envelope")
+	// ErrTampered: authentication failed: the header or a chunk was modified,
+	// reordered, or encrypted under another key.
+	ErrTampered = errors.New("authentication failed (tampered or reordered data)")
+	// ErrTruncated: the envelope ends before its final chunk.
+	ErrTruncated = errors.New("envelope truncated")
+	// ErrTrailingData: bytes follow the final chunk.
+	ErrTrailingData = errors.New("data after the end of the envelope")
+
+	// ErrReplay: a session message was already accepted (or is too old to tell).
+	ErrReplay = errors.New("message replayed")
+	// ErrSessionState: a session message refers to an epoch the receiver cannot use.
+	ErrSessionState = errors.New("unknown or invalid session epoch")
+
+	// ErrBadChain: an identity-proof chain does not verify (bad signature,
+	// broken issuer link, untrusted root, malformed leaf name).
+	ErrBadChain = errors.New("certificate chain does not verify")
+	// ErrBadNonce: the identity proof names a nonce other than the one issued.
+	ErrBadNonce = errors.New("identity proof nonce does not match")
+	// ErrWrongEnvironment: the identity proof names another environment.
+	ErrWrongEnvironment = errors.New("identity proof is for another environment")
+	// ErrRevoked: a certificate of the chain is listed in a supplied CRL.
+	ErrRevoked = errors.New("certificate revoked")
+)
