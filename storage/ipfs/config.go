@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -44,6 +45,12 @@ type Config struct {
 	// "http://127.0.0.1:5001". Used (and required) only by NewKubo.
 	API string
 
+	// MFSRoot is the MFS folder (Kubo mode) under which each store keeps
+	// a folder, named by the store's random id, with one entry per CID it
+	// stores; this is what keeps the content from the node's garbage
+	// collection. "" means "/consign".
+	MFSRoot string
+
 	// RequestTimeout bounds each Kubo RPC call other than the streaming
 	// add and cat (whose lifetime is governed by ctx). Zero means 60s.
 	RequestTimeout time.Duration
@@ -71,6 +78,9 @@ func (c Config) validate(kubo bool) error {
 	if c.RequestTimeout < 0 {
 		return fmt.Errorf("storage/ipfs: config: RequestTimeout is negative: %w", ErrConfig)
 	}
+	if c.MFSRoot != "" && (!strings.HasPrefix(c.MFSRoot, "/") || strings.TrimRight(c.MFSRoot, "/") == "") {
+		return fmt.Errorf("storage/ipfs: config: MFSRoot %q must be an absolute MFS path other than /: %w", c.MFSRoot, ErrConfig)
+	}
 	if kubo {
 		if c.API == "" {
 			return fmt.Errorf("storage/ipfs: config: API (Kubo RPC URL) is required in Kubo mode: %w", ErrConfig)
@@ -94,6 +104,13 @@ func (c Config) layout() Layout {
 		return LayoutCIDv1
 	}
 	return c.Layout
+}
+
+func (c Config) mfsRoot() string {
+	if c.MFSRoot == "" {
+		return "/consign"
+	}
+	return strings.TrimRight(c.MFSRoot, "/")
 }
 
 func (c Config) timeout() time.Duration {

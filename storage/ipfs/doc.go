@@ -44,12 +44,15 @@
 // # Kubo mode (NewKubo)
 //
 // Content goes to a Kubo node over its RPC API: /api/v0/add with the
-// layout's flags (streamed as multipart, pin=false), then /api/v0/pin/add
-// before the index names it; reads use /api/v0/cat with offset and
-// length. When the last name of a CID goes, the CID is unpinned and the
-// node's own garbage collection (`ipfs repo gc`, or a daemon run with
-// --enable-gc) reclaims its blocks, as it does blocks of a failed Put.
+// layout's flags (streamed as multipart, pin=false); before the index
+// names a CID, it is linked into the store's own MFS folder
+// (/consign/<store id>/<CID>, see RefsDir), which the node's garbage
+// collection respects. Reads use /api/v0/cat with offset and length. When
+// the last name of a CID goes, its MFS entry is removed and the node's
+// own garbage collection (`ipfs repo gc`, or a daemon run with
+// --enable-gc) reclaims the blocks, as it does those of a failed Put.
 // Anything stored is ordinary IPFS content: `ipfs cat <Ref>` on the node
-// returns it. The index is local to Dir: two stores sharing one node
-// must not store identical content, since either may unpin it.
+// returns it. Each store has its own folder, so several stores (or other
+// users of the node) holding the same content never release it for each
+// other.
 package ipfs

@@ -2,7 +2,9 @@ package ipfs
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -42,6 +44,10 @@ CREATE TABLE IF NOT EXISTS links(
 	PRIMARY KEY(root, block)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS links_block ON links(block);
+CREATE TABLE IF NOT EXISTS meta(
+	name  TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+) WITHOUT ROWID;
 `
 
 func openIndex(path string, noSync bool) (*index, error) {
@@ -66,6 +72,19 @@ func openIndex(path string, noSync bool) (*index, error) {
 }
 
 func (ix *index) close() error { return ix.db.Close() }
+
+// storeID returns the random identifier of this index, made on first use.
+func (ix *index) storeID(ctx context.Context) (string, error) {
+	var rnd [12]byte
+	rand.Read(rnd[:])
+	if _, err := ix.db.ExecContext(ctx, `INSERT OR IGNORE INTO meta(name, value) VALUES('store-id', ?)`,
+		hex.EncodeToString(rnd[:])); err != nil {
+		return "", err
+	}
+	var id string
+	err := ix.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE name = 'store-id'`).Scan(&id)
+	return id, err
+}
 
 type row struct {
 	key   string

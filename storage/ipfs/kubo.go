@@ -26,15 +26,16 @@ var ErrKubo = errors.New("kubo error")
 // Kubo is the IPFS backend that stores content in a Kubo node through its
 // RPC API and keeps names in a local index. Content is added with the
 // same chunking flags the package documents for `ipfs add`, so the CIDs
-// agree with embedded mode and with the command line, and it is pinned
-// (recursively) while a name refers to it. See the package documentation.
+// agree with embedded mode and with the command line, and it is linked
+// into the store's MFS folder (see RefsDir) while a name refers to it. See the package documentation.
 type Kubo struct {
 	cfg  Config
 	base string
 	hc   *http.Client
 	ix   *index
 	lock *os.File
-	mu   sync.Mutex // orders index writes with pin and unpin calls
+	refs string     // MFS folder holding one entry per stored CID
+	mu   sync.Mutex // orders index writes with reference changes
 }
 
 var _ storage.Backend = (*Kubo)(nil)
@@ -70,8 +71,22 @@ func NewKubo(cfg Config) (*Kubo, error) {
 		k.Close()
 		return nil, fmt.Errorf("storage/ipfs: kubo at %s: %w", cfg.API, err)
 	}
+	id, err := ix.storeID(ctx)
+	if err != nil {
+		k.Close()
+		return nil, fmt.Errorf("storage/ipfs: open index in %s: %w", cfg.Dir, err)
+	}
+	k.refs = cfg.mfsRoot() + "/" + id
+	if err := k.call(ctx, "files/mkdir", url.Values{"arg": {k.refs}, "parents": {"true"}}, nil); err != nil {
+		k.Close()
+		return nil, fmt.Errorf("storage/ipfs: kubo at %s: %w", cfg.API, err)
+	}
 	return k, nil
 }
+
+// RefsDir returns the MFS folder in which this store references its
+// content on the node (one entry per CID, named by the CID).
+func (k *Kubo) RefsDir() string { return k.refs }
 
 // Close closes the index and releases the directory lock.
 func (k *Kubo) Close() error {
@@ -219,9 +234,10 @@ func (k *Kubo) add(ctx context.Context, cr *countingReader) (string, error) {
 	return root, nil
 }
 
-// Put adds r to the node, pins the result, then points key at it in the
-// index and unpins the content key named before if no other name needs it.
-// A failed or cancelled Put leaves no name and no pin; blocks the node had
+// Put adds r to the node, references the result in the store's MFS
+// folder, then points key at it in the index, and drops the reference to
+// the content key named before if no other name needs it. A failed or
+// cancelled Put leaves no name and no reference; blocks the node had
 // already received stay until the node's own garbage collection.
 func (k *Kubo) Put(ctx context.Context, key string, r io.Reader) (storage.Object, error) {
 	if err := checkKey("put", key); err != nil {
@@ -249,37 +265,51 @@ func (k *Kubo) Put(ctx context.Context, key string, r io.Reader) (storage.Object
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if err := k.call(ctx, "pin/add", url.Values{"arg": {root}, "recursive": {"true"}}, nil); err != nil {
+	if err := k.reference(ctx, root); err != nil {
 		return fail(err)
 	}
 	if err := ctx.Err(); err != nil {
-		k.unpinUnused(context.WithoutCancel(ctx), root)
+		k.unreferenceUnused(context.WithoutCancel(ctx), root)
 		return fail(err)
 	}
 	rw := row{key: key, root: root, size: cr.n, mtime: time.Now().UnixNano()}
 	ictx := context.WithoutCancel(ctx)
 	old, err := k.ix.put(ictx, rw, nil)
 	if err != nil {
-		k.unpinUnused(ictx, root)
+		k.unreferenceUnused(ictx, root)
 		return fail(fmt.Errorf("index: %w", err))
 	}
 	if old != "" && old != root {
-		if err := k.unpinUnused(ictx, old); err != nil {
-			return rw.object(), fmt.Errorf("storage/ipfs: put %q: stored, but unpinning the old content %s failed: %w", key, old, err)
+		if err := k.unreferenceUnused(ictx, old); err != nil {
+			return rw.object(), fmt.Errorf("storage/ipfs: put %q: stored, but dropping the reference to the old content %s failed: %w", key, old, err)
 		}
 	}
 	return rw.object(), nil
 }
 
-// unpinUnused removes the pin of root unless a name still refers to it.
-// Callers hold k.mu.
-func (k *Kubo) unpinUnused(ctx context.Context, root string) error {
+// reference links root into the store's MFS folder, which protects it
+// from the node's garbage collection. Callers hold k.mu.
+func (k *Kubo) reference(ctx context.Context, root string) error {
+	used, err := k.ix.rootInUse(ctx, root)
+	if err != nil || used {
+		return err // already referenced
+	}
+	err = k.call(ctx, "files/cp", url.Values{"arg": {"/ipfs/" + root, k.refs + "/" + root}}, nil)
+	if err != nil && strings.Contains(err.Error(), "already") {
+		return nil // left by an earlier failed Put
+	}
+	return err
+}
+
+// unreferenceUnused removes root's entry from the MFS folder unless a name
+// still refers to it. Callers hold k.mu.
+func (k *Kubo) unreferenceUnused(ctx context.Context, root string) error {
 	used, err := k.ix.rootInUse(ctx, root)
 	if err != nil || used {
 		return err
 	}
-	err = k.call(ctx, "pin/rm", url.Values{"arg": {root}, "recursive": {"true"}}, nil)
-	if err != nil && strings.Contains(err.Error(), "not pinned") {
+	err = k.call(ctx, "files/rm", url.Values{"arg": {k.refs + "/" + root}}, nil)
+	if err != nil && strings.Contains(err.Error(), "not exist") {
 		return nil
 	}
 	return err
@@ -368,7 +398,8 @@ func (k *Kubo) List(ctx context.Context, opts storage.ListOptions) (storage.List
 	return listIndex(ctx, k.ix, opts)
 }
 
-// Delete forgets key and unpins its content unless another name needs it.
+// Delete forgets key and drops the reference to its content unless
+// another name needs it.
 func (k *Kubo) Delete(ctx context.Context, key string) error {
 	if err := checkKey("delete", key); err != nil {
 		return err
@@ -379,8 +410,8 @@ func (k *Kubo) Delete(ctx context.Context, key string) error {
 	if err != nil {
 		return wrapIndexErr("delete", key, err)
 	}
-	if err := k.unpinUnused(context.WithoutCancel(ctx), root); err != nil {
-		return fmt.Errorf("storage/ipfs: delete %q: removed, but unpinning %s failed: %w", key, root, err)
+	if err := k.unreferenceUnused(context.WithoutCancel(ctx), root); err != nil {
+		return fmt.Errorf("storage/ipfs: delete %q: removed, but dropping the reference to %s failed: %w", key, root, err)
 	}
 	return nil
 }

@@ -48,8 +48,8 @@ func ipfsCLI(t *testing.T, stdin io.Reader, args ...string) []byte {
 }
 
 // Content stored through Kubo mode is ordinary IPFS content: `ipfs cat`
-// on the node returns it, and `ipfs pin ls` shows it pinned until its
-// name is deleted.
+// on the node returns it, and the store's MFS folder references it until
+// its name is deleted.
 func TestKuboContentReadableWithIPFSCat(t *testing.T) {
 	k := newKubo(t, "")
 	ctx := context.Background()
@@ -58,16 +58,23 @@ func TestKuboContentReadableWithIPFSCat(t *testing.T) {
 	if got := ipfsCLI(t, nil, "cat", o.Ref); !bytes.Equal(got, data) {
 		t.Fatalf("ipfs cat %s returned %d bytes, not the %d stored", o.Ref, len(got), len(data))
 	}
-	pins := string(ipfsCLI(t, nil, "pin", "ls", "--type=recursive", "--quiet"))
-	if !strings.Contains(pins, o.Ref) {
-		t.Fatalf("%s not pinned after Put", o.Ref)
+	refs := string(ipfsCLI(t, nil, "files", "ls", k.RefsDir()))
+	if !strings.Contains(refs, o.Ref) {
+		t.Fatalf("%s not in %s after Put: %q", o.Ref, k.RefsDir(), refs)
 	}
+	// A second name for the same content, then deleting the first, keeps it.
+	putBytes(t, k, "docs/copy.bin", data)
 	if err := k.Delete(ctx, "docs/cat-me.bin"); err != nil {
 		t.Fatal(err)
 	}
-	pins = string(ipfsCLI(t, nil, "pin", "ls", "--type=recursive", "--quiet"))
-	if strings.Contains(pins, o.Ref) {
-		t.Fatalf("%s still pinned after its only name was deleted", o.Ref)
+	if refs := string(ipfsCLI(t, nil, "files", "ls", k.RefsDir())); !strings.Contains(refs, o.Ref) {
+		t.Fatalf("%s dropped while docs/copy.bin still names it", o.Ref)
+	}
+	if err := k.Delete(ctx, "docs/copy.bin"); err != nil {
+		t.Fatal(err)
+	}
+	if refs := string(ipfsCLI(t, nil, "files", "ls", k.RefsDir())); strings.Contains(refs, o.Ref) {
+		t.Fatalf("%s still referenced after its last name was deleted", o.Ref)
 	}
 }
 
