@@ -1,0 +1,45 @@
+// Package web is a Consign node's front door: one listener serving the
+// REST API, the socket.io endpoint and the browser console.
+//
+// Every request passes, in order: a recover guard (a panic becomes a
+// logged 500 JSON error), path cleaning (runs of '/' collapse to one so
+// "/api/v1//search" is "/api/v1/search"; a "." or ".." segment is refused
+// with 400 rather than resolved, so no path can climb the tree), CORS for
+// the configured origins, and then one of:
+//
+//   - /healthz (200 while the process serves) and /readyz (runs the
+//     readiness probes concurrently, each with a timeout: 200, or 503
+//     naming what failed); no credentials needed;
+//   - /socket.io/socket.io.js: the embedded socket.io-client 4.8.1
+//     browser bundle; public;
+//   - /socket.io/: the socket.io server (Engine.IO 3 and 4, so
+//     socket.io-client 2.x and 4.x both connect), authenticated per
+//     connection by a namespace middleware;
+//   - everything else: HTTP Basic auth with an application credential,
+//     then the routes registered with Server.Handle, the console page
+//     (/ and /console/) and POST /console/token.
+//
+// Authentication. A credential is checked by an auth.Verifier and must
+// belong to the environment this node serves (Config.EnvironmentID); a
+// credential of another environment gets 401 like a wrong password.
+// Failed attempts are counted per client IP in a token bucket (default:
+// 10, refilled one every 6 s); a client with an empty bucket gets 429
+// with Retry-After before its credentials are even checked, which also
+// caps the argon2id work an attacker can cause.
+//
+// socket.io clients send the same Basic header in the handshake
+// (extraHeaders). Browsers cannot set headers on a websocket, so the
+// console (a page fetched with Basic auth) asks POST /console/token for a
+// single-use token valid 30 s and passes it in socket.io's auth payload
+// ({token}) for each (re)connection. A refused handshake gets the
+// socket.io error "unauthorized" with the reason in its data.
+//
+// Errors. Every error body is {"error": "<message>"}. Handlers wrap
+// sentinel errors and call Error, which maps them to a status through one
+// table (StatusFor); a 5xx hides details from the client and logs them.
+//
+// Socket events. OnConnection registers a handler for each authenticated
+// connection; Conn exposes the principal, the connection's query
+// parameters, Emit and On (with acknowledgements) and hides the socket.io
+// library. EmitToMember reaches all connections of one member.
+package web

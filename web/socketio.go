@@ -1,0 +1,261 @@
+package web
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/consign/consign/internal/auth"
+	"github.com/zishang520/socket.io/servers/socket/v3"
+	"github.com/zishang520/socket.io/v3/pkg/types"
+)
+
+// sioServer wraps github.com/zishang520/socket.io: the default namespace
+// at /socket.io, Engine.IO v3 allowed next to v4 (socket.io-client 2.x
+// and 4.x), every connection authenticated by a middleware before it
+// joins the namespace.
+type sioServer struct {
+	s       *Server
+	io      *socket.Server
+	handler http.Handler
+
+	mu     sync.RWMutex
+	onConn []func(*Conn)
+}
+
+func newSIOServer(s *Server) (*sioServer, error) {
+	opts := socket.DefaultServerOptions()
+	opts.SetPath("/socket.io")
+	opts.SetServeClient(false) // Consign serves its embedded bundle itself
+	opts.SetAllowEIO3(true)    // socket.io-client 2.x speaks Engine.IO 3
+	if len(s.cfg.CORSOrigins) > 0 {
+		var origin any
+		if s.originAllowed("\x00any") { // "*" is in the list
+			origin = true // reflect the request's origin (needed with credentials)
+		} else {
+			list := make([]any, len(s.cfg.CORSOrigins))
+			for i, o := range s.cfg.CORSOrigins {
+				list[i] = o
+			}
+			origin = list
+		}
+		opts.SetCors(&types.Cors{
+			Origin:         origin,
+			Credentials:    true,
+			AllowedHeaders: []string{"Authorization", "Content-Type"},
+		})
+	}
+	x := &sioServer{s: s, io: socket.NewServer(nil, opts)}
+	x.handler = x.io.ServeHandler(nil)
+	x.io.Use(x.authenticate)
+	if err := x.io.On("connection", x.connected); err != nil {
+		return nil, fmt.Errorf("web: socket.io: %w", err)
+	}
+	return x, nil
+}
+
+func (x *sioServer) close() { x.io.Close(nil) }
+
+// authenticate accepts a handshake that carries this environment's Basic
+// credentials in its Authorization header, or a console token in its
+// auth payload. The check runs off the socket.io goroutine because
+// argon2id takes a while; a refusal reaches the client as connect_error
+// (4.x) or error (2.x) with message "unauthorized" and a reason in data.
+func (x *sioServer) authenticate(sock *socket.Socket, next func(*socket.ExtendedError)) {
+	hs := sock.Handshake()
+	ip := clientIP(hs.Address)
+	header := ""
+	if hs.Headers != nil {
+		header = hs.Headers.Header().Get("Authorization")
+	}
+	token, _ := hs.Auth["token"].(string)
+	go func() {
+		p, err := x.principal(ip, header, token)
+		if err != nil {
+			x.s.log.Info("socket.io handshake refused", "ip", ip, "err", err)
+			next(socket.NewExtendedError("unauthorized", map[string]any{"error": err.Error()}))
+			return
+		}
+		sock.SetData(p)
+		next(nil)
+	}()
+}
+
+func (x *sioServer) principal(ip, header, token string) (auth.Principal, error) {
+	if token != "" {
+		if blocked, wait := x.s.limiter.blocked(ip); blocked {
+			return auth.Principal{}, &rateLimitedError{wait: wait}
+		}
+		p, ok := x.s.tokens.redeem(token)
+		if !ok {
+			x.s.limiter.fail(ip)
+			return auth.Principal{}, fmt.Errorf("%w: unknown, used or expired socket token", ErrUnauthorized)
+		}
+		return p, p.Allowed(x.s.cfg.EnvironmentID)
+	}
+	user, password, ok := parseBasic(header)
+	if !ok {
+		if blocked, wait := x.s.limiter.blocked(ip); blocked {
+			return auth.Principal{}, &rateLimitedError{wait: wait}
+		}
+		return auth.Principal{}, fmt.Errorf("%w: send HTTP Basic credentials in the handshake (extraHeaders: {Authorization: 'Basic …'})", ErrUnauthorized)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), x.s.cfg.ReadyTimeout)
+	defer cancel()
+	return x.s.check(ctx, ip, user, password)
+}
+
+// parseBasic decodes "Basic base64(user:password)" like
+// http.Request.BasicAuth.
+func parseBasic(h string) (user, password string, ok bool) {
+	const prefix = "basic "
+	if len(h) < len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
+		return "", "", false
+	}
+	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(h[len(prefix):]))
+	if err != nil {
+		return "", "", false
+	}
+	return strings.Cut(string(b), ":")
+}
+
+func memberRoom(member string) socket.Room { return socket.Room("member:" + member) }
+
+func (x *sioServer) connected(args ...any) {
+	sock, ok := args[0].(*socket.Socket)
+	if !ok {
+		return
+	}
+	p, _ := sock.Data().(auth.Principal)
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &Conn{x: x, sock: sock, p: p, ctx: ctx}
+	sock.Join(memberRoom(p.Member))
+	_ = sock.On("disconnect", func(a ...any) {
+		reason, _ := firstString(a)
+		cancel()
+		c.mu.Lock()
+		hs := c.onDisconnect
+		c.mu.Unlock()
+		for _, h := range hs {
+			h(reason)
+		}
+	})
+	x.mu.RLock()
+	handlers := x.onConn
+	x.mu.RUnlock()
+	for _, h := range handlers {
+		x.safely(c, "connection handler", func() { h(c) })
+	}
+}
+
+func firstString(a []any) (string, bool) {
+	if len(a) == 0 {
+		return "", false
+	}
+	s, ok := a[0].(string)
+	return s, ok
+}
+
+// safely runs f, turning a panic into a log line and an "exception"
+// event for the client instead of a crashed node.
+func (x *sioServer) safely(c *Conn, what string, f func()) {
+	defer func() {
+		if v := recover(); v != nil {
+			x.s.log.Error("socket.io handler panic", "what", what, "socket", c.ID(), "panic", fmt.Sprint(v))
+			_ = c.Emit("exception", "internal error while handling "+what)
+		}
+	}()
+	f()
+}
+
+// OnConnection registers h to run for every authenticated socket.io
+// connection (default namespace). Register handlers before clients
+// connect; h runs once per connection and usually calls Conn.On.
+func (s *Server) OnConnection(h func(c *Conn)) {
+	s.sio.mu.Lock()
+	s.sio.onConn = append(s.sio.onConn, h)
+	s.sio.mu.Unlock()
+}
+
+// EmitToMember sends an event to every socket.io connection of member
+// on this node (how document_sent and friends reach their owner).
+func (s *Server) EmitToMember(member, event string, args ...any) error {
+	return s.sio.io.To(memberRoom(member)).Emit(event, args...)
+}
+
+// Ack answers a client's acknowledgement callback. Ack() arrives as
+// undefined, Ack(nil) as null, Ack(nil, "Subscribed.") as
+// (null, 'Subscribed.').
+type Ack func(args ...any)
+
+// Conn is one authenticated socket.io connection.
+type Conn struct {
+	x    *sioServer
+	sock *socket.Socket
+	p    auth.Principal
+	ctx  context.Context
+
+	mu           sync.Mutex
+	onDisconnect []func(reason string)
+}
+
+// ID is the socket id, unique on this node.
+func (c *Conn) ID() string { return string(c.sock.Id()) }
+
+// Principal is the authenticated caller.
+func (c *Conn) Principal() auth.Principal { return c.p }
+
+// Context is cancelled when the connection closes.
+func (c *Conn) Context() context.Context { return c.ctx }
+
+// Query returns a query parameter of the connection URL
+// (e.g. "auto_commit"), or "".
+func (c *Conn) Query(name string) string {
+	q := c.sock.Handshake().Query
+	if q == nil {
+		return ""
+	}
+	return q.Query().Get(name)
+}
+
+// Transport names the current transport: "polling" or "websocket".
+func (c *Conn) Transport() string { return c.sock.Conn().Transport().Name() }
+
+// Emit sends an event with arguments (JSON values; a []byte becomes a
+// binary attachment, a Buffer in Node).
+func (c *Conn) Emit(event string, args ...any) error {
+	if err := c.sock.Emit(event, args...); err != nil {
+		return fmt.Errorf("web: socket.io emit %q: %w", event, err)
+	}
+	return nil
+}
+
+// On handles a client event. args are the decoded JSON arguments
+// (objects as map[string]any); ack is nil unless the client passed an
+// acknowledgement callback. A panic in h is logged and reported to the
+// client as an "exception" event.
+func (c *Conn) On(event string, h func(args []any, ack Ack)) {
+	_ = c.sock.On(event, func(a ...any) {
+		var ack Ack
+		if n := len(a); n > 0 {
+			if f, ok := a[n-1].(socket.Ack); ok {
+				a = a[:n-1]
+				ack = func(args ...any) { f(args, nil) }
+			}
+		}
+		c.x.safely(c, fmt.Sprintf("event %q", event), func() { h(a, ack) })
+	})
+}
+
+// OnDisconnect registers h to run when the connection closes.
+func (c *Conn) OnDisconnect(h func(reason string)) {
+	c.mu.Lock()
+	c.onDisconnect = append(c.onDisconnect, h)
+	c.mu.Unlock()
+}
+
+// Close disconnects the client.
+func (c *Conn) Close() { c.sock.Disconnect(true) }
