@@ -37,7 +37,7 @@ const MaxCMSSize = 64 << 20
 
 type cmsContentInfo struct {
 	ContentType asn1.ObjectIdentifier
-	Content     asn1.RawValue `asn1:"explicit,tag:0"`
+	Content     asn1.RawValue // [0] EXPLICIT, handled by hand
 }
 
 type cmsEnvelopedData struct {
@@ -122,7 +122,7 @@ func EncryptCMSDER(content []byte, recipients []*x509.Certificate) ([]byte, erro
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	return asn1.Marshal(cmsContentInfo{ContentType: oidEnvelopedData, Content: asn1.RawValue{FullBytes: inner}})
+	return asn1.Marshal(cmsContentInfo{ContentType: oidEnvelopedData, Content: asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true, Bytes: inner}})
 }
 
 // DecryptCMS opens a CMS EnvelopedData (PEM "PKCS7"/"CMS" or DER) with an
@@ -148,7 +148,7 @@ func DecryptCMS(data []byte, key stdcrypto.Decrypter, cert *x509.Certificate) ([
 	if rest, err := asn1.Unmarshal(der, &ci); err != nil || len(rest) != 0 {
 		return nil, fmt.Errorf("%s: not a CMS ContentInfo: %w", op, ErrMalformed)
 	}
-	if !ci.ContentType.Equal(oidEnvelopedData) {
+	if !ci.ContentType.Equal(oidEnvelopedData) || ci.Content.Class != asn1.ClassContextSpecific || ci.Content.Tag != 0 || !ci.Content.IsCompound {
 		return nil, fmt.Errorf("%s: content type %v is not EnvelopedData: %w", op, ci.ContentType, ErrMalformed)
 	}
 	var env cmsEnvelopedData
