@@ -1,0 +1,579 @@
+// Package s3 is the storage.Backend on an S3 bucket (AWS or any server
+// that speaks the S3 API: MinIO, versitygw, Ceph), through aws-sdk-go-v2.
+//
+// Keys map one to one onto object names, optionally under a fixed
+// Config.Prefix, so objects put into the bucket by other tools show up in
+// listings and can be read and hashed. Names that storage.ValidateKey
+// refuses are reported in ListPage.Refused and are never read or written;
+// zero-byte folder markers ("a/") are skipped.
+//
+// A Put streams: it reads the body into part-sized buffers taken from a
+// fixed pool of Config.Concurrency buffers, and uploads each as a part of
+// a multipart upload while the next is read, so memory stays at about
+// PartSize × Concurrency whatever the object size. A body shorter than one
+// part goes up in a single PutObject. S3 makes a multipart object visible
+// only at CompleteMultipartUpload, so a reader error or a cancelled ctx
+// aborts the upload and leaves nothing behind; of concurrent Puts to one
+// name, the last to complete wins.
+//
+// The largest object is 10,000 parts: 78 GiB at the default 8 MiB part
+// size; raise PartSize for more.
+package s3
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/consign/consign/storage"
+)
+
+// Limits of the S3 multipart API.
+const (
+	MinPartSize = 5 << 20
+	MaxParts    = 10000
+)
+
+// Config configures a Store.
+type Config struct {
+	// Endpoint is the base URL of the S3 server, e.g.
+	// "http://127.0.0.1:9000"; empty means AWS's endpoint for Region.
+	Endpoint string
+	// Region to sign requests for; empty means "us-east-1".
+	Region string
+	// Bucket holds the objects. Required.
+	Bucket string
+	// Prefix, if set, is prepended to every key, so that the store is one
+	// "folder" of the bucket. It must be a valid key followed by "/".
+	Prefix string
+	// AccessKey and SecretKey are static credentials; when both are
+	// empty, the SDK's default chain is used (environment, shared files,
+	// instance role). SessionToken goes with temporary credentials.
+	AccessKey, SecretKey, SessionToken string
+	// PathStyle addresses the bucket as ENDPOINT/BUCKET/KEY instead of
+	// BUCKET.ENDPOINT/KEY; most self-hosted servers need it.
+	PathStyle bool
+	// PartSize is the size of one uploaded part in bytes; zero means
+	// 8 MiB. At least MinPartSize.
+	PartSize int64
+	// Concurrency is the number of parts in flight, and of part buffers;
+	// zero means 4.
+	Concurrency int
+	// CreateBucket creates Bucket in New if it does not exist.
+	CreateBucket bool
+	// HTTPClient, if set, carries the requests (tests, proxies).
+	HTTPClient *http.Client
+}
+
+// Validate reports whether c is usable.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Bucket == "" {
+		errs = append(errs, errors.New("Bucket is required"))
+	}
+	if (c.AccessKey == "") != (c.SecretKey == "") {
+		errs = append(errs, errors.New("AccessKey and SecretKey go together"))
+	}
+	if c.PartSize != 0 && c.PartSize < MinPartSize {
+		errs = append(errs, fmt.Errorf("PartSize %d is below S3's minimum %d", c.PartSize, MinPartSize))
+	}
+	if c.PartSize > 5<<30 {
+		errs = append(errs, fmt.Errorf("PartSize %d is above S3's maximum 5 GiB", c.PartSize))
+	}
+	if c.Concurrency < 0 {
+		errs = append(errs, fmt.Errorf("Concurrency %d is negative", c.Concurrency))
+	}
+	if c.Prefix != "" {
+		if !strings.HasSuffix(c.Prefix, "/") || storage.ValidateKey(strings.TrimSuffix(c.Prefix, "/")) != nil {
+			errs = append(errs, fmt.Errorf("Prefix %q must be a valid key followed by \"/\"", c.Prefix))
+		}
+	}
+	if c.Endpoint != "" && !strings.HasPrefix(c.Endpoint, "http://") && !strings.HasPrefix(c.Endpoint, "https://") {
+		errs = append(errs, fmt.Errorf("Endpoint %q must start with http:// or https://", c.Endpoint))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("storage/s3: config: %w", err)
+	}
+	return nil
+}
+
+// Store is a storage.Backend on one S3 bucket. It is safe for concurrent
+// use.
+type Store struct {
+	client   *s3.Client
+	bucket   string
+	prefix   string
+	partSize int64
+	bufs     chan []byte // the part buffer pool, filled lazily
+}
+
+var _ storage.Backend = (*Store)(nil)
+
+// New connects to the bucket, checking that it exists (or creating it when
+// cfg.CreateBucket is set).
+func New(ctx context.Context, cfg Config) (*Store, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	region := cfg.Region
+	if region == "" {
+		region = "us-east-1"
+	}
+	opts := []func(*config.LoadOptions) error{config.WithRegion(region)}
+	if cfg.AccessKey != "" {
+		opts = append(opts, config.WithCredentialsProvider(
+			credentials.NewStaticCredentialsProvider(cfg.AccessKey, cfg.SecretKey, cfg.SessionToken)))
+	}
+	if cfg.HTTPClient != nil {
+		opts = append(opts, config.WithHTTPClient(cfg.HTTPClient))
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("storage/s3: load AWS config: %w", err)
+	}
+	client := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
+		o.UsePathStyle = cfg.PathStyle
+		if cfg.Endpoint != "" {
+			o.BaseEndpoint = aws.String(cfg.Endpoint)
+		}
+		// Checksums only where the API demands them: many S3-compatible
+		// servers do not accept the newer trailing checksums.
+		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+	})
+	s := NewFromClient(client, cfg)
+	if err := s.ensureBucket(ctx, cfg.CreateBucket, region); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// NewFromClient wraps an S3 client configured elsewhere; only Bucket,
+// Prefix, PartSize and Concurrency of cfg are used, and nothing is checked
+// over the network.
+func NewFromClient(client *s3.Client, cfg Config) *Store {
+	part := cfg.PartSize
+	if part == 0 {
+		part = 8 << 20
+	}
+	conc := cfg.Concurrency
+	if conc == 0 {
+		conc = 4
+	}
+	s := &Store{client: client, bucket: cfg.Bucket, prefix: cfg.Prefix, partSize: part, bufs: make(chan []byte, conc)}
+	for range conc {
+		s.bufs <- nil // allocated on first use
+	}
+	return s
+}
+
+// Client returns the underlying S3 client.
+func (s *Store) Client() *s3.Client { return s.client }
+
+func (s *Store) ensureBucket(ctx context.Context, create bool, region string) error {
+	_, err := s.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &s.bucket})
+	if err == nil {
+		return nil
+	}
+	if !isNotFound(err) || !create {
+		return fmt.Errorf("storage/s3: bucket %q: %w", s.bucket, err)
+	}
+	in := &s3.CreateBucketInput{Bucket: &s.bucket}
+	if region != "us-east-1" {
+		in.CreateBucketConfiguration = &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraint(region)}
+	}
+	if _, err := s.client.CreateBucket(ctx, in); err != nil {
+		var owned *types.BucketAlreadyOwnedByYou
+		if !errors.As(err, &owned) {
+			return fmt.Errorf("storage/s3: create bucket %q: %w", s.bucket, err)
+		}
+	}
+	return nil
+}
+
+func isNotFound(err error) bool {
+	var nsk *types.NoSuchKey
+	var nf *types.NotFound
+	var nb *types.NoSuchBucket
+	if errors.As(err, &nsk) || errors.As(err, &nf) || errors.As(err, &nb) {
+		return true
+	}
+	var re *awshttp.ResponseError
+	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotFound
+}
+
+func isInvalidRange(err error) bool {
+	var ae smithy.APIError
+	if errors.As(err, &ae) && ae.ErrorCode() == "InvalidRange" {
+		return true
+	}
+	var re *awshttp.ResponseError
+	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusRequestedRangeNotSatisfiable
+}
+
+func check(op, key string) error {
+	if err := storage.ValidateKey(key); err != nil {
+		return fmt.Errorf("storage/s3: %s: %w", op, err)
+	}
+	return nil
+}
+
+// Put streams r into key. See storage.Backend and the package comment.
+func (s *Store) Put(ctx context.Context, key string, r io.Reader) (storage.Object, error) {
+	if err := check("put", key); err != nil {
+		return storage.Object{}, err
+	}
+	wrap := func(err error) error { return fmt.Errorf("storage/s3: put %q: %w", key, err) }
+	if err := ctx.Err(); err != nil {
+		return storage.Object{}, wrap(err)
+	}
+	name := s.prefix + key
+
+	buf, err := s.getBuf(ctx)
+	if err != nil {
+		return storage.Object{}, wrap(err)
+	}
+	n, rerr := readPart(ctx, r, buf)
+	if rerr != nil && rerr != io.EOF {
+		s.bufs <- buf
+		return storage.Object{}, wrap(rerr)
+	}
+	if rerr == io.EOF {
+		// The whole body fits in one part: a single PutObject.
+		out, err := s.client.PutObject(ctx, &s3.PutObjectInput{
+			Bucket:        &s.bucket,
+			Key:           &name,
+			Body:          bytes.NewReader(buf[:n]),
+			ContentLength: aws.Int64(int64(n)),
+		})
+		s.bufs <- buf
+		if err != nil {
+			return storage.Object{}, wrap(ctxErr(ctx, err))
+		}
+		return storage.Object{Key: key, Size: int64(n), ModTime: time.Now(), Ref: aws.ToString(out.ETag)}, nil
+	}
+	return s.putMultipart(ctx, key, name, r, buf, n)
+}
+
+// readPart fills buf from r. It returns io.EOF when r ended within buf
+// (n may then be anything from 0 to len(buf)), nil when buf is full.
+func readPart(ctx context.Context, r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		m, err := r.Read(buf[n:])
+		n += m
+		if err == io.EOF {
+			return n, io.EOF
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// getBuf takes a part buffer from the pool, waiting while all are in use.
+func (s *Store) getBuf(ctx context.Context) ([]byte, error) {
+	select {
+	case b := <-s.bufs:
+		if b == nil {
+			b = make([]byte, s.partSize)
+		}
+		return b, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// ctxErr prefers the context's error, which says why a request failed
+// more plainly than the SDK's.
+func ctxErr(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		return fmt.Errorf("%w (%v)", cerr, err)
+	}
+	return err
+}
+
+func (s *Store) putMultipart(ctx context.Context, key, name string, r io.Reader, first []byte, firstN int) (storage.Object, error) {
+	wrap := func(err error) error { return fmt.Errorf("storage/s3: put %q: %w", key, err) }
+	created, err := s.client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: &s.bucket, Key: &name})
+	if err != nil {
+		s.bufs <- first
+		return storage.Object{}, wrap(ctxErr(ctx, err))
+	}
+	uploadID := created.UploadId
+
+	upCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		parts []types.CompletedPart
+	)
+	upload := func(num int32, buf []byte, n int) {
+		defer wg.Done()
+		defer func() { s.bufs <- buf }()
+		out, err := s.client.UploadPart(upCtx, &s3.UploadPartInput{
+			Bucket:        &s.bucket,
+			Key:           &name,
+			UploadId:      uploadID,
+			PartNumber:    aws.Int32(num),
+			Body:          bytes.NewReader(buf[:n]),
+			ContentLength: aws.Int64(int64(n)),
+		})
+		if err != nil {
+			cancel(fmt.Errorf("part %d: %w", num, err))
+			return
+		}
+		mu.Lock()
+		parts = append(parts, types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(num)})
+		mu.Unlock()
+	}
+
+	var total int64
+	var failure error
+	buf, n, rerr := first, firstN, error(nil)
+	for num := int32(1); ; num++ {
+		total += int64(n)
+		wg.Add(1)
+		go upload(num, buf, n)
+		if rerr == io.EOF {
+			break
+		}
+		if num == MaxParts {
+			failure = fmt.Errorf("object larger than %d parts of %d bytes", MaxParts, s.partSize)
+			break
+		}
+		buf, err = s.getBuf(upCtx)
+		if err != nil {
+			break // upCtx ended: its cause is reported below
+		}
+		n, rerr = readPart(upCtx, r, buf)
+		if rerr != nil && rerr != io.EOF {
+			s.bufs <- buf
+			failure = rerr
+			break
+		}
+		if rerr == io.EOF && n == 0 {
+			s.bufs <- buf
+			break
+		}
+	}
+	wg.Wait()
+	if failure == nil {
+		if err := ctx.Err(); err != nil {
+			failure = err
+		} else if cause := context.Cause(upCtx); cause != nil {
+			failure = cause
+		}
+	}
+	if failure == nil {
+		slices.SortFunc(parts, func(a, b types.CompletedPart) int { return int(*a.PartNumber - *b.PartNumber) })
+		out, err := s.client.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
+			Bucket:          &s.bucket,
+			Key:             &name,
+			UploadId:        uploadID,
+			MultipartUpload: &types.CompletedMultipartUpload{Parts: parts},
+		})
+		if err == nil {
+			return storage.Object{Key: key, Size: total, ModTime: time.Now(), Ref: aws.ToString(out.ETag)}, nil
+		}
+		failure = ctxErr(ctx, err)
+	}
+	// Abort even though ctx may be cancelled: the parts would otherwise
+	// be kept (and billed) by the server.
+	abortCtx, abortCancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer abortCancel()
+	if _, err := s.client.AbortMultipartUpload(abortCtx, &s3.AbortMultipartUploadInput{
+		Bucket: &s.bucket, Key: &name, UploadId: uploadID,
+	}); err != nil {
+		failure = fmt.Errorf("%w (and aborting the upload failed: %v)", failure, err)
+	}
+	return storage.Object{}, wrap(failure)
+}
+
+// Get streams length bytes of key from offset. See storage.Backend.
+func (s *Store) Get(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error) {
+	if err := check("get", key); err != nil {
+		return nil, err
+	}
+	wrap := func(err error) error { return fmt.Errorf("storage/s3: get %q: %w", key, err) }
+	if offset < 0 {
+		return nil, wrap(fmt.Errorf("%w: negative offset %d", storage.ErrInvalidRange, offset))
+	}
+	name := s.prefix + key
+	// S3 cannot express an empty range, nor any range on an empty object:
+	// those cases are settled by a Stat.
+	emptyOrBeyond := func() (io.ReadCloser, error) {
+		obj, err := s.Stat(ctx, key)
+		if err != nil {
+			return nil, err
+		}
+		if offset > obj.Size {
+			return nil, wrap(fmt.Errorf("%w: offset %d beyond size %d", storage.ErrInvalidRange, offset, obj.Size))
+		}
+		return io.NopCloser(strings.NewReader("")), nil
+	}
+	if length == 0 {
+		return emptyOrBeyond()
+	}
+	in := &s3.GetObjectInput{Bucket: &s.bucket, Key: &name}
+	if offset > 0 || length > 0 {
+		rng := fmt.Sprintf("bytes=%d-", offset)
+		if length > 0 {
+			rng += fmt.Sprint(offset + length - 1)
+		}
+		in.Range = &rng
+	}
+	out, err := s.client.GetObject(ctx, in)
+	if err != nil {
+		switch {
+		case isNotFound(err):
+			return nil, wrap(storage.ErrNotFound)
+		case isInvalidRange(err):
+			return emptyOrBeyond()
+		}
+		return nil, wrap(ctxErr(ctx, err))
+	}
+	return out.Body, nil
+}
+
+// Stat describes key. See storage.Backend.
+func (s *Store) Stat(ctx context.Context, key string) (storage.Object, error) {
+	if err := check("stat", key); err != nil {
+		return storage.Object{}, err
+	}
+	name := s.prefix + key
+	out, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &s.bucket, Key: &name})
+	if err != nil {
+		if isNotFound(err) {
+			err = storage.ErrNotFound
+		}
+		return storage.Object{}, fmt.Errorf("storage/s3: stat %q: %w", key, ctxErr(ctx, err))
+	}
+	return storage.Object{
+		Key:     key,
+		Size:    aws.ToInt64(out.ContentLength),
+		ModTime: aws.ToTime(out.LastModified),
+		Ref:     aws.ToString(out.ETag),
+	}, nil
+}
+
+// Delete removes key. S3 deletes are idempotent, so a HeadObject first
+// finds out whether there was anything to delete.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	if err := check("delete", key); err != nil {
+		return err
+	}
+	if _, err := s.Stat(ctx, key); err != nil {
+		return fmt.Errorf("storage/s3: delete %q: %w", key, errors.Unwrap(err))
+	}
+	name := s.prefix + key
+	if _, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.bucket, Key: &name}); err != nil {
+		return fmt.Errorf("storage/s3: delete %q: %w", key, ctxErr(ctx, err))
+	}
+	return nil
+}
+
+type entry struct {
+	name string
+	obj  *storage.Object
+}
+
+// List returns one page of keys with ListObjectsV2. See storage.Backend.
+// After is the last key or prefix of the previous page, passed to S3 as
+// StartAfter.
+func (s *Store) List(ctx context.Context, opts storage.ListOptions) (storage.ListPage, error) {
+	wrap := func(err error) error { return fmt.Errorf("storage/s3: list %q: %w", opts.Prefix, err) }
+	if opts.Delimiter != "" && opts.Delimiter != "/" {
+		return storage.ListPage{}, wrap(fmt.Errorf("delimiter %q not supported (only \"/\")", opts.Delimiter))
+	}
+	if opts.Limit < 0 {
+		return storage.ListPage{}, wrap(fmt.Errorf("negative limit %d", opts.Limit))
+	}
+	limit := opts.Limit
+	if limit == 0 {
+		limit = 1000
+	}
+	in := &s3.ListObjectsV2Input{
+		Bucket:  &s.bucket,
+		Prefix:  aws.String(s.prefix + opts.Prefix),
+		MaxKeys: aws.Int32(int32(min(limit+1, 1000))),
+	}
+	if opts.Delimiter != "" {
+		in.Delimiter = aws.String(opts.Delimiter)
+	}
+	if opts.After != "" {
+		in.StartAfter = aws.String(s.prefix + opts.After)
+	}
+	var page storage.ListPage
+	var entries []entry
+	for len(entries) <= limit {
+		out, err := s.client.ListObjectsV2(ctx, in)
+		if err != nil {
+			return storage.ListPage{}, wrap(ctxErr(ctx, err))
+		}
+		var batch []entry
+		for _, o := range out.Contents {
+			name := strings.TrimPrefix(aws.ToString(o.Key), s.prefix)
+			if strings.HasSuffix(name, "/") && aws.ToInt64(o.Size) == 0 {
+				continue // folder marker
+			}
+			if name <= opts.After {
+				continue
+			}
+			if storage.ValidateKey(name) != nil {
+				page.Refused = append(page.Refused, name)
+				continue
+			}
+			batch = append(batch, entry{name: name, obj: &storage.Object{
+				Key: name, Size: aws.ToInt64(o.Size), ModTime: aws.ToTime(o.LastModified), Ref: aws.ToString(o.ETag),
+			}})
+		}
+		for _, p := range out.CommonPrefixes {
+			name := strings.TrimPrefix(aws.ToString(p.Prefix), s.prefix)
+			if name <= opts.After {
+				continue
+			}
+			batch = append(batch, entry{name: name})
+		}
+		slices.SortFunc(batch, func(a, b entry) int { return strings.Compare(a.name, b.name) })
+		entries = append(entries, batch...)
+		if !aws.ToBool(out.IsTruncated) || out.NextContinuationToken == nil {
+			break
+		}
+		in.ContinuationToken = out.NextContinuationToken
+	}
+	if len(entries) > limit {
+		entries = entries[:limit]
+		page.Next = entries[limit-1].name
+		// Names beyond Next are reported with the next page.
+		page.Refused = slices.DeleteFunc(page.Refused, func(n string) bool { return n > page.Next })
+	}
+	for _, e := range entries {
+		if e.obj != nil {
+			page.Objects = append(page.Objects, *e.obj)
+		} else {
+			page.Prefixes = append(page.Prefixes, e.name)
+		}
+	}
+	return page, nil
+}
