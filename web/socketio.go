@@ -76,7 +76,8 @@ func (x *sioServer) authenticate(sock *socket.Socket, next func(*socket.Extended
 		p, err := x.principal(ip, header, token)
 		if err != nil {
 			x.s.log.Info("socket.io handshake refused", "ip", ip, "err", err)
-			next(socket.NewExtendedError("unauthorized", map[string]any{"error": err.Error()}))
+			// 2.x clients see only the data, so it repeats the message.
+			next(socket.NewExtendedError("unauthorized", map[string]any{"message": "unauthorized", "error": err.Error()}))
 			return
 		}
 		sock.SetData(p)

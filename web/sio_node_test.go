@@ -1,0 +1,130 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/consign/consign/internal/testenv"
+)
+
+// sioTestHandlers are the server side of testdata/sio_client.js and the
+// browser test: a welcome event carrying what the server knows about the
+// connection, an echo with ack, and a handler that panics.
+func sioTestHandlers(f *fixture) {
+	f.srv.OnConnection(func(c *Conn) {
+		p := c.Principal()
+		c.On("echo", func(args []any, ack Ack) {
+			if ack != nil && len(args) == 1 {
+				ack(nil, args[0])
+			}
+		})
+		c.On("boom", func([]any, Ack) { panic("handler bug") })
+		_ = c.Emit("welcome", map[string]any{
+			"member":      p.Member,
+			"environment": p.EnvironmentID,
+			"auto_commit": c.Query("auto_commit"),
+			"tag":         c.Query("tag"),
+			"transport":   c.Transport(),
+		})
+	})
+}
+
+func runNode(t *testing.T, nodePath, script string, env ...string) []byte {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		if testenv.Required() {
+			t.Fatal("node is not installed")
+		}
+		t.Skip("node is not installed")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, filepath.Join("testdata", script))
+	cmd.Env = append(os.Environ(), append(env, "NODE_PATH="+nodePath)...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node %s: %v\n%s", script, err, stderr.String())
+	}
+	return out
+}
+
+type sioResult struct {
+	Version string `json:"version"`
+	Good    []struct {
+		Transport string         `json:"transport"`
+		Error     string         `json:"error"`
+		Welcome   map[string]any `json:"welcome"`
+		Ack       struct {
+			Err    any            `json:"err"`
+			Result map[string]any `json:"result"`
+		} `json:"ack"`
+		Exception string `json:"exception"`
+	} `json:"good"`
+	Bad []struct {
+		Transport string `json:"transport"`
+		Label     string `json:"label"`
+		Outcome   string `json:"outcome"`
+		Detail    any    `json:"detail"`
+	} `json:"bad"`
+}
+
+func TestSocketIONodeClients(t *testing.T) {
+	for _, gen := range []struct {
+		name, modules, major string
+	}{
+		{"socket.io-client 2.x", testenv.SIO2Modules, "2."},
+		{"socket.io-client 4.x", testenv.SIO4Modules, "4."},
+	} {
+		t.Run(gen.name, func(t *testing.T) {
+			modules := testenv.Get(t, gen.modules)
+			f := newFixture(t, Config{FailureBurst: 1000})
+			sioTestHandlers(f)
+			out := runNode(t, modules, "sio_client.js",
+				"CONSIGN_URL="+f.base, "CONSIGN_USER="+f.user, "CONSIGN_PASS="+f.pass,
+				"CONSIGN_USER_B="+f.userB, "CONSIGN_PASS_B="+f.passB)
+			var res sioResult
+			if err := json.Unmarshal(out, &res); err != nil {
+				t.Fatalf("node output %q: %v", out, err)
+			}
+			if !strings.HasPrefix(res.Version, gen.major) {
+				t.Fatalf("NODE_PATH gave socket.io-client %s", res.Version)
+			}
+			t.Logf("socket.io-client %s", res.Version)
+			if len(res.Good) != 2 || len(res.Bad) != 6 {
+				t.Fatalf("result %s", out)
+			}
+			for _, g := range res.Good {
+				if g.Error != "" {
+					t.Errorf("%s: %s", g.Transport, g.Error)
+					continue
+				}
+				w := g.Welcome
+				if w["member"] != "org1" || w["environment"] != "env-a" || w["auto_commit"] != "false" ||
+					w["tag"] != g.Transport+"-"+gen.major[:1] || w["transport"] != g.Transport {
+					t.Errorf("%s: welcome %v", g.Transport, w)
+				}
+				if g.Ack.Err != nil || g.Ack.Result["n"] != float64(42) || g.Ack.Result["text"] != "héllo" {
+					t.Errorf("%s: ack %+v", g.Transport, g.Ack)
+				}
+				if !strings.Contains(g.Exception, "internal error") {
+					t.Errorf("%s: exception %q", g.Transport, g.Exception)
+				}
+			}
+			for _, b := range res.Bad {
+				detail, _ := json.Marshal(b.Detail)
+				if b.Outcome != "refused" || !strings.Contains(string(detail), "unauthorized") {
+					t.Errorf("%s, %s: %s %s", b.Transport, b.Label, b.Outcome, detail)
+				}
+			}
+		})
+	}
+}
