@@ -1,0 +1,154 @@
+// Command ipfsbench measures the IPFS backend for scripts/bench/ipfs.sh:
+// it puts one file into a fresh store (embedded, or through a Kubo node),
+// reads it back, and prints one JSON line with the rates, the peak heap
+// growth of each phase and the object's CID.
+//
+//	go run ./storage/ipfs/internal/ipfsbench -mode embedded -in FILE -dir DIR
+//	go run ./storage/ipfs/internal/ipfsbench -mode kubo -api URL -in FILE -dir DIR
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"time"
+
+	"github.com/consign/consign/storage"
+	"github.com/consign/consign/storage/ipfs"
+)
+
+type result struct {
+	Mode        string  `json:"mode"`
+	Bytes       int64   `json:"bytes"`
+	CID         string  `json:"cid"`
+	PutMBps     float64 `json:"put_mbps"`
+	GetMBps     float64 `json:"get_mbps"`
+	PutHeapMiB  float64 `json:"put_heap_growth_mib"`
+	GetHeapMiB  float64 `json:"get_heap_growth_mib"`
+	PutSeconds  float64 `json:"put_seconds"`
+	GetSeconds  float64 `json:"get_seconds"`
+	DeleteError string  `json:"delete_error,omitempty"`
+}
+
+func main() {
+	mode := flag.String("mode", "embedded", "embedded or kubo")
+	in := flag.String("in", "", "file to store")
+	dir := flag.String("dir", "", "store directory (index, and blocks in embedded mode)")
+	api := flag.String("api", "", "Kubo RPC URL (kubo mode)")
+	flag.Parse()
+	if err := run(*mode, *in, *dir, *api); err != nil {
+		fmt.Fprintln(os.Stderr, "ipfsbench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(mode, in, dir, api string) error {
+	ctx := context.Background()
+	cfg := ipfs.Config{Dir: dir, API: api}
+	var b storage.Backend
+	switch mode {
+	case "embedded":
+		e, err := ipfs.NewEmbedded(cfg)
+		if err != nil {
+			return err
+		}
+		defer e.Close()
+		b = e
+	case "kubo":
+		k, err := ipfs.NewKubo(cfg)
+		if err != nil {
+			return err
+		}
+		defer k.Close()
+		b = k
+	default:
+		return fmt.Errorf("unknown mode %q", mode)
+	}
+	f, err := os.Open(in)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	res := result{Mode: mode}
+
+	s := startHeap()
+	t0 := time.Now()
+	o, err := b.Put(ctx, "bench/object", f)
+	if err != nil {
+		return err
+	}
+	res.PutSeconds = time.Since(t0).Seconds()
+	res.PutHeapMiB = s.stop()
+	res.Bytes, res.CID = o.Size, o.Ref
+
+	s = startHeap()
+	t0 = time.Now()
+	rc, err := b.Get(ctx, "bench/object", 0, -1)
+	if err != nil {
+		return err
+	}
+	n, err := io.Copy(io.Discard, rc)
+	rc.Close()
+	if err != nil {
+		return err
+	}
+	if n != o.Size {
+		return fmt.Errorf("read back %d bytes of %d", n, o.Size)
+	}
+	res.GetSeconds = time.Since(t0).Seconds()
+	res.GetHeapMiB = s.stop()
+	res.PutMBps = float64(o.Size) / 1e6 / res.PutSeconds
+	res.GetMBps = float64(o.Size) / 1e6 / res.GetSeconds
+	if err := b.Delete(ctx, "bench/object"); err != nil {
+		res.DeleteError = err.Error()
+	}
+	return json.NewEncoder(os.Stdout).Encode(res)
+}
+
+// heapSampler records the peak growth of the heap in use over a phase.
+type heapSampler struct {
+	base, peak uint64
+	done       chan struct{}
+	finished   chan struct{}
+}
+
+func heapInUse() uint64 {
+	s := []metrics.Sample{
+		{Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/memory/classes/heap/unused:bytes"},
+	}
+	metrics.Read(s)
+	return s[0].Value.Uint64() + s[1].Value.Uint64()
+}
+
+func startHeap() *heapSampler {
+	runtime.GC()
+	h := &heapSampler{base: heapInUse(), done: make(chan struct{}), finished: make(chan struct{})}
+	h.peak = h.base
+	go func() {
+		defer close(h.finished)
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-h.done:
+				return
+			case <-t.C:
+				h.peak = max(h.peak, heapInUse())
+			}
+		}
+	}()
+	return h
+}
+
+func (h *heapSampler) stop() float64 {
+	close(h.done)
+	<-h.finished
+	h.peak = max(h.peak, heapInUse())
+	return float64(h.peak-h.base) / (1 << 20)
+}
