@@ -133,7 +133,9 @@ func TestSessionAdversarial(t *testing.T) {
 // TestECDHKeyIdentity opens with an *ecdh.PrivateKey, the ECDHKey shape an HSM would take.
 func TestECDHKeyIdentity(t *testing.T) {
 	rcv := dest(t, P256, "ecdh-rcpt")
-	ek, err := rcv.key.(interface{ ECDH() (*ecdh.PrivateKey, error) }).ECDH()
+	ek, err := rcv.key.(interface {
+		ECDH() (*ecdh.PrivateKey, error)
+	}).ECDH()
 	if err != nil {
 		t.Fatal(err)
 	}
