@@ -1,0 +1,119 @@
+package chain
+
+import (
+	"fmt"
+	"strings"
+)
+
+// DestinationURI is a parsed destination address:
+//
+//	<scheme>://<kind>/m/<member>/e/<environment>/s/<service>/d/<name>
+//
+// e.g. kld://documentstore/m/zzuawz6bbl/e/zzjsqi1m1n/s/zzx11m3wmk/d/a.
+// Clients treat the string as opaque; only Consign looks inside.
+type DestinationURI struct {
+	Scheme      string // e.g. "kld"
+	Kind        string // service kind: "documentstore", "app2app", ...
+	Member      string // registry member name
+	Environment string // environment id
+	Service     string // service id
+	Name        string // destination name, 1–64 of a-z 0-9 - _ .
+}
+
+// String formats the URI in its canonical form. For any u returned by
+// ParseDestinationURI(s), u.String() == s.
+func (u DestinationURI) String() string {
+	return u.Scheme + "://" + u.Kind + "/m/" + u.Member + "/e/" + u.Environment + "/s/" + u.Service + "/d/" + u.Name
+}
+
+// ParseDestinationURI parses and validates a destination URI. Anything
+// else (extra segments, empty or over-long parts, characters outside the
+// allowed sets, percent escapes, queries, fragments) returns an error
+// for which errors.Is(err, ErrBadDestinationURI).
+func ParseDestinationURI(s string) (DestinationURI, error) {
+	fail := func(why string) (DestinationURI, error) {
+		return DestinationURI{}, fmt.Errorf("chain: parse destination URI %q: %s: %w", truncate(s, 200), why, ErrBadDestinationURI)
+	}
+	if len(s) > 512 {
+		return fail("longer than 512 bytes")
+	}
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		return fail(`missing "://"`)
+	}
+	if !validScheme(scheme) {
+		return fail("scheme must be a letter followed by letters, digits, '+', '-' or '.'")
+	}
+	parts := strings.Split(rest, "/")
+	if len(parts) != 9 {
+		return fail("want <kind>/m/<member>/e/<environment>/s/<service>/d/<name>")
+	}
+	for i, label := range []string{"m", "e", "s", "d"} {
+		if parts[1+2*i] != label {
+			return fail(fmt.Sprintf("segment %d must be %q", 2+2*i, label))
+		}
+	}
+	u := DestinationURI{Scheme: scheme, Kind: parts[0], Member: parts[2], Environment: parts[4], Service: parts[6], Name: parts[8]}
+	for _, f := range []struct{ what, v string }{
+		{"service kind", u.Kind}, {"member", u.Member}, {"environment", u.Environment}, {"service", u.Service},
+	} {
+		if !validID(f.v) {
+			return fail(f.what + " must be 1–64 of A-Z a-z 0-9 - _ .")
+		}
+	}
+	if !ValidDestinationName(u.Name) {
+		return fail("name must be 1–64 of a-z 0-9 - _ .")
+	}
+	return u, nil
+}
+
+// ValidDestinationName reports whether name is 1–64 of a-z 0-9 - _ .
+func ValidDestinationName(name string) bool {
+	if len(name) == 0 || len(name) > 64 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+func validID(v string) bool {
+	if len(v) == 0 || len(v) > 64 || v == "." || v == ".." {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+func validScheme(v string) bool {
+	if len(v) == 0 || len(v) > 32 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if i == 0 && !letter {
+			return false
+		}
+		if !(letter || c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
