@@ -80,10 +80,22 @@ func (t *transactor) submitTx(ctx context.Context, c *bind.BoundContract, data [
 	}
 	var tx *types.Transaction
 	var err error
-	if create {
-		tx, err = c.RawCreationTransact(opts, data)
-	} else {
-		tx, err = c.RawTransact(opts, data)
+	for attempt := 0; ; attempt++ {
+		if create {
+			tx, err = c.RawCreationTransact(opts, data)
+		} else {
+			tx, err = c.RawTransact(opts, data)
+		}
+		if err == nil || attempt > 0 || !staleNonce(err) {
+			break
+		}
+		// Someone else used this account meanwhile: renumber once.
+		n, nerr := t.backend.PendingNonceAt(ctx, t.signer.Address())
+		if nerr != nil {
+			break
+		}
+		*t.nonce = n
+		opts.Nonce = new(big.Int).SetUint64(n)
 	}
 	if err != nil {
 		t.nonce = nil // re-read from the node next time
@@ -169,6 +181,49 @@ func checkCode(ctx context.Context, b Backend, addr common.Address) error {
 	}
 	if len(code) == 0 {
 		return fmt.Errorf("%s: %w", addr.Hex(), ErrNoContract)
+	}
+	return nil
+}
+
+func staleNonce(err error) bool {
+	m := strings.ToLower(err.Error())
+	return strings.Contains(m, "nonce too low") || strings.Contains(m, "already known") ||
+		strings.Contains(m, "replacement transaction underpriced")
+}
+
+// Transfer sends wei from the signer to to and waits for it to be mined
+// (used to fund member accounts on development chains).
+func Transfer(ctx context.Context, b Backend, from Signer, to common.Address, wei *big.Int) error {
+	t, err := newTransactor(ctx, b, from)
+	if err != nil {
+		return err
+	}
+	if t == nil {
+		return fmt.Errorf("chain: transfer: %w", ErrNoSigner)
+	}
+	nonce, err := b.PendingNonceAt(ctx, from.Address())
+	if err != nil {
+		return fmt.Errorf("chain: transfer: read nonce: %w", err)
+	}
+	tip, err := b.SuggestGasTipCap(ctx)
+	if err != nil {
+		return fmt.Errorf("chain: transfer: %w", err)
+	}
+	head, err := b.HeaderByNumber(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("chain: transfer: %w", err)
+	}
+	feeCap := new(big.Int).Add(tip, new(big.Int).Mul(head.BaseFee, big.NewInt(2)))
+	tx := types.NewTx(&types.DynamicFeeTx{ChainID: t.chainID, Nonce: nonce, GasTipCap: tip, GasFeeCap: feeCap, Gas: 21000, To: &to, Value: wei})
+	signed, err := from.SignTx(ctx, tx, t.chainID)
+	if err != nil {
+		return fmt.Errorf("chain: transfer: sign: %w", err)
+	}
+	if err := b.SendTransaction(ctx, signed); err != nil {
+		return fmt.Errorf("chain: transfer to %s: %w", to.Hex(), err)
+	}
+	if _, err := waitMined(ctx, b, signed); err != nil {
+		return fmt.Errorf("chain: transfer to %s: %w", to.Hex(), err)
 	}
 	return nil
 }
