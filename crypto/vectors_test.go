@@ -74,7 +74,7 @@ func parseVector(name string, data []byte) (*vector, error) {
 	return v, nil
 }
 
-func loadKey(t *testing.T, name string) stdcrypto.Signer {
+func loadKey(t testing.TB, name string) stdcrypto.Signer {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(vectorDir, "keys", name+".key"))
 	if err != nil {
@@ -87,7 +87,7 @@ func loadKey(t *testing.T, name string) stdcrypto.Signer {
 	return k
 }
 
-func loadCert(t *testing.T, name string) *x509.Certificate {
+func loadCert(t testing.TB, name string) *x509.Certificate {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(vectorDir, "keys", name+".crt"))
 	if err != nil {
