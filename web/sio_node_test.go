@@ -128,3 +128,38 @@ func TestSocketIONodeClients(t *testing.T) {
 		})
 	}
 }
+
+func TestSocketIORateLimit(t *testing.T) {
+	modules := testenv.Get(t, testenv.SIO4Modules)
+	f := newFixture(t, Config{FailureBurst: 2, FailureRefill: time.Hour})
+	sioTestHandlers(f)
+	out := runNode(t, modules, "sio_client.js", "CONSIGN_MODE=ratelimit",
+		"CONSIGN_URL="+f.base, "CONSIGN_USER="+f.user, "CONSIGN_PASS="+f.pass)
+	var res struct {
+		Attempts []struct {
+			Outcome string `json:"outcome"`
+			Detail  struct {
+				Message string `json:"message"`
+				Data    struct {
+					Error string `json:"error"`
+				} `json:"data"`
+			} `json:"detail"`
+		} `json:"attempts"`
+	}
+	if err := json.Unmarshal(out, &res); err != nil || len(res.Attempts) != 3 {
+		t.Fatalf("output %q: %v", out, err)
+	}
+	for i, a := range res.Attempts[:2] {
+		if a.Outcome != "refused" || !strings.Contains(a.Detail.Data.Error, "invalid credentials") {
+			t.Errorf("attempt %d: %+v", i+1, a)
+		}
+	}
+	last := res.Attempts[2]
+	if last.Outcome != "refused" || last.Detail.Message != "unauthorized" || !strings.Contains(last.Detail.Data.Error, "too many failed") {
+		t.Errorf("third attempt (right password, over the limit): %+v", last)
+	}
+	// HTTP shares the per-IP budget.
+	if r := f.do(t, "GET", "/", f.user, f.pass); r.status != 429 {
+		t.Errorf("HTTP after socket.io failures: %d", r.status)
+	}
+}

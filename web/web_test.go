@@ -430,6 +430,24 @@ func TestCORS(t *testing.T) {
 	if res.Header.Get("Access-Control-Allow-Origin") != "" {
 		t.Fatalf("foreign origin allowed: %v", res.Header)
 	}
+
+	// socket.io applies the same list to its handshake.
+	for origin, want := range map[string]string{"https://app.example": "https://app.example", "https://evil.example": ""} {
+		req, _ := http.NewRequest("GET", f.base+"/socket.io/?EIO=4&transport=polling", nil)
+		req.Header.Set("Origin", origin)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		got := res.Header.Get("Access-Control-Allow-Origin")
+		if got == "false" { // the library's way of allowing nobody
+			got = ""
+		}
+		if got != want {
+			t.Errorf("socket.io handshake from %s: Access-Control-Allow-Origin %q, want %q", origin, got, want)
+		}
+	}
 }
 
 func TestCleanPath(t *testing.T) {

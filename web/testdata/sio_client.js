@@ -71,6 +71,18 @@ function connectBad(transport, authorization, label) {
 }
 
 (async () => {
+  if (process.env.CONSIGN_MODE === "ratelimit") {
+    // The node allows 2 failures: the third attempt is refused unchecked,
+    // even with the right password.
+    const wrong = basic(process.env.CONSIGN_USER, "wrong");
+    const right = basic(process.env.CONSIGN_USER, process.env.CONSIGN_PASS);
+    const attempts = [];
+    for (const a of [wrong, wrong, right]) {
+      attempts.push(await connectBad("websocket", a, "attempt"));
+    }
+    process.stdout.write(JSON.stringify({ version, attempts }) + "\n");
+    process.exit(0);
+  }
   const result = { version, good: [], bad: [] };
   for (const t of ["websocket", "polling"]) {
     result.good.push(await connectGood(t));
