@@ -39,6 +39,7 @@ func commands() []command {
 	return []command{
 		{"dev", "run a demo environment (members, chain, storage, broker, console) in one process", cmdDev},
 		{"serve", "run one member node: consign serve --config consign.yaml", cmdServe},
+		{"credential", "issue, list and revoke application credentials: consign credential create --config FILE", cmdCredential},
 		{"keygen", "generate a destination key and self-signed certificate (or a CSR)", cmdKeygen},
 		{"seal", "seal a document to one or more recipient certificates", cmdSeal},
 		{"open", "open a sealed document with a recipient key", cmdOpen},
@@ -91,10 +92,10 @@ func run(ctx context.Context, env *cliEnv, args []string) int {
 var errUsage = errors.New("usage")
 
 func usage(w io.Writer) {
-	fmt.Fprintf(w, "consign %s: private, provable document and message exchange between consortium members\n\n", version)
+	fmt.Fprintf(w, "consign: private, provable document and message exchange between consortium members (version %s)\n\n", version)
 	fmt.Fprintf(w, "Usage:\n  consign COMMAND [flags]\n\nCommands:\n")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(w, "\nRun `consign COMMAND --help` for a command's flags. Quick start: `consign dev`.\n")
 }

@@ -1,0 +1,427 @@
+package main
+
+import (
+	"context"
+	stdcrypto "crypto"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/consign/consign/chain"
+	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/internal/auth"
+	"github.com/consign/consign/internal/metadb"
+	"github.com/consign/consign/messaging/embedded"
+	"github.com/consign/consign/storage"
+	"github.com/consign/consign/storage/local"
+	"github.com/consign/consign/web"
+)
+
+// devFile is <data dir>/dev.json: what scripts need to talk to a dev
+// environment. Its shape is part of the contract with those scripts.
+type devFile struct {
+	APIURL      string      `json:"api_url"`
+	SocketIOURL string      `json:"socketio_url"`
+	Members     []devMember `json:"members"`
+}
+
+type devMember struct {
+	Name         string           `json:"name"`
+	Credential   devCredential    `json:"credential"`
+	Destinations []devDestination `json:"destinations"`
+}
+
+type devCredential struct {
+	User     string `json:"user"`
+	Password string `json:"password"`
+}
+
+type devDestination struct {
+	Name    string `json:"name"`
+	URI     string `json:"uri"`
+	Kind    string `json:"kind"`
+	Managed bool   `json:"managed"`
+}
+
+// devState is <data dir>/dev-state.json: what a restart needs to come back
+// as the same environment (ids, credentials handed out, identity nonces).
+// Keys live beside it under keys/, one PEM file each, mode 0600.
+type devState struct {
+	Environment string           `json:"environment"`
+	Members     []devMemberState `json:"members"`
+}
+
+type devMemberState struct {
+	Name         string        `json:"name"`
+	Organization string        `json:"organization"`
+	Nonce        string        `json:"nonce"`
+	Credential   devCredential `json:"credential"`
+}
+
+// The demo members and the destinations each gets.
+var (
+	devOrganizations = []struct{ name, org string }{
+		{"acme", "Acme Corp"}, {"globex", "Globex Inc"}, {"initech", "Initech LLC"},
+	}
+	devDestinationSpecs = []struct{ name, kind, service string }{
+		{"docs", "documentstore", "ds"}, {"app", "app2app", "a2a"},
+	}
+)
+
+func cmdDev(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlags(env, "dev", "dev [--data DIR] [--listen HOST:PORT]")
+	dataDir := fs.String("data", "consign-data", "data directory; everything the demo keeps lives here and survives a restart")
+	listen := fs.String("listen", "127.0.0.1:8080", "address of the API, socket.io and console")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if _, _, err := net.SplitHostPort(*listen); err != nil {
+		return fmt.Errorf("--listen: want HOST:PORT, got %q", *listen)
+	}
+	if _, err := parseLevel(*logLevel); err != nil {
+		return fmt.Errorf("--log-level: %v", err)
+	}
+	log := newLogger(env.stderr, *logLevel, "text")
+	n, err := startDev(ctx, log, *dataDir, *listen)
+	if err != nil {
+		return err
+	}
+	defer n.close()
+	printDevBanner(env, n)
+	return n.serve(ctx)
+}
+
+// devNode is a running dev environment.
+type devNode struct {
+	dataDir string
+	file    devFile
+	ln      net.Listener
+	web     *web.Server
+	closers []func() error
+	log     *slog.Logger
+}
+
+func (n *devNode) close() {
+	for i := len(n.closers) - 1; i >= 0; i-- {
+		if err := n.closers[i](); err != nil {
+			n.log.Warn("closing", "err", err)
+		}
+	}
+}
+
+// serve runs until ctx is cancelled (SIGINT/SIGTERM), then shuts down
+// gracefully.
+func (n *devNode) serve(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- n.web.Serve(n.ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		n.log.Info("shutting down")
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+		defer cancel()
+		if err := n.web.Shutdown(sctx); err != nil {
+			return err
+		}
+		return <-errc
+	}
+}
+
+func startDev(ctx context.Context, log *slog.Logger, dataDir, listen string) (n *devNode, err error) {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	n = &devNode{dataDir: dataDir, log: log}
+	defer func() {
+		if err != nil {
+			n.close()
+		}
+	}()
+	st, err := loadDevState(filepath.Join(dataDir, "dev-state.json"))
+	if err != nil {
+		return nil, err
+	}
+
+	db, err := metadb.Open(ctx, metadb.Config{Path: filepath.Join(dataDir, "consign.db")})
+	if err != nil {
+		return nil, err
+	}
+	n.closers = append(n.closers, db.Close)
+	credStore := auth.NewSQLStore(db, auth.SQLite)
+	if err := credStore.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	creds, err := auth.New(credStore, auth.Config{})
+	if err != nil {
+		return nil, err
+	}
+	if err := ensureDevCredentials(ctx, creds, credStore, st); err != nil {
+		return nil, err
+	}
+	if err := saveJSON(filepath.Join(dataDir, "dev-state.json"), st); err != nil {
+		return nil, err
+	}
+
+	store, err := local.New(local.Config{Root: filepath.Join(dataDir, "documents"), CreateRoot: true})
+	if err != nil {
+		return nil, err
+	}
+	broker, err := embedded.Open(ctx, embedded.Config{Dir: filepath.Join(dataDir, "broker")})
+	if err != nil {
+		return nil, err
+	}
+	n.closers = append(n.closers, broker.Close)
+
+	members, dests, err := devChainMembers(filepath.Join(dataDir, "keys"), st)
+	if err != nil {
+		return nil, err
+	}
+	dc, err := chain.StartDev(ctx, chain.DevConfig{EnvironmentID: st.Environment, Members: members})
+	if err != nil {
+		return nil, err
+	}
+	n.closers = append(n.closers, dc.Close)
+
+	n.ln, err = net.Listen("tcp", listen)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s: %w (is another consign dev running? choose another with --listen)", listen, err)
+	}
+	n.closers = append(n.closers, func() error {
+		if err := n.ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			return err
+		}
+		return nil
+	})
+	n.web, err = web.New(web.Config{Addr: listen, EnvironmentID: st.Environment, Logger: log}, creds,
+		storageProbe(store),
+		web.Probe{Name: "transport", Check: func(ctx context.Context) error {
+			return broker.EnsureTopic(ctx, "consign.health", 1)
+		}},
+		web.Probe{Name: "chain", Check: func(ctx context.Context) error {
+			_, err := dc.Backend.BlockNumber(ctx)
+			return err
+		}},
+	)
+	if err != nil {
+		return nil, err
+	}
+
+	base := "http://" + n.ln.Addr().String()
+	n.file = devFile{APIURL: base + "/api/v1", SocketIOURL: base + "/socket.io"}
+	for _, m := range st.Members {
+		n.file.Members = append(n.file.Members, devMember{Name: m.Name, Credential: m.Credential, Destinations: dests[m.Name]})
+	}
+	if err := saveJSON(filepath.Join(dataDir, "dev.json"), n.file); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// storageProbe answers when the backend answers: a missing probe object
+// is a healthy answer.
+func storageProbe(b storage.Backend) web.Probe {
+	return web.Probe{Name: "storage", Check: func(ctx context.Context) error {
+		_, err := b.Stat(ctx, ".consign-readyz")
+		if err == nil || errors.Is(err, storage.ErrNotFound) {
+			return nil
+		}
+		return err
+	}}
+}
+
+func loadDevState(path string) (*devState, error) {
+	st := &devState{}
+	data, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		id, err := randomID("zz", 8)
+		if err != nil {
+			return nil, err
+		}
+		st.Environment = id
+	case err != nil:
+		return nil, err
+	default:
+		if err := json.Unmarshal(data, st); err != nil {
+			return nil, fmt.Errorf("%s: %w (delete the data directory to start afresh)", path, err)
+		}
+	}
+	for _, o := range devOrganizations {
+		if st.member(o.name) != nil {
+			continue
+		}
+		nonce, err := randomID("", 16)
+		if err != nil {
+			return nil, err
+		}
+		st.Members = append(st.Members, devMemberState{Name: o.name, Organization: o.org, Nonce: nonce})
+	}
+	return st, nil
+}
+
+func (s *devState) member(name string) *devMemberState {
+	for i := range s.Members {
+		if s.Members[i].Name == name {
+			return &s.Members[i]
+		}
+	}
+	return nil
+}
+
+// ensureDevCredentials issues a credential to every member that has none
+// that still verifies (a new data directory, or a deleted database).
+func ensureDevCredentials(ctx context.Context, creds *auth.Credentials, store auth.Store, st *devState) error {
+	for i := range st.Members {
+		m := &st.Members[i]
+		if m.Credential.User != "" {
+			p, err := creds.Verify(ctx, m.Credential.User, m.Credential.Password)
+			if err == nil && p.EnvironmentID == st.Environment && p.Member == m.Name {
+				continue
+			}
+			if err != nil && !errors.Is(err, auth.ErrBadCredentials) {
+				return err
+			}
+			_ = store.Delete(ctx, m.Credential.User)
+		}
+		user, password, err := creds.Create(ctx, st.Environment, m.Name)
+		if err != nil {
+			return err
+		}
+		m.Credential = devCredential{User: user, Password: password}
+	}
+	return nil
+}
+
+// devChainMembers loads or makes each member's identity proof and
+// destination keys under keysDir, returning what the dev chain registers
+// and the destinations dev.json lists.
+func devChainMembers(keysDir string, st *devState) ([]chain.DevMember, map[string][]devDestination, error) {
+	var members []chain.DevMember
+	dests := map[string][]devDestination{}
+	for _, m := range st.Members {
+		dir := filepath.Join(keysDir, m.Name)
+		cn := fmt.Sprintf("%s-%s--%s", st.Environment, m.Nonce, m.Organization)
+		_, proof, err := loadOrMakeKey(dir, "identity", cn, crypto.P256)
+		if err != nil {
+			return nil, nil, err
+		}
+		dm := chain.DevMember{Name: m.Name, ProofPEM: proof, Nonce: m.Nonce, Destinations: map[string][]byte{}}
+		for _, d := range devDestinationSpecs {
+			uri := chain.DestinationURI{Scheme: "kld", Kind: d.kind, Member: m.Name, Environment: st.Environment,
+				Service: m.Name + "-" + d.service, Name: d.name}.String()
+			_, cert, err := loadOrMakeKey(dir, d.name, uri, crypto.P256)
+			if err != nil {
+				return nil, nil, err
+			}
+			dm.Destinations[uri] = cert
+			dests[m.Name] = append(dests[m.Name], devDestination{Name: d.name, URI: uri, Kind: d.kind, Managed: true})
+		}
+		members = append(members, dm)
+	}
+	return members, dests, nil
+}
+
+// loadOrMakeKey returns the key and certificate PEM stored as
+// dir/name.key.pem and dir/name.cert.pem, making them (a self-signed
+// certificate for cn) when absent.
+func loadOrMakeKey(dir, name, cn string, alg crypto.KeyAlgorithm) (stdcrypto.Signer, []byte, error) {
+	keyPath, certPath := filepath.Join(dir, name+".key.pem"), filepath.Join(dir, name+".cert.pem")
+	keyPEM, kerr := os.ReadFile(keyPath)
+	certPEM, cerr := os.ReadFile(certPath)
+	if kerr == nil && cerr == nil {
+		key, err := crypto.ParsePrivateKeyPEM(keyPEM)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", keyPath, err)
+		}
+		return key, certPEM, nil
+	}
+	key, cert, err := crypto.GenerateDestination(cn, alg)
+	if err != nil {
+		return nil, nil, err
+	}
+	if keyPEM, err = crypto.MarshalPrivateKeyPEM(key); err != nil {
+		return nil, nil, err
+	}
+	certPEM = crypto.MarshalCertificatePEM(cert)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, nil, err
+	}
+	if err := writeFileAtomic(keyPath, keyPEM); err != nil {
+		return nil, nil, err
+	}
+	if err := writeFileAtomic(certPath, certPEM); err != nil {
+		return nil, nil, err
+	}
+	return key, certPEM, nil
+}
+
+func saveJSON(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, append(data, '\n'))
+}
+
+// writeFileAtomic writes data to path (mode 0600) through a synced temp
+// file and a rename, so a crash leaves the old or the new file, whole.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+func randomID(prefix string, n int) (string, error) {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return prefix + string(b), nil
+}
+
+func printDevBanner(env *cliEnv, n *devNode) {
+	base := n.file.APIURL[:len(n.file.APIURL)-len("/api/v1")]
+	fmt.Fprintf(env.stdout, "Consign dev environment is running.\n\n")
+	fmt.Fprintf(env.stdout, "  console    %s/\n  API        %s\n  socket.io  %s\n  health     %s/readyz\n\n", base, n.file.APIURL, n.file.SocketIOURL, base)
+	fmt.Fprintf(env.stdout, "Members (HTTP Basic credentials):\n")
+	for _, m := range n.file.Members {
+		fmt.Fprintf(env.stdout, "  %-8s user %s  password %s\n", m.Name, m.Credential.User, m.Credential.Password)
+		for _, d := range m.Destinations {
+			fmt.Fprintf(env.stdout, "           %-13s %s\n", d.Kind, d.URI)
+		}
+	}
+	fmt.Fprintf(env.stdout, "\nThe same, for scripts: %s\nTry: curl -u %s:%s %s/\nStop with Ctrl-C; data stays in %s.\n",
+		filepath.Join(n.dataDir, "dev.json"), n.file.Members[0].Credential.User, n.file.Members[0].Credential.Password, base, n.dataDir)
+}
+

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/consign/consign/chain"
+	"github.com/consign/consign/internal/auth"
+	"github.com/consign/consign/internal/metadb"
+)
+
+func startTestDev(t *testing.T, dir string) (*devNode, context.CancelFunc, chan error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	n, err := startDev(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), dir, "127.0.0.1:0")
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		err := n.serve(ctx)
+		n.close()
+		done <- err
+	}()
+	return n, cancel, done
+}
+
+func stopTestDev(t *testing.T, cancel context.CancelFunc, done chan error) {
+	t.Helper()
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("dev did not shut down cleanly: %v", err)
+	}
+}
+
+func get(t *testing.T, url, user, password string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	if user != "" {
+		req.SetBasicAuth(user, password)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+func TestDevServesWithPrintedCredentials(t *testing.T) {
+	dir := t.TempDir()
+	n, cancel, done := startTestDev(t, dir)
+	base := strings.TrimSuffix(n.file.APIURL, "/api/v1")
+
+	// dev.json has the fixed shape scripts rely on.
+	raw, err := os.ReadFile(filepath.Join(dir, "dev.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f map[string]any
+	if err := json.Unmarshal(raw, &f); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"api_url", "socketio_url", "members"} {
+		if _, ok := f[k]; !ok {
+			t.Fatalf("dev.json lacks %q: %s", k, raw)
+		}
+	}
+	var file devFile
+	json.Unmarshal(raw, &file)
+	if len(file.Members) < 2 {
+		t.Fatalf("want at least two demo members, got %d", len(file.Members))
+	}
+	for _, m := range file.Members {
+		if m.Credential.User == "" || m.Credential.Password == "" || len(m.Destinations) == 0 {
+			t.Fatalf("member %q incomplete in dev.json: %+v", m.Name, m)
+		}
+		for _, d := range m.Destinations {
+			if _, err := chain.ParseDestinationURI(d.URI); err != nil || !d.Managed || (d.Kind != "documentstore" && d.Kind != "app2app") {
+				t.Fatalf("bad destination %+v: %v", d, err)
+			}
+		}
+	}
+	if info, _ := os.Stat(filepath.Join(dir, "dev.json")); info.Mode().Perm() != 0o600 {
+		t.Errorf("dev.json holds passwords but has mode %v", info.Mode().Perm())
+	}
+
+	m := file.Members[0]
+	if code, body := get(t, base+"/", "", ""); code != 401 || !strings.Contains(body, `"error"`) {
+		t.Fatalf("no credentials: %d %s", code, body)
+	}
+	if code, _ := get(t, base+"/", m.Credential.User, m.Credential.Password+"x"); code != 401 {
+		t.Fatalf("wrong password: %d", code)
+	}
+	if code, _ := get(t, base+"/", m.Credential.User, m.Credential.Password); code != 200 {
+		t.Fatalf("printed credentials: %d", code)
+	}
+	if code, body := get(t, base+"/readyz", "", ""); code != 200 {
+		t.Fatalf("readyz: %d %s", code, body)
+	}
+
+	// A valid credential of another environment, in the same database, is refused.
+	db, err := metadb.Open(context.Background(), metadb.Config{Path: filepath.Join(dir, "consign.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	other, err := auth.New(auth.NewSQLStore(db, auth.SQLite), auth.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, password, err := other.Create(context.Background(), "otherenv", m.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := get(t, base+"/", user, password); code != 401 {
+		t.Fatalf("credential of another environment: got %d, want 401", code)
+	}
+	stopTestDev(t, cancel, done)
+
+	// A restart keeps the environment, the credentials and the destinations.
+	n2, cancel2, done2 := startTestDev(t, dir)
+	defer stopTestDev(t, cancel2, done2)
+	if n2.file.Members[0].Credential != m.Credential || n2.file.Members[0].Destinations[0].URI != m.Destinations[0].URI {
+		t.Fatalf("restart changed member %q: %+v vs %+v", m.Name, n2.file.Members[0], m)
+	}
+	base2 := strings.TrimSuffix(n2.file.APIURL, "/api/v1")
+	if code, _ := get(t, base2+"/", m.Credential.User, m.Credential.Password); code != 200 {
+		t.Fatalf("credentials after restart: %d", code)
+	}
+}
+
+func TestRunUnknownCommandAndHelp(t *testing.T) {
+	var out, errb strings.Builder
+	env := &cliEnv{stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
+	if code := run(context.Background(), env, []string{"frobnicate"}); code != 2 || !strings.Contains(errb.String(), "unknown command") {
+		t.Fatalf("unknown command: code %d, stderr %q", code, errb.String())
+	}
+	out.Reset()
+	if code := run(context.Background(), env, []string{"--help"}); code != 0 || !strings.Contains(out.String(), "serve") {
+		t.Fatalf("--help: code %d, out %q", code, out.String())
+	}
+	errb.Reset()
+	if code := run(context.Background(), env, []string{"serve", "--config", "/nonexistent.yaml"}); code != 1 || !strings.Contains(errb.String(), "nonexistent") {
+		t.Fatalf("serve with missing file: code %d, stderr %q", code, errb.String())
+	}
+}
