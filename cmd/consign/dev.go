@@ -424,4 +424,3 @@ func printDevBanner(env *cliEnv, n *devNode) {
 	fmt.Fprintf(env.stdout, "\nThe same, for scripts: %s\nTry: curl -u %s:%s %s/\nStop with Ctrl-C; data stays in %s.\n",
 		filepath.Join(n.dataDir, "dev.json"), n.file.Members[0].Credential.User, n.file.Members[0].Credential.Password, base, n.dataDir)
 }
-
