@@ -118,21 +118,21 @@ func (p *Pinner) Prove(ctx context.Context, hash [32]byte) (Proof, error) {
 	if err != nil {
 		return Proof{}, fmt.Errorf("%s: %w", op, decodeRevert(err, p.abi.UnpackError))
 	}
-	if rec.BlockNumber == 0 {
+	if rec.BlockNumber == nil || rec.BlockNumber.Sign() == 0 {
 		return Proof{}, fmt.Errorf("%s: %w", op, ErrNotPinned)
 	}
-	pr := Proof{Hash: hash, Block: rec.BlockNumber, Timestamp: time.Unix(int64(rec.Timestamp), 0).UTC(), By: rec.By}
+	pr := Proof{Hash: hash, Block: rec.BlockNumber.Uint64(), Timestamp: time.Unix(rec.Timestamp.Int64(), 0).UTC(), By: rec.By}
 	// The transaction is the one whose Pinned event for hash is in that block.
-	blk := new(big.Int).SetUint64(rec.BlockNumber)
+	blk := new(big.Int).Set(rec.BlockNumber)
 	logs, err := p.backend.FilterLogs(ctx, ethereum.FilterQuery{
 		FromBlock: blk, ToBlock: blk, Addresses: []common.Address{p.addr},
 		Topics: [][]common.Hash{{p.abi.GetABI().Events[contracts.PinPinnedEventName].ID}, {common.Hash(hash)}},
 	})
 	if err != nil {
-		return Proof{}, fmt.Errorf("%s: find transaction in block %d: %w", op, rec.BlockNumber, err)
+		return Proof{}, fmt.Errorf("%s: find transaction in block %d: %w", op, pr.Block, err)
 	}
 	if len(logs) == 0 {
-		return Proof{}, fmt.Errorf("%s: block %d has no Pinned event for it (pruned logs?)", op, rec.BlockNumber)
+		return Proof{}, fmt.Errorf("%s: block %d has no Pinned event for it (pruned logs?)", op, pr.Block)
 	}
 	pr.Tx = logs[0].TxHash
 	return pr, nil

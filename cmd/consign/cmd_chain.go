@@ -1,8 +1,425 @@
 package main
 
-// This file is owned by the chain work (issue: on-chain registry); the
-// placeholder below is replaced by the real command.
+// This file is owned by the chain work (issue: on-chain registry).
 
-import "context"
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
 
-func cmdChain(context.Context, *cliEnv, []string) error { return errNotYet }
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	ethcrypto "github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/ethclient"
+
+	"github.com/consign/consign/chain"
+	"github.com/consign/consign/crypto"
+)
+
+const chainUsage = `chain deploy|members|prove|import-key|bench [flags]
+
+  deploy      deploy the Registry and Pin contracts; prints their addresses as JSON
+  members     print the registry's members, identities and destinations as JSON
+  prove       print who pinned a sha256 hash, in which transaction, block and when
+  import-key  encrypt a hex private key into a go-ethereum keystore file
+  bench       measure registry lookups and pins against a chain (Markdown rows)`
+
+func cmdChain(ctx context.Context, env *cliEnv, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprintf(env.stderr, "Usage: consign %s\n", chainUsage)
+		if len(args) == 0 {
+			return errUsage
+		}
+		return flag.ErrHelp
+	}
+	sub, rest := args[0], args[1:]
+	switch sub {
+	case "deploy":
+		return chainDeploy(ctx, env, rest)
+	case "members":
+		return chainMembers(ctx, env, rest)
+	case "prove":
+		return chainProve(ctx, env, rest)
+	case "import-key":
+		return chainImportKey(env, rest)
+	case "bench":
+		return chainBench(ctx, env, rest)
+	}
+	fmt.Fprintf(env.stderr, "consign chain: unknown subcommand %q\nUsage: consign %s\n", sub, chainUsage)
+	return errUsage
+}
+
+// signerFlags are the ways a command gets its transaction signer.
+type signerFlags struct {
+	keystore, passwordFile, external, from string
+}
+
+func (s *signerFlags) register(fs interface {
+	StringVar(*string, string, string, string)
+}) {
+	fs.StringVar(&s.keystore, "keystore", "", "encrypted go-ethereum keystore `file` holding the signing key")
+	fs.StringVar(&s.passwordFile, "password-file", "", "`file` whose first line is the keystore password")
+	fs.StringVar(&s.external, "external-signer", "", "external signer (clef) `endpoint` instead of a keystore")
+	fs.StringVar(&s.from, "from", "", "account `address` to use on the external signer (default: its first)")
+}
+
+func (s *signerFlags) signer() (chain.Signer, error) {
+	switch {
+	case s.external != "" && s.keystore != "":
+		return nil, errors.New("give either --keystore or --external-signer, not both")
+	case s.external != "":
+		var addr common.Address
+		if s.from != "" {
+			if !common.IsHexAddress(s.from) {
+				return nil, fmt.Errorf("--from %q is not an address", s.from)
+			}
+			addr = common.HexToAddress(s.from)
+		}
+		return chain.NewExternalSigner(s.external, addr)
+	case s.keystore != "":
+		if s.passwordFile == "" {
+			return nil, errors.New("--keystore needs --password-file")
+		}
+		pw, err := readPassword(s.passwordFile)
+		if err != nil {
+			return nil, err
+		}
+		return chain.LoadKeystore(s.keystore, pw)
+	}
+	return nil, errors.New("a signer is required: --keystore FILE --password-file FILE, or --external-signer URL")
+}
+
+func readPassword(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("password file: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, 4096))
+	if err != nil {
+		return "", fmt.Errorf("password file: %w", err)
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	return strings.TrimRight(line, "\r"), nil
+}
+
+func dial(ctx context.Context, rpcURL string) (*ethclient.Client, error) {
+	if rpcURL == "" {
+		return nil, errors.New("--rpc URL is required")
+	}
+	c, err := ethclient.DialContext(ctx, rpcURL)
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", rpcURL, err)
+	}
+	return c, nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func chainDeploy(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlags(env, "chain deploy", "chain deploy --rpc URL (--keystore FILE --password-file FILE | --external-signer URL)")
+	rpcURL := fs.String("rpc", "", "Ethereum JSON-RPC `URL`")
+	var sf signerFlags
+	sf.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	s, err := sf.signer()
+	if err != nil {
+		return err
+	}
+	c, err := dial(ctx, *rpcURL)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	addrs, err := chain.Deploy(ctx, c, s)
+	if err != nil {
+		return err
+	}
+	return writeJSON(env.stdout, addrs)
+}
+
+func chainMembers(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlags(env, "chain members", "chain members --rpc URL --registry ADDRESS --env ID")
+	rpcURL := fs.String("rpc", "", "Ethereum JSON-RPC `URL`")
+	regAddr := fs.String("registry", "", "Registry contract `address`")
+	envID := fs.String("env", "", "environment `id` the registry serves")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if !common.IsHexAddress(*regAddr) {
+		return fmt.Errorf("--registry %q is not an address", *regAddr)
+	}
+	c, err := dial(ctx, *rpcURL)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	reg, err := chain.NewRegistry(ctx, c, nil, chain.RegistryConfig{Address: common.HexToAddress(*regAddr), EnvironmentID: *envID, NoCache: true})
+	if err != nil {
+		return err
+	}
+	ms, err := reg.Members(ctx)
+	if err != nil {
+		return err
+	}
+	type dest struct {
+		URI  string `json:"uri"`
+		Name string `json:"name"`
+	}
+	type identity struct {
+		SelfSigned  bool     `json:"self_signed"`
+		LeafSubject string   `json:"leaf_subject"`
+		IssuerChain []string `json:"issuer_chain"`
+	}
+	type member struct {
+		Name         string   `json:"name"`
+		Address      string   `json:"address"`
+		Status       string   `json:"status"`
+		Identity     identity `json:"identity"`
+		Destinations []dest   `json:"destinations"`
+	}
+	out := []member{}
+	for _, m := range ms {
+		e := member{Name: m.Name, Address: m.Owner.Hex(), Status: m.Status.String(), Destinations: []dest{},
+			Identity: identity{SelfSigned: m.Identity.SelfSigned, LeafSubject: m.Identity.LeafSubject, IssuerChain: append([]string{}, m.Identity.IssuerChain...)}}
+		for _, d := range m.Destinations() {
+			e.Destinations = append(e.Destinations, dest{d.URI, d.Name})
+		}
+		out = append(out, e)
+	}
+	return writeJSON(env.stdout, out)
+}
+
+func chainProve(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlags(env, "chain prove", "chain prove --rpc URL --pin ADDRESS SHA256HEX")
+	rpcURL := fs.String("rpc", "", "Ethereum JSON-RPC `URL`")
+	pinAddr := fs.String("pin", "", "Pin contract `address`")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	raw, err := hex.DecodeString(strings.TrimPrefix(fs.Arg(0), "0x"))
+	if err != nil || len(raw) != 32 {
+		return fmt.Errorf("%q is not a 64-digit hex SHA-256", fs.Arg(0))
+	}
+	if !common.IsHexAddress(*pinAddr) {
+		return fmt.Errorf("--pin %q is not an address", *pinAddr)
+	}
+	c, err := dial(ctx, *rpcURL)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	p, err := chain.NewPinner(ctx, c, common.HexToAddress(*pinAddr), nil)
+	if err != nil {
+		return err
+	}
+	pr, err := p.Prove(ctx, [32]byte(raw))
+	if err != nil {
+		return err
+	}
+	return writeJSON(env.stdout, map[string]any{
+		"hash": hex.EncodeToString(raw), "tx": pr.Tx.Hex(), "block": pr.Block,
+		"timestamp": pr.Timestamp.Format(time.RFC3339), "by": pr.By.Hex(),
+	})
+}
+
+func chainImportKey(env *cliEnv, args []string) error {
+	fs := newFlags(env, "chain import-key", "chain import-key --key-file FILE --password-file FILE --dir DIR")
+	keyFile := fs.String("key-file", "", "`file` holding a hex secp256k1 private key (delete it afterwards)")
+	pwFile := fs.String("password-file", "", "`file` whose first line is the password to encrypt with")
+	dir := fs.String("dir", "", "keystore `directory` to write the encrypted key file into")
+	light := fs.Bool("light", false, "weak scrypt parameters (tests only)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *keyFile == "" || *pwFile == "" || *dir == "" {
+		fs.Usage()
+		return errUsage
+	}
+	b, err := os.ReadFile(*keyFile)
+	if err != nil {
+		return err
+	}
+	key, err := ethcrypto.HexToECDSA(strings.TrimPrefix(strings.TrimSpace(string(b)), "0x"))
+	if err != nil {
+		return fmt.Errorf("key file: %w", err)
+	}
+	pw, err := readPassword(*pwFile)
+	if err != nil {
+		return err
+	}
+	path, err := chain.ImportKey(*dir, key, pw, *light)
+	if err != nil {
+		return err
+	}
+	return writeJSON(env.stdout, map[string]string{"address": ethcrypto.PubkeyToAddress(key.PublicKey).Hex(), "keystore": path})
+}
+
+// chainBench deploys fresh contracts on the chain at --rpc, registers a
+// member with destinations, and measures lookups (cached vs uncached)
+// and pins (batched vs one per transaction). It prints Markdown rows.
+func chainBench(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlags(env, "chain bench", "chain bench --rpc URL --key-env VAR [--quick]")
+	rpcURL := fs.String("rpc", "", "Ethereum JSON-RPC `URL`")
+	keyEnv := fs.String("key-env", "CONSIGN_TEST_ETH_KEY", "environment `variable` holding a funded hex private key")
+	quick := fs.Bool("quick", false, "smaller counts")
+	label := fs.String("label", "geth --dev", "chain name for the rows")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	key, err := ethcrypto.HexToECDSA(strings.TrimPrefix(os.Getenv(*keyEnv), "0x"))
+	if err != nil {
+		return fmt.Errorf("$%s: %w", *keyEnv, err)
+	}
+	c, err := dial(ctx, *rpcURL)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	admin := chain.NewKeySigner(key)
+	addrs, err := chain.Deploy(ctx, c, admin)
+	if err != nil {
+		return err
+	}
+	envID := "bench" + hex.EncodeToString(randBytes(4))
+	nonce := hex.EncodeToString(randBytes(8))
+	idKey, err := crypto.GenerateKey(crypto.P256)
+	if err != nil {
+		return err
+	}
+	idCert, err := crypto.SelfSign(idKey, envID+"-"+nonce+"--Bench Org", time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+	if err != nil {
+		return err
+	}
+	reg, err := chain.NewRegistry(ctx, c, admin, chain.RegistryConfig{Address: addrs.Registry, EnvironmentID: envID, Verifier: chain.CryptoVerifier{}})
+	if err != nil {
+		return err
+	}
+	defer reg.Close()
+	if _, err := reg.Register(ctx, chain.Registration{Name: "bench", Owner: admin.Address(), ProofPEM: crypto.MarshalCertificatePEM(idCert), Nonce: nonce}); err != nil {
+		return err
+	}
+	const ndest = 10
+	var uris []string
+	for i := range ndest {
+		_, cert, err := crypto.GenerateDestination(fmt.Sprintf("bench-%d", i), crypto.P256)
+		if err != nil {
+			return err
+		}
+		u := fmt.Sprintf("kld://documentstore/m/bench/e/%s/s/svc/d/d%d", envID, i)
+		if _, err := reg.PublishDestination(ctx, u, crypto.MarshalCertificatePEM(cert)); err != nil {
+			return err
+		}
+		uris = append(uris, u)
+	}
+	uncached, err := chain.NewRegistry(ctx, c, nil, chain.RegistryConfig{Address: addrs.Registry, EnvironmentID: envID, NoCache: true})
+	if err != nil {
+		return err
+	}
+	dur := 2 * time.Second
+	if *quick {
+		dur = 500 * time.Millisecond
+	}
+	lookups := func(r *chain.Registry) (float64, error) {
+		n, start := 0, time.Now()
+		for time.Since(start) < dur {
+			if _, err := r.Certificate(ctx, uris[n%ndest]); err != nil {
+				return 0, err
+			}
+			n++
+		}
+		return float64(n) / time.Since(start).Seconds(), nil
+	}
+	cachedRate, err := lookups(reg)
+	if err != nil {
+		return err
+	}
+	uncachedRate, err := lookups(uncached)
+	if err != nil {
+		return err
+	}
+
+	p, err := chain.NewPinner(ctx, c, addrs.Pin, admin)
+	if err != nil {
+		return err
+	}
+	singles, batched, batchSize := 300, 6000, 50
+	if *quick {
+		singles, batched = 60, 1200
+	}
+	seq := uint64(0)
+	next := func() [32]byte {
+		seq++
+		var b [40]byte
+		copy(b[:32], envID)
+		binary.BigEndian.PutUint64(b[32:], seq)
+		return sha256.Sum256(b[:])
+	}
+	start := time.Now()
+	var txs []*types.Transaction
+	for range singles {
+		tx, err := p.SubmitPin(ctx, next())
+		if err != nil {
+			return err
+		}
+		txs = append(txs, tx)
+	}
+	for _, w := range txs {
+		if _, err := p.Wait(ctx, w); err != nil {
+			return err
+		}
+	}
+	singleRate := float64(singles) / time.Since(start).Seconds()
+	start, txs = time.Now(), nil
+	for i := 0; i < batched; i += batchSize {
+		batch := make([][32]byte, 0, batchSize)
+		for range batchSize {
+			batch = append(batch, next())
+		}
+		tx, err := p.SubmitBatch(ctx, batch)
+		if err != nil {
+			return err
+		}
+		txs = append(txs, tx)
+	}
+	for _, w := range txs {
+		if _, err := p.Wait(ctx, w); err != nil {
+			return err
+		}
+	}
+	batchRate := float64(batched) / time.Since(start).Seconds()
+
+	fmt.Fprintf(env.stdout, "| registry certificate lookups/s, cached vs uncached (%s) | `consign chain bench` | %.0f/s | %.0f/s uncached | %.0f× | cached ≥ 10× uncached |\n",
+		*label, cachedRate, uncachedRate, cachedRate/uncachedRate)
+	fmt.Fprintf(env.stdout, "| pins/s, batches of %d vs one pin per tx (%s, %d vs %d hashes) | `consign chain bench` | %.0f/s | %.0f/s | %.1f× | batching ≥ 10× |\n",
+		batchSize, *label, batched, singles, batchRate, singleRate, batchRate/singleRate)
+	return nil
+}
+
+func randBytes(n int) []byte {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return b
+}

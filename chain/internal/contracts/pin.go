@@ -27,15 +27,15 @@ var (
 // PinRecord is an auto generated low-level Go binding around an user-defined struct.
 type PinRecord struct {
 	By          common.Address
-	BlockNumber uint64
-	Timestamp   uint64
+	BlockNumber *big.Int
+	Timestamp   *big.Int
 }
 
 // PinMetaData contains all meta data concerning the Pin contract.
 var PinMetaData = bind.MetaData{
-	ABI: "[{\"inputs\":[],\"name\":\"EmptyBatch\",\"type\":\"error\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"bytes32\",\"name\":\"hash\",\"type\":\"bytes32\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"by\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint64\",\"name\":\"timestamp\",\"type\":\"uint64\"}],\"name\":\"Pinned\",\"type\":\"event\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"hash\",\"type\":\"bytes32\"}],\"name\":\"pin\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"bytes32[]\",\"name\":\"hashes\",\"type\":\"bytes32[]\"}],\"name\":\"pinBatch\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"hash\",\"type\":\"bytes32\"}],\"name\":\"pinned\",\"outputs\":[{\"components\":[{\"internalType\":\"address\",\"name\":\"by\",\"type\":\"address\"},{\"internalType\":\"uint64\",\"name\":\"blockNumber\",\"type\":\"uint64\"},{\"internalType\":\"uint64\",\"name\":\"timestamp\",\"type\":\"uint64\"}],\"internalType\":\"structPin.Record\",\"name\":\"\",\"type\":\"tuple\"}],\"stateMutability\":\"view\",\"type\":\"function\"}]",
+	ABI: "[{\"inputs\":[],\"name\":\"EmptyBatch\",\"type\":\"error\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"bytes32\",\"name\":\"hash\",\"type\":\"bytes32\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"by\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint64\",\"name\":\"timestamp\",\"type\":\"uint64\"}],\"name\":\"Pinned\",\"type\":\"event\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"hash\",\"type\":\"bytes32\"}],\"name\":\"pin\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"bytes32[]\",\"name\":\"hashes\",\"type\":\"bytes32[]\"}],\"name\":\"pinBatch\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"hash\",\"type\":\"bytes32\"}],\"name\":\"pinned\",\"outputs\":[{\"components\":[{\"internalType\":\"address\",\"name\":\"by\",\"type\":\"address\"},{\"internalType\":\"uint48\",\"name\":\"blockNumber\",\"type\":\"uint48\"},{\"internalType\":\"uint48\",\"name\":\"timestamp\",\"type\":\"uint48\"}],\"internalType\":\"structPin.Record\",\"name\":\"\",\"type\":\"tuple\"}],\"stateMutability\":\"view\",\"type\":\"function\"}]",
 	ID:  "Pin",
-	Bin: "0x6080604052348015600e575f5ffd5b506103098061001c5f395ff3fe608060405234801561000f575f5ffd5b506004361061003f575f3560e01c8063adb4f57f14610043578063ae5332c8146100f4578063d3930f8514610109575b5f5ffd5b6100b3610051366004610260565b60408051606080820183525f8083526020808401829052928401819052938452838252928290208251938401835280546001600160a01b0381168552600160a01b900467ffffffffffffffff9081169285019290925260010154169082015290565b6040805182516001600160a01b0316815260208084015167ffffffffffffffff90811691830191909152928201519092169082015260600160405180910390f35b610107610102366004610277565b61011c565b005b610107610117366004610260565b610175565b5f81900361013d5760405163c2e5347d60e01b815260040160405180910390fd5b5f5b818110156101705761016883838381811061015c5761015c6102e8565b90506020020135610181565b60010161013f565b505050565b61017e81610181565b50565b5f81815260208190526040902054600160a01b900467ffffffffffffffff16156101a85750565b604080516060810182523380825267ffffffffffffffff43811660208085019182524283168587018181525f8981528084528890209651875494518616600160a01b026001600160e01b03199095166001600160a01b03909116179390931786559151600190950180549590931667ffffffffffffffff199095169490941790915592519283529183917f7c83880bb9ff9ffdab19dc39b29f9ec87e106cae5ddc345257ab2edaa429b93e910160405180910390a350565b5f60208284031215610270575f5ffd5b5035919050565b5f5f60208385031215610288575f5ffd5b823567ffffffffffffffff81111561029e575f5ffd5b8301601f810185136102ae575f5ffd5b803567ffffffffffffffff8111156102c4575f5ffd5b8560208260051b84010111156102d8575f5ffd5b6020919091019590945092505050565b634e487b7160e01b5f52603260045260245ffdfea164736f6c6343000825000a",
+	Bin: "0x6080604052348015600e575f5ffd5b506103148061001c5f395ff3fe608060405234801561000f575f5ffd5b506004361061003f575f3560e01c8063adb4f57f14610043578063ae5332c8146100f1578063d3930f8514610106575b5f5ffd5b6100b261005136600461026b565b60408051606080820183525f80835260208084018290529284018190529384528382529282902082519384018352546001600160a01b038116845265ffffffffffff600160a01b8204811692850192909252600160d01b9004169082015290565b6040805182516001600160a01b0316815260208084015165ffffffffffff90811691830191909152928201519092169082015260600160405180910390f35b6101046100ff366004610282565b610119565b005b61010461011436600461026b565b610172565b5f81900361013a5760405163c2e5347d60e01b815260040160405180910390fd5b5f5b8181101561016d57610165838383818110610159576101596102f3565b9050602002013561017e565b60010161013c565b505050565b61017b8161017e565b50565b5f81815260208190526040902054600160a01b900465ffffffffffff16156101a35750565b604080516060810182523380825265ffffffffffff4381166020808501918252428084168688019081525f898152928390529187902095518654935192518516600160d01b026001600160d01b0393909516600160a01b026001600160d01b03199094166001600160a01b039190911617929092171691909117909255915183917f7c83880bb9ff9ffdab19dc39b29f9ec87e106cae5ddc345257ab2edaa429b93e91610260919067ffffffffffffffff91909116815260200190565b60405180910390a350565b5f6020828403121561027b575f5ffd5b5035919050565b5f5f60208385031215610293575f5ffd5b823567ffffffffffffffff8111156102a9575f5ffd5b8301601f810185136102b9575f5ffd5b803567ffffffffffffffff8111156102cf575f5ffd5b8560208260051b84010111156102e3575f5ffd5b6020919091019590945092505050565b634e487b7160e01b5f52603260045260245ffdfea164736f6c6343000825000a",
 }
 
 // Pin is an auto generated Go binding around an Ethereum contract.
@@ -111,7 +111,7 @@ func (pin *Pin) TryPackPinBatch(hashes [][32]byte) ([]byte, error) {
 // the contract method with ID 0xadb4f57f.  This method will panic if any
 // invalid/nil inputs are passed.
 //
-// Solidity: function pinned(bytes32 hash) view returns((address,uint64,uint64))
+// Solidity: function pinned(bytes32 hash) view returns((address,uint48,uint48))
 func (pin *Pin) PackPinned(hash [32]byte) []byte {
 	enc, err := pin.abi.Pack("pinned", hash)
 	if err != nil {
@@ -124,7 +124,7 @@ func (pin *Pin) PackPinned(hash [32]byte) []byte {
 // the contract method with ID 0xadb4f57f.  This method will return an error
 // if any inputs are invalid/nil.
 //
-// Solidity: function pinned(bytes32 hash) view returns((address,uint64,uint64))
+// Solidity: function pinned(bytes32 hash) view returns((address,uint48,uint48))
 func (pin *Pin) TryPackPinned(hash [32]byte) ([]byte, error) {
 	return pin.abi.Pack("pinned", hash)
 }
@@ -132,7 +132,7 @@ func (pin *Pin) TryPackPinned(hash [32]byte) ([]byte, error) {
 // UnpackPinned is the Go binding that unpacks the parameters returned
 // from invoking the contract method with ID 0xadb4f57f.
 //
-// Solidity: function pinned(bytes32 hash) view returns((address,uint64,uint64))
+// Solidity: function pinned(bytes32 hash) view returns((address,uint48,uint48))
 func (pin *Pin) UnpackPinned(data []byte) (PinRecord, error) {
 	out, err := pin.abi.Unpack("pinned", data)
 	if err != nil {

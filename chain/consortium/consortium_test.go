@@ -1,0 +1,102 @@
+package consortium
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestEverythingStaysInItsEnvironment(t *testing.T) {
+	ctx := context.Background()
+	m := New(NewMemoryStore())
+	c, err := m.CreateConsortium(ctx, "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.CreateEnvironment(ctx, c.ID, "x", 1, "pow"); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("unknown consensus: %v", err)
+	}
+	e1, _ := m.CreateEnvironment(ctx, c.ID, "one", 1337, PoA)
+	e2, _ := m.CreateEnvironment(ctx, c.ID, "two", 1338, Raft)
+
+	inv, err := m.Invite(ctx, e1.ID, "Org A", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Redeem(ctx, e2.ID, inv.Nonce, "orga", "0x01"); !errors.Is(err, ErrCrossEnvironment) {
+		t.Fatalf("redeem in other environment: %v", err)
+	}
+	if _, err := m.Redeem(ctx, e1.ID, "bogus", "orga", "0x01"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown nonce: %v", err)
+	}
+	ms, err := m.Redeem(ctx, e1.ID, inv.Nonce, "orga", "0x01")
+	if err != nil || ms.EnvironmentID != e1.ID || ms.OrgName != "Org A" {
+		t.Fatalf("redeem: %+v, %v", ms, err)
+	}
+	if _, err := m.Redeem(ctx, e1.ID, inv.Nonce, "orgb", "0x02"); !errors.Is(err, ErrInvitationUsed) {
+		t.Fatalf("second redeem: %v", err)
+	}
+
+	// A membership of e1 cannot get a node or service in e2.
+	if _, err := m.AddNode(ctx, e2.ID, ms.ID, "n1", ""); !errors.Is(err, ErrCrossEnvironment) {
+		t.Fatalf("cross-environment node: %v", err)
+	}
+	if _, err := m.AddService(ctx, e2.ID, ms.ID, "documentstore", "docs"); !errors.Is(err, ErrCrossEnvironment) {
+		t.Fatalf("cross-environment service: %v", err)
+	}
+	if _, err := m.AddNode(ctx, e1.ID, ms.ID, "n1", "http://127.0.0.1:8545"); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := m.AddService(ctx, e1.ID, ms.ID, "documentstore", "docs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.AddDestination(ctx, e2.ID, svc.ID, "inbox"); !errors.Is(err, ErrCrossEnvironment) {
+		t.Fatalf("cross-environment destination: %v", err)
+	}
+	if _, err := m.AddDestination(ctx, e1.ID, svc.ID, "Bad Name"); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("bad destination name: %v", err)
+	}
+	d, err := m.AddDestination(ctx, e1.ID, svc.ID, "inbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "kld://documentstore/m/orga/e/" + e1.ID + "/s/" + svc.ID + "/d/inbox"
+	if d.URI != want {
+		t.Fatalf("URI %q, want %q", d.URI, want)
+	}
+	if _, err := m.AddDestination(ctx, e1.ID, svc.ID, "inbox"); !errors.Is(err, ErrExists) {
+		t.Fatalf("duplicate destination: %v", err)
+	}
+	for _, f := range []func() (int, error){
+		func() (int, error) { x, err := m.Memberships(ctx, e2.ID); return len(x), err },
+		func() (int, error) { x, err := m.Nodes(ctx, e2.ID); return len(x), err },
+		func() (int, error) { x, err := m.Destinations(ctx, e2.ID); return len(x), err },
+	} {
+		if n, err := f(); err != nil || n != 0 {
+			t.Fatalf("environment two sees %d records of one (%v)", n, err)
+		}
+	}
+	if ds, _ := m.Destinations(ctx, e1.ID); len(ds) != 1 || !strings.HasSuffix(ds[0].URI, "/d/inbox") {
+		t.Fatalf("destinations of one: %+v", ds)
+	}
+}
+
+func TestInvitationExpires(t *testing.T) {
+	ctx := context.Background()
+	m := New(NewMemoryStore())
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	m.now = func() time.Time { return now }
+	c, _ := m.CreateConsortium(ctx, "demo")
+	e, _ := m.CreateEnvironment(ctx, c.ID, "one", 1, IBFT)
+	inv, _ := m.Invite(ctx, e.ID, "Org", time.Minute)
+	now = now.Add(time.Minute)
+	if _, err := m.Redeem(ctx, e.ID, inv.Nonce, "org", "0x01"); !errors.Is(err, ErrInvitationExpired) {
+		t.Fatalf("expired: %v", err)
+	}
+	if ms, _ := m.Memberships(ctx, e.ID); len(ms) != 0 {
+		t.Fatal("a refused redeem created a membership")
+	}
+}
