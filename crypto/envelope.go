@@ -60,10 +60,11 @@ type SealOptions struct {
 }
 
 const (
-	probeSize   = 64 << 10  // bytes compressed on trial by CompressAuto
-	blockSize   = 256 << 10 // plaintext block handed between pipeline stages
-	blockCount  = 4         // blocks in flight (bounds memory to ~1 MiB)
-	minSavingPc = 10        // CompressAuto keeps zstd if it saves at least this %
+	probeSize       = 64 << 10  // bytes compressed on trial by CompressAuto
+	blockSize       = 256 << 10 // plaintext block handed between pipeline stages
+	blockCount      = 4         // blocks in flight (bounds memory to ~1 MiB)
+	minSavingPc     = 10        // CompressAuto keeps zstd if it saves at least this %
+	minCompressible = 512       // CompressAuto never compresses less than this
 )
 
 // SealWriter is the writing end of Seal. It is not safe for concurrent use.
@@ -159,7 +160,6 @@ func Seal(ctx context.Context, dst io.Writer, recipients []*x509.Certificate, op
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	w.macKey = macKey
-	w.probe = make([]byte, 0, probeSize)
 	return w, nil
 }
 
@@ -192,13 +192,13 @@ func (w *SealWriter) Write(p []byte) (int, error) {
 	}
 	n := len(p)
 	if !w.started {
-		k := copy(w.probe[len(w.probe):cap(w.probe)], p)
-		w.probe = w.probe[:len(w.probe)+k]
+		k := min(len(p), probeSize-len(w.probe))
+		w.probe = append(w.probe, p[:k]...)
 		p = p[k:]
-		if len(w.probe) < cap(w.probe) {
+		if len(w.probe) < probeSize {
 			return n, nil
 		}
-		if err := w.start(); err != nil {
+		if err := w.start(true); err != nil {
 			return 0, err
 		}
 	}
@@ -208,18 +208,21 @@ func (w *SealWriter) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-// start decides on compression, writes the header and launches hashing.
-func (w *SealWriter) start() error {
+// start decides on compression and writes the header. With pipelined
+// set it launches the hashing goroutine and feeds it the probe; without
+// (a payload that fits the probe, seen only at Close) it hashes and
+// encrypts the probe in the calling goroutine, allocating nothing more.
+func (w *SealWriter) start(pipelined bool) error {
 	w.started = true
 	compress := w.opts.Compression == CompressAlways
 	var err error
-	if w.opts.Compression != CompressNever {
+	if compress || w.opts.Compression == CompressAuto && len(w.probe) >= minCompressible {
 		w.zw, err = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1),
 			zstd.WithWindowSize(1<<20), zstd.WithLowerEncoderMem(true))
 		if err != nil {
 			return w.fail(err)
 		}
-		if w.opts.Compression == CompressAuto && len(w.probe) > 0 {
+		if w.opts.Compression == CompressAuto && len(w.probe) >= minCompressible {
 			trial := w.zw.EncodeAll(w.probe, make([]byte, 0, len(w.probe)))
 			compress = len(trial)*100 < len(w.probe)*(100-minSavingPc)
 		}
@@ -238,8 +241,16 @@ func (w *SealWriter) start() error {
 	if _, err := w.dst.Write(w.header); err != nil {
 		return w.fail(err)
 	}
-	w.chunk = make([]byte, 0, w.opts.ChunkSize)
 	w.hasher = sha256.New()
+	if !pipelined {
+		w.hasher.Write(w.probe)
+		w.size = uint64(len(w.probe))
+		if _, err := w.payload.Write(w.probe); err != nil {
+			return w.fail(err)
+		}
+		w.probe = nil
+		return nil
+	}
 	w.free = make(chan *block, blockCount)
 	for range blockCount {
 		w.free <- &block{buf: make([]byte, blockSize)}
@@ -320,8 +331,8 @@ func (c chunker) Write(p []byte) (int, error) {
 	w, n := c.w, len(p)
 	size := w.opts.ChunkSize
 	if len(w.chunk) > 0 {
-		k := copy(w.chunk[len(w.chunk):size], p)
-		w.chunk = w.chunk[:len(w.chunk)+k]
+		k := min(len(p), size-len(w.chunk))
+		w.chunk = append(w.chunk, p[:k]...)
 		p = p[k:]
 		if len(w.chunk) < size {
 			return n, nil
@@ -348,7 +359,7 @@ func (w *SealWriter) Close() error {
 		return w.err
 	}
 	if w.err == nil && !w.started {
-		w.start()
+		w.start(false)
 	}
 	if w.started && w.cur != nil && w.err == nil {
 		w.dispatch()
@@ -528,7 +539,7 @@ func Open(ctx context.Context, src io.Reader, key stdcrypto.PrivateKey, opts Ope
 		hasher:  sha256.New(),
 	}
 	for range blockCount {
-		r.free <- make([]byte, h.ChunkSize()+format.TagSize)
+		r.free <- nil // allocated by stream.Reader.Next at the size records need
 	}
 	go r.decryptLoop(ctx, sr)
 	r.payload = rawPayload{r}
@@ -558,6 +569,9 @@ func (r *OpenReader) decryptLoop(ctx context.Context, sr *stream.Reader) {
 			res.err = err
 		} else {
 			res.plain, res.final, res.err = sr.Next(buf)
+			if res.plain != nil {
+				res.buf = res.plain[:cap(res.plain)]
+			}
 		}
 		select {
 		case r.results <- res:

@@ -54,11 +54,14 @@ func NewWriter(dst io.Writer, key []byte, chunkSize int) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Writer{dst: dst, aead: a, out: make([]byte, format.RecordHeaderSize+chunkSize+format.TagSize)}, nil
+	return &Writer{dst: dst, aead: a}, nil
 }
 
 // WriteRecord seals one record of the given kind.
 func (w *Writer) WriteRecord(kind byte, plaintext []byte) error {
+	if need := format.RecordHeaderSize + len(plaintext) + format.TagSize; cap(w.out) < need {
+		w.out = make([]byte, need)
+	}
 	out := w.out[:format.RecordHeaderSize]
 	out[0] = kind
 	binary.BigEndian.PutUint32(out[1:], uint32(len(plaintext)+format.TagSize))
@@ -86,9 +89,10 @@ func NewReader(src io.Reader, key []byte, chunkSize int) (*Reader, error) {
 	return &Reader{src: src, aead: a, chunkSize: chunkSize}, nil
 }
 
-// Next reads and opens the next record into buf (which needs chunkSize +
-// 16 bytes of capacity) and returns its plaintext and whether it was the
-// final record. After the final record Next checks that src is exhausted.
+// Next reads and opens the next record into buf (or into a new buffer
+// when buf is too small; plain then starts that buffer) and returns its
+// plaintext and whether it was the final record. After the final record
+// Next checks that src is exhausted.
 func (r *Reader) Next(buf []byte) (plain []byte, final bool, err error) {
 	if r.done {
 		return nil, false, io.EOF
@@ -111,6 +115,9 @@ func (r *Reader) Next(buf []byte) (plain []byte, final bool, err error) {
 	}
 	if n < format.TagSize || n-format.TagSize > max || (kind == format.KindData && n == format.TagSize) {
 		return nil, false, fmt.Errorf("%w: chunk %d of %d bytes", ErrMalformed, r.counter, n)
+	}
+	if cap(buf) < n {
+		buf = make([]byte, n)
 	}
 	ct := buf[:n]
 	if _, err := io.ReadFull(r.src, ct); err != nil {
