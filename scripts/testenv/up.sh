@@ -101,12 +101,16 @@ launch() {
 }
 
 # Each server: a port, a launcher and a readiness probe.
-declare -A state=() began=() ready_ms=()
+declare -A state=() began=() ready_ms=() ext_pid=()
 
-# prepare NAME PORT: decides between reuse and a fresh start.
-#   reuse  - our pid is alive and the port answers
-#   wait   - our pid is alive but the port does not answer yet (still starting)
-#   start  - no live pid; the port must be free
+# prepare NAME PORT: decides how to get each server.
+#   reuse    - our pid is alive and the port answers
+#   wait     - our pid is alive but the port does not answer yet (still starting)
+#   start    - no live pid and the port is free
+#   external - no pid file of ours, but something on the port answers exactly
+#              as this server would (say, one started by hand on the shared
+#              port): it is used as is and down.sh leaves it alone. Set
+#              CONSIGN_TESTENV_STRICT=1 to refuse that instead.
 prepare() {
   local name=$1 port=$2
   if alive "$name"; then
@@ -114,10 +118,15 @@ prepare() {
     return
   fi
   rm -f "$PIDS/$name.pid"
-  if port_open "$port"; then
-    die "$name: port $HOST:$port is held by a process this script did not start; stop it or free the port"
+  if ! port_open "$port"; then state[$name]=start; return; fi
+  local holder
+  holder=$(ss -ltnpH "sport = :$port" 2>/dev/null | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1)
+  if [ "${CONSIGN_TESTENV_STRICT:-0}" != 1 ] && "${name}_ready" >/dev/null 2>&1; then
+    say "$name: $HOST:$port is served by pid ${holder:-?}, which up.sh did not start; using it (down.sh will not stop it)"
+    state[$name]=external ext_pid[$name]=${holder:-?}
+    return
   fi
-  state[$name]=start
+  die "$name: port $HOST:$port is held by pid ${holder:-?}, which up.sh did not start and which does not answer as $name; stop it or free the port"
 }
 
 log_tail() { echo "----- last lines of $LOGS/$1.log -----" >&2; tail -n 40 "$LOGS/$1.log" >&2 || true; }
@@ -267,10 +276,12 @@ fund_eth_key() {
 declare -A ports=([kafka]=$KAFKA_PORT [s3]=$S3_PORT [azurite]=$AZURITE_PORT [ipfs]=$IPFS_API_PORT [geth]=$ETH_PORT)
 declare -A timeouts=([kafka]=120 [s3]=30 [azurite]=60 [ipfs]=60 [geth]=60)
 
+# Decide for every server before starting any, so a conflict on one port
+# starts nothing.
+for s in "${servers[@]}"; do prepare "$s" "${ports[$s]}"; done
 for s in "${servers[@]}"; do
-  prepare "$s" "${ports[$s]}"
   began[$s]=$(now_ms)
-  [ "${state[$s]}" = start ] && "start_$s"
+  if [ "${state[$s]}" = start ]; then "start_$s"; fi
 done
 
 # Poll every pending server in turn until all are ready, so each reports
@@ -278,7 +289,7 @@ done
 declare -A deadline=()
 pending=()
 for s in "${servers[@]}"; do
-  if [ "${state[$s]}" = reuse ]; then ready_ms[$s]=0; continue; fi
+  case ${state[$s]} in reuse|external) ready_ms[$s]=0; continue ;; esac
   deadline[$s]=$(( ${began[$s]} + ${timeouts[$s]} * 1000 ))
   pending+=("$s")
 done
@@ -315,6 +326,10 @@ if wanted geth; then
 fi
 
 # ---------------------------------------------------------------- env.sh
+if wanted ipfs && [ "${state[ipfs]}" = external ]; then
+  # Tests that run the ipfs binary against the node need its repo.
+  IPFS_REPO=$(curl -sf -X POST "http://$HOST:$IPFS_API_PORT/api/v0/repo/stat" | sed -n 's/.*"RepoPath":"\([^"]*\)".*/\1/p')
+fi
 azure_connstr="DefaultEndpointsProtocol=http;AccountName=$AZURE_ACCOUNT;AccountKey=$AZURE_KEY;BlobEndpoint=http://$HOST:$AZURITE_PORT/$AZURE_ACCOUNT;"
 tmp=$(mktemp "$TE/env.sh.XXXXXX")
 {
@@ -354,9 +369,10 @@ line() { # NAME ADDRESS
   local how
   case ${state[$1]} in
     reuse) how="reused" ;;
+    external) how="EXTERNAL (not started by up.sh; down.sh leaves it)" ;;
     *) how="ready in $(secs "${ready_ms[$1]}")s" ;;
   esac
-  printf '%-8s %-42s pid %-7s %s\n' "$1" "$2" "$(pid_of "$1")" "$how"
+  printf '%-8s %-42s pid %-7s %s\n' "$1" "$2" "${ext_pid[$1]:-$(pid_of "$1")}" "$how"
 }
 wanted kafka && line kafka "$HOST:$KAFKA_PORT (controller :$KAFKA_CONTROLLER_PORT)"
 wanted s3 && line s3 "http://$HOST:$S3_PORT"
