@@ -5,7 +5,6 @@ package main
 // stderr and a non-zero exit.
 
 import (
-	"bufio"
 	"context"
 	stdcrypto "crypto"
 	"crypto/x509"
@@ -82,7 +81,6 @@ func inOut(env *cliEnv, args []string) (in io.Reader, out io.Writer, commit func
 			cleanup()
 			return nil, nil, nil, nil, err
 		}
-		bw := bufio.NewWriterSize(tmp, 1<<20)
 		done := false
 		closers = append(closers, func() {
 			if !done {
@@ -90,11 +88,8 @@ func inOut(env *cliEnv, args []string) (in io.Reader, out io.Writer, commit func
 				os.Remove(tmp.Name())
 			}
 		})
-		out = bw
+		out = tmp
 		commit = func() error {
-			if err := bw.Flush(); err != nil {
-				return err
-			}
 			if err := tmp.Close(); err != nil {
 				return err
 			}
@@ -106,8 +101,9 @@ func inOut(env *cliEnv, args []string) (in io.Reader, out io.Writer, commit func
 		}
 		return in, out, commit, cleanup, nil
 	}
-	bw := bufio.NewWriterSize(out, 1<<20)
-	return in, bw, bw.Flush, cleanup, nil
+	// Seal writes whole chunks and open copies in 1 MiB pieces: no
+	// buffering needed on stdout.
+	return in, out, commit, cleanup, nil
 }
 
 func cmdKeygen(_ context.Context, env *cliEnv, args []string) error {
