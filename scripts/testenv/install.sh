@@ -10,17 +10,23 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=versions.sh
 . "$here/versions.sh"
 mkdir -p "$TOOLS_BIN" "$CONSIGN_CACHE/stamps" "$CONSIGN_CACHE/logs"
+# One install at a time per cache: a second caller waits, then finds the
+# stamps written and skips everything.
+exec 8>"$CONSIGN_CACHE/install.lock"
+flock -w 3600 8 || { printf '[install] another install.sh held %s for an hour\n' "$CONSIGN_CACHE/install.lock" >&2; exit 1; }
 
 log() { printf '[install] %s\n' "$*" >&2; }
 have() { [ -f "$CONSIGN_CACHE/stamps/$1" ] && [ "$(cat "$CONSIGN_CACHE/stamps/$1")" = "$2" ]; }
 stamp() { echo "$2" > "$CONSIGN_CACHE/stamps/$1"; }
-# run NAME CMD...: runs a step with its output in a log, shown only on failure.
+# run NAME CMD...: runs a step with its output in a log, shown only on
+# failure, and says how long it took (the cold-install timings in docs/testenv.md).
 run() {
   local name=$1; shift
-  local logf="$CONSIGN_CACHE/logs/$name.log"
+  local logf="$CONSIGN_CACHE/logs/$name.log" t0=$SECONDS
   if ! "$@" >"$logf" 2>&1; then
-    log "$name failed; last lines of $logf:"; tail -30 "$logf" >&2; return 1
+    log "$name failed after $((SECONDS - t0)) s; last lines of $logf:"; tail -30 "$logf" >&2; return 1
   fi
+  log "$name done in $((SECONDS - t0)) s"
 }
 
 install_versitygw() {
