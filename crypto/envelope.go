@@ -467,10 +467,11 @@ type OpenReader struct {
 	trailer *format.Trailer
 	final   bool
 
-	signerID KeyID
-	signed   bool
-	verified *x509.Certificate
-	sum      [32]byte
+	signerID   KeyID
+	signed     bool
+	flagSigned bool
+	verified   *x509.Certificate
+	sum        [32]byte
 }
 
 type chunkResult struct {
@@ -537,6 +538,8 @@ func Open(ctx context.Context, src io.Reader, key stdcrypto.PrivateKey, opts Ope
 		free:    make(chan []byte, blockCount),
 		done:    make(chan struct{}),
 		hasher:  sha256.New(),
+
+		flagSigned: h.Flags&format.FlagSigned != 0,
 	}
 	for range blockCount {
 		r.free <- nil // allocated by stream.Reader.Next at the size records need
@@ -677,6 +680,9 @@ func (r *OpenReader) finish() error {
 		return fmt.Errorf("%w: plaintext size or SHA-256 differs from the trailer", ErrTampered)
 	}
 	r.signed = t.SigAlg != format.SigNone
+	if r.signed != r.flagSigned {
+		return fmt.Errorf("%w: header and trailer disagree on the signature", ErrMalformed)
+	}
 	r.signerID = t.SignerID
 	if len(r.opts.Senders) == 0 {
 		return nil
