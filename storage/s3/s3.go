@@ -68,11 +68,15 @@ type Config struct {
 	// PathStyle addresses the bucket as ENDPOINT/BUCKET/KEY instead of
 	// BUCKET.ENDPOINT/KEY; most self-hosted servers need it.
 	PathStyle bool
-	// PartSize is the size of one uploaded part in bytes; zero means
-	// 8 MiB. At least MinPartSize.
+	// PartSize is the size of one uploaded part, and of one chunk read
+	// ahead by Get, in bytes; zero means 8 MiB. At least MinPartSize.
 	PartSize int64
-	// Concurrency is the number of parts in flight, and of part buffers;
-	// zero means 4.
+	// Concurrency is the number of part buffers shared by all Puts of
+	// the store, and of read-ahead buffers shared by all Gets; zero means
+	// 4. A store's buffers thus take at most 2 × Concurrency × PartSize
+	// bytes however many transfers run (64 MiB by default); a Put waits
+	// for a free part buffer, a Get streams without read-ahead when none
+	// is free.
 	Concurrency int
 	// CreateBucket creates Bucket in New if it does not exist.
 	CreateBucket bool
@@ -119,7 +123,8 @@ type Store struct {
 	bucket   string
 	prefix   string
 	partSize int64
-	bufs     chan []byte // the part buffer pool, filled lazily
+	bufs     chan []byte // the part buffer pool of Put, filled lazily
+	getBufs  chan []byte // the read-ahead buffer pool of Get
 }
 
 var _ storage.Backend = (*Store)(nil)
@@ -175,9 +180,11 @@ func NewFromClient(client *s3.Client, cfg Config) *Store {
 	if conc == 0 {
 		conc = 4
 	}
-	s := &Store{client: client, bucket: cfg.Bucket, prefix: cfg.Prefix, partSize: part, bufs: make(chan []byte, conc)}
+	s := &Store{client: client, bucket: cfg.Bucket, prefix: cfg.Prefix, partSize: part,
+		bufs: make(chan []byte, conc), getBufs: make(chan []byte, conc)}
 	for range conc {
 		s.bufs <- nil // allocated on first use
+		s.getBufs <- nil
 	}
 	return s
 }
@@ -411,6 +418,14 @@ func (s *Store) putMultipart(ctx context.Context, key, name string, r io.Reader,
 }
 
 // Get streams length bytes of key from offset. See storage.Backend.
+//
+// The first chunk (PartSize bytes) is streamed straight from one ranged
+// GetObject; while it is read, the following chunks are fetched in
+// parallel into buffers of a store-wide pool of Concurrency buffers, each
+// request pinned with If-Match to the ETag of the first, so a read never
+// mixes two versions of an object (an overwrite during the read ends it
+// with an error). When no buffer is free, the next chunk is streamed
+// directly instead: a Get never waits for buffers.
 func (s *Store) Get(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error) {
 	if err := check("get", key); err != nil {
 		return nil, err
@@ -435,15 +450,12 @@ func (s *Store) Get(ctx context.Context, key string, offset, length int64) (io.R
 	if length == 0 {
 		return emptyOrBeyond()
 	}
-	in := &s3.GetObjectInput{Bucket: &s.bucket, Key: &name}
-	if offset > 0 || length > 0 {
-		rng := fmt.Sprintf("bytes=%d-", offset)
-		if length > 0 {
-			rng += fmt.Sprint(offset + length - 1)
-		}
-		in.Range = &rng
+	first := s.partSize
+	if length > 0 && length < first {
+		first = length
 	}
-	out, err := s.client.GetObject(ctx, in)
+	rng := fmt.Sprintf("bytes=%d-%d", offset, offset+first-1)
+	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.bucket, Key: &name, Range: &rng})
 	if err != nil {
 		switch {
 		case isNotFound(err):
@@ -453,7 +465,223 @@ func (s *Store) Get(ctx context.Context, key string, offset, length int64) (io.R
 		}
 		return nil, wrap(ctxErr(ctx, err))
 	}
-	return out.Body, nil
+	total, ok := parseTotal(aws.ToString(out.ContentRange))
+	if !ok {
+		out.Body.Close()
+		return nil, wrap(fmt.Errorf("server answered a range request without a usable Content-Range (%q)", aws.ToString(out.ContentRange)))
+	}
+	end := total
+	if length > 0 && offset+length < end {
+		end = offset + length
+	}
+	firstEnd := offset + aws.ToInt64(out.ContentLength)
+	if firstEnd >= end {
+		return out.Body, nil
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	r := &rangeReader{
+		s: s, ctx: rctx, cancel: cancel, key: key, name: name, etag: aws.ToString(out.ETag),
+		pos: offset, end: end, cur: out.Body, curEnd: firstEnd, nextSched: firstEnd,
+	}
+	r.schedule()
+	return r, nil
+}
+
+// parseTotal reads the complete length from "bytes a-b/total".
+func parseTotal(cr string) (int64, bool) {
+	i := strings.LastIndexByte(cr, '/')
+	if i < 0 {
+		return 0, false
+	}
+	var total int64
+	if _, err := fmt.Sscan(cr[i+1:], &total); err != nil || total < 0 {
+		return 0, false
+	}
+	return total, true
+}
+
+// rangeReader delivers [pos, end) of an object in order, chunk by chunk:
+// the current chunk either streams from a response body (cur) or is
+// served from a prefetched buffer (curPre); pre holds the chunks being
+// fetched ahead, contiguous from the current chunk's end to nextSched.
+type rangeReader struct {
+	s         *Store
+	ctx       context.Context
+	cancel    context.CancelFunc
+	key, name string
+	etag      string
+	pos, end  int64
+	cur       io.ReadCloser
+	curEnd    int64
+	curPre    *prefetch
+	pre       []*prefetch
+	nextSched int64
+	err       error
+	closed    bool
+}
+
+type prefetch struct {
+	start, end int64
+	buf        []byte
+	off        int
+	done       chan struct{}
+	err        error
+}
+
+// tryBuf takes a get buffer if one is free.
+func (s *Store) tryBuf() []byte {
+	select {
+	case b := <-s.getBufs:
+		if b == nil {
+			b = make([]byte, s.partSize)
+		}
+		return b
+	default:
+		return nil
+	}
+}
+
+func (r *rangeReader) schedule() {
+	for r.nextSched < r.end {
+		buf := r.s.tryBuf()
+		if buf == nil {
+			return
+		}
+		p := &prefetch{start: r.nextSched, end: min(r.nextSched+r.s.partSize, r.end), buf: buf, done: make(chan struct{})}
+		r.pre = append(r.pre, p)
+		r.nextSched = p.end
+		go r.fetch(p)
+	}
+}
+
+func (r *rangeReader) fetch(p *prefetch) {
+	defer close(p.done)
+	rng := fmt.Sprintf("bytes=%d-%d", p.start, p.end-1)
+	out, err := r.s.client.GetObject(r.ctx, &s3.GetObjectInput{Bucket: &r.s.bucket, Key: &r.name, Range: &rng, IfMatch: &r.etag})
+	if err != nil {
+		p.err = r.requestErr(err)
+		return
+	}
+	defer out.Body.Close()
+	n := int(p.end - p.start)
+	if _, err := io.ReadFull(out.Body, p.buf[:n]); err != nil {
+		p.err = ctxErr(r.ctx, err)
+	}
+	p.buf = p.buf[:n]
+}
+
+func (r *rangeReader) requestErr(err error) error {
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) && re.HTTPStatusCode() == http.StatusPreconditionFailed {
+		return errors.New("the object was replaced during the read")
+	}
+	if isNotFound(err) {
+		return errors.New("the object was deleted during the read")
+	}
+	return ctxErr(r.ctx, err)
+}
+
+func (r *rangeReader) Read(p []byte) (int, error) {
+	if r.err != nil {
+		return 0, r.err
+	}
+	for {
+		if r.pos >= r.end {
+			return 0, io.EOF
+		}
+		if err := r.ctx.Err(); err != nil {
+			return 0, r.fail(err)
+		}
+		switch {
+		case r.cur != nil:
+			n, err := r.cur.Read(p[:min(int64(len(p)), r.curEnd-r.pos)])
+			r.pos += int64(n)
+			if err == io.EOF || (err == nil && r.pos == r.curEnd) {
+				r.cur.Close()
+				r.cur = nil
+				if r.pos != r.curEnd {
+					return n, r.fail(io.ErrUnexpectedEOF)
+				}
+				err = nil
+			}
+			if err != nil {
+				return n, r.fail(ctxErr(r.ctx, err))
+			}
+			if n > 0 {
+				return n, nil
+			}
+		case r.curPre != nil:
+			n := copy(p, r.curPre.buf[r.curPre.off:])
+			r.curPre.off += n
+			r.pos += int64(n)
+			if r.curPre.off == len(r.curPre.buf) {
+				r.release(r.curPre)
+				r.curPre = nil
+			}
+			return n, nil
+		case len(r.pre) > 0:
+			next := r.pre[0]
+			r.pre = r.pre[1:]
+			select {
+			case <-next.done:
+			case <-r.ctx.Done():
+				<-next.done
+			}
+			if next.err != nil {
+				r.release(next)
+				return 0, r.fail(next.err)
+			}
+			r.curPre = next
+			r.schedule()
+		default:
+			// Nothing fetched ahead: stream the next chunk directly.
+			end := min(r.pos+r.s.partSize, r.end)
+			rng := fmt.Sprintf("bytes=%d-%d", r.pos, end-1)
+			out, err := r.s.client.GetObject(r.ctx, &s3.GetObjectInput{Bucket: &r.s.bucket, Key: &r.name, Range: &rng, IfMatch: &r.etag})
+			if err != nil {
+				return 0, r.fail(r.requestErr(err))
+			}
+			r.cur, r.curEnd, r.nextSched = out.Body, end, end
+			r.schedule()
+		}
+	}
+}
+
+func (r *rangeReader) fail(err error) error {
+	r.err = fmt.Errorf("storage/s3: get %q: %w", r.key, err)
+	return r.err
+}
+
+func (r *rangeReader) release(p *prefetch) {
+	r.s.getBufs <- p.buf[:cap(p.buf)]
+	p.buf = nil
+}
+
+// Close ends the read, waits for fetches in flight and returns their
+// buffers to the pool.
+func (r *rangeReader) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	r.cancel()
+	if r.cur != nil {
+		r.cur.Close()
+		r.cur = nil
+	}
+	if r.curPre != nil {
+		r.release(r.curPre)
+		r.curPre = nil
+	}
+	for _, p := range r.pre {
+		<-p.done
+		r.release(p)
+	}
+	r.pre = nil
+	if r.err == nil {
+		r.err = errors.New("storage/s3: read after Close")
+	}
+	return nil
 }
 
 // Stat describes key. See storage.Backend.

@@ -1,6 +1,7 @@
 package s3_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
@@ -184,5 +186,87 @@ func TestConfigValidate(t *testing.T) {
 	}
 	if err := (s3.Config{Bucket: "b", Prefix: "tenant/"}).Validate(); err != nil {
 		t.Errorf("Validate(good) = %v", err)
+	}
+}
+
+// TestChunkedGet reads with a tiny chunk size, so that read-ahead,
+// direct streaming when buffers run out, and If-Match pinning are all
+// exercised on a small object.
+func TestChunkedGet(t *testing.T) {
+	cfg := config(t)
+	s := newStore(t, cfg)
+	ctx := t.Context()
+	data := make([]byte, 1_000_003)
+	rand.Read(data)
+	if _, err := s.Put(ctx, "obj", bytes.NewReader(data)); err != nil {
+		t.Fatal(err)
+	}
+	bucket := bucketFromStore(t, s)
+	for _, conc := range []int{1, 3} {
+		small := s3.NewFromClient(s.Client(), s3.Config{Bucket: bucket, PartSize: 64 << 10, Concurrency: conc})
+		n := int64(len(data))
+		for _, c := range [][2]int64{{0, -1}, {1, -1}, {65535, 65538}, {100_000, 300_000}, {n - 70_000, -1}, {0, n + 5}} {
+			end := n
+			if c[1] >= 0 && c[0]+c[1] < n {
+				end = c[0] + c[1]
+			}
+			// Two readers at once, so that one of them finds no free buffer.
+			r1, err := small.Get(ctx, "obj", c[0], c[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			r2, err := small.Get(ctx, "obj", c[0], c[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			got1, err1 := io.ReadAll(iotest.OneByteReader(io.LimitReader(r1, 10)))
+			rest1, err1b := io.ReadAll(r1)
+			got2, err2 := io.ReadAll(r2)
+			r1.Close()
+			r2.Close()
+			if err := errors.Join(err1, err1b, err2); err != nil {
+				t.Fatalf("conc %d range %v: %v", conc, c, err)
+			}
+			if !bytes.Equal(append(got1, rest1...), data[c[0]:end]) || !bytes.Equal(got2, data[c[0]:end]) {
+				t.Fatalf("conc %d range %v: content differs", conc, c)
+			}
+		}
+		// Closing early returns the buffers: later reads still work.
+		r, err := small.Get(ctx, "obj", 0, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.ReadFull(r, make([]byte, 100_000)); err != nil {
+			t.Fatal(err)
+		}
+		r.Close()
+		if _, err := r.Read(make([]byte, 10)); err == nil {
+			t.Fatal("Read after Close succeeded")
+		}
+	}
+	// An overwrite during a read ends it with an error, never a mix.
+	small := s3.NewFromClient(s.Client(), s3.Config{Bucket: bucket, PartSize: 64 << 10, Concurrency: 1})
+	r, err := small.Get(ctx, "obj", 0, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	head := make([]byte, 64<<10)
+	if _, err := io.ReadFull(r, head); err != nil {
+		t.Fatal(err)
+	}
+	other := bytes.Repeat([]byte("B"), len(data))
+	if _, err := s.Put(ctx, "obj", bytes.NewReader(other)); err != nil {
+		t.Fatal(err)
+	}
+	rest, err := io.ReadAll(r)
+	if err == nil {
+		// Only acceptable if everything had been fetched ahead already.
+		if !bytes.Equal(append(head, rest...), data) {
+			t.Fatal("read across an overwrite returned a mix")
+		}
+		t.Log("whole object was read ahead before the overwrite")
+	} else {
+		t.Logf("read across an overwrite failed as it should: %v", err)
 	}
 }
