@@ -38,7 +38,7 @@ func (c *fakeClock) advance(d time.Duration) { c.ns.Add(int64(d)) }
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-func newFixture(t *testing.T, cfg Config, probes ...Probe) *fixture {
+func newFixture(t testing.TB, cfg Config, probes ...Probe) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	creds, err := auth.New(&auth.MemoryStore{}, auth.Config{Params: fastParams})

@@ -404,3 +404,30 @@ func ExampleCredentials() {
 	// credential belongs to another environment
 	// true
 }
+
+// BenchmarkVerify measures a check with the default argon2id parameters,
+// without and with the verification cache.
+func BenchmarkVerify(b *testing.B) {
+	ctx := context.Background()
+	for _, bc := range []struct {
+		name string
+		ttl  time.Duration
+	}{{"argon2id", -1}, {"cached", 0}} {
+		b.Run(bc.name, func(b *testing.B) {
+			c, err := New(&MemoryStore{}, Config{CacheTTL: bc.ttl})
+			if err != nil {
+				b.Fatal(err)
+			}
+			user, pass, err := c.Create(ctx, "e", "m")
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := c.Verify(ctx, user, pass); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
