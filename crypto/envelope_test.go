@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"context"
 	stdcrypto "crypto"
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
 	"errors"
 	"io"
+	"os"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -213,3 +217,57 @@ func TestSealRefusesExpiredRecipient(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// TestLargeStreamBoundedMemory seals and opens a large stream through a
+// pipe (64 MiB, or 1 GiB with CONSIGN_TEST_LARGE=1) and checks that the
+// bytes allocated on the way stay far below the document size.
+func TestLargeStreamBoundedMemory(t *testing.T) {
+	size := int64(64 << 20)
+	if os.Getenv("CONSIGN_TEST_LARGE") == "1" {
+		size = 1 << 30
+	}
+	rcpt, sender := dest(t, P256, "rcpt"), dest(t, P256, "sender")
+	src := io.LimitReader(keystreamReader(), size)
+	want := sha256.New()
+	pr, pw := io.Pipe()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	go func() {
+		w, err := Seal(context.Background(), pw, []*x509.Certificate{rcpt.cert}, SealOptions{Signer: sender.key})
+		if err != nil {
+			pw.CloseWithError(err)
+			return
+		}
+		if _, err := io.CopyBuffer(w, io.TeeReader(src, want), make([]byte, 1<<20)); err != nil {
+			pw.CloseWithError(err)
+			return
+		}
+		pw.CloseWithError(w.Close())
+	}()
+	r, err := Open(context.Background(), pr, rcpt.key, OpenOptions{Senders: []*x509.Certificate{sender.cert}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	n, err := io.CopyBuffer(io.Discard, r, make([]byte, 1<<20))
+	if err != nil || n != size {
+		t.Fatalf("opened %d of %d bytes: %v", n, size, err)
+	}
+	runtime.ReadMemStats(&after)
+	if !bytes.Equal(r.SHA256(), want.Sum(nil)) {
+		t.Fatal("hash differs")
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 32<<20 {
+		t.Fatalf("allocated %d MiB to stream %d MiB", alloc>>20, size>>20)
+	}
+}
+
+// keystreamReader yields fast pseudo-random bytes (AES-CTR keystream).
+func keystreamReader() io.Reader {
+	b, _ := aes.NewCipher(make([]byte, 32))
+	return cipher.StreamReader{S: cipher.NewCTR(b, make([]byte, 16)), R: zeroReader{}}
+}
+
+type zeroReader struct{}
+
+func (zeroReader) Read(p []byte) (int, error) { clear(p); return len(p), nil }
