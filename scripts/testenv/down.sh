@@ -10,7 +10,7 @@ set -euo pipefail
 t_start=$(date +%s%N)
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-TE=$root/.testenv
+TE=${CONSIGN_TESTENV_DIR:-$root/.testenv} # as in up.sh
 PIDS=$TE/pids
 
 wipe=0
