@@ -76,6 +76,8 @@ var (
 	ErrExpired = errors.New("certificate expired or not yet valid")
 	// ErrUnsupportedKey: a key or certificate of a type this package does not handle.
 	ErrUnsupportedKey = errors.New("unsupported key type")
+	// ErrWrongName: a certificate's subject is not the one required.
+	ErrWrongName = errors.New("certificate subject is not the required name")
 	// ErrBadPEM: PEM input holds no usable block of the expected type.
 	ErrBadPEM = errors.New("malformed PEM")
 

@@ -64,15 +64,15 @@ func GenerateDestination(cn string, alg KeyAlgorithm) (stdcrypto.Signer, *x509.C
 }
 
 // SelfSign issues a self-signed certificate for key with subject CN cn.
-// The certificate may sign (digitalSignature) and, for RSA, receive wrapped
-// keys (keyEncipherment); it is marked as a CA so that it can anchor its
-// own signature the way `openssl req -x509` certificates do.
+// The certificate may sign (digitalSignature) and receive wrapped keys
+// (keyEncipherment for RSA, keyAgreement for EC). It is not a CA: a
+// destination key has no business issuing certificates.
 func SelfSign(key stdcrypto.Signer, cn string, notBefore, notAfter time.Time) (*x509.Certificate, error) {
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
 	if err != nil {
 		return nil, fmt.Errorf("crypto: self-sign: %w", err)
 	}
-	usage := x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign
+	usage := x509.KeyUsageDigitalSignature
 	switch key.Public().(type) {
 	case *rsa.PublicKey:
 		usage |= x509.KeyUsageKeyEncipherment
@@ -86,7 +86,6 @@ func SelfSign(key stdcrypto.Signer, cn string, notBefore, notAfter time.Time) (*
 		NotAfter:              notAfter.UTC(),
 		KeyUsage:              usage,
 		BasicConstraintsValid: true,
-		IsCA:                  true,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
 	if err != nil {
@@ -217,6 +216,28 @@ func checkValidity(cert *x509.Certificate, now time.Time) error {
 	if now.Before(cert.NotBefore) || now.After(cert.NotAfter) {
 		return fmt.Errorf("%w: %q valid %s to %s", ErrExpired, cert.Subject.CommonName,
 			cert.NotBefore.UTC().Format(time.RFC3339), cert.NotAfter.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// CheckDestinationCertificate checks a certificate offered for a
+// destination: its subject CN must be exactly requiredCN (ErrWrongName),
+// it must be valid at now (ErrExpired; zero now means time.Now()), and its
+// key must be one the envelope can seal to and Verify can check: RSA of
+// at least 2048 bits, ECDSA P-256 or Ed25519 (ErrUnsupportedKey).
+func CheckDestinationCertificate(cert *x509.Certificate, requiredCN string, now time.Time) error {
+	const op = "crypto: destination certificate"
+	if cert.Subject.CommonName != requiredCN {
+		return fmt.Errorf("%s: CN is %q, must be %q: %w", op, cert.Subject.CommonName, requiredCN, ErrWrongName)
+	}
+	if err := checkValidity(cert, now); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if _, _, err := recipientKey(cert.PublicKey); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if _, err := sigAlgOf(cert.PublicKey); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
 	}
 	return nil
 }

@@ -170,3 +170,19 @@ func TestKeyPEMRoundTrip(t *testing.T) {
 	}
 	_ = x509.ECDSA
 }
+
+func TestCheckDestinationCertificate(t *testing.T) {
+	d := dest(t, RSA2048, "required-cn")
+	if err := CheckDestinationCertificate(d.cert, "required-cn", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckDestinationCertificate(d.cert, "other", time.Now()); !errors.Is(err, ErrWrongName) {
+		t.Fatalf("wrong CN: %v", err)
+	}
+	if err := CheckDestinationCertificate(d.cert, "required-cn", time.Now().Add(2*DefaultValidity)); !errors.Is(err, ErrExpired) {
+		t.Fatalf("expired: %v", err)
+	}
+	if d.cert.IsCA {
+		t.Fatal("destination certificates must not be CAs")
+	}
+}
