@@ -257,7 +257,7 @@ geth_ready() { rpc eth_blockNumber '[]' | grep -q '"result"'; }
 fund_eth_key() {
   local bal dev tx rcpt deadline
   bal=$(rpc eth_getBalance "[\"$ETH_ADDR\",\"latest\"]" | json_result)
-  if [ -n "$bal" ] && [ "$bal" != 0x0 ]; then return 0; fi
+  if [ -n "$bal" ] && [ "$bal" != 0x0 ]; then fund_state="already funded"; return 0; fi
   dev=$(rpc eth_accounts '[]' | sed -n 's/.*"result":\["\([^"]*\)".*/\1/p')
   [ -n "$dev" ] || { log_tail geth; die "geth: no unlocked dev account (eth_accounts empty)"; }
   local resp
@@ -275,6 +275,7 @@ fund_eth_key() {
     [ "$(now_ms)" -lt "$deadline" ] || die "geth: no receipt for funding transaction $tx within 30s"
     sleep 0.1
   done
+  fund_state="funded with 1000 ETH"
 }
 
 # ---------------------------------------------------------------- start all
@@ -323,7 +324,7 @@ while [ ${#pending[@]} -gt 0 ]; do
   [ ${#pending[@]} -eq 0 ] || sleep 0.1
 done
 
-fund_ms=0
+fund_ms=0 fund_state=
 if wanted geth; then
   t=$(now_ms)
   fund_eth_key
@@ -385,6 +386,6 @@ wanted azurite && line azurite "http://$HOST:$AZURITE_PORT/$AZURE_ACCOUNT"
 wanted ipfs && line ipfs "http://$HOST:$IPFS_API_PORT (gateway :$IPFS_GATEWAY_PORT)"
 wanted geth && line geth "http://$HOST:$ETH_PORT"
 printf '%-8s %-42s %s\n' chromium "$CHROMIUM" "present"
-wanted geth && printf '%-8s %-42s %s\n' ethkey "$ETH_ADDR" "funded ($(secs "$fund_ms")s)"
+wanted geth && printf '%-8s %-42s %s\n' ethkey "$ETH_ADDR" "$fund_state ($(secs "$fund_ms")s)"
 printf 'total %ss (install check %ss); env: source %s\n' \
   "$(secs $(( ($(date +%s%N) - t_start) / 1000000 )))" "$(secs "$install_ms")" "$TE/env.sh"
