@@ -144,7 +144,13 @@ func consumeUntil(t *testing.T, ctx context.Context, tr messaging.Transport, gro
 	select {
 	case <-finished:
 	case <-ctx.Done():
-		t.Fatalf("consuming %s: %v", topic, ctx.Err())
+		mu.Lock()
+		summary := map[string]string{}
+		for k, s := range seen {
+			summary[k] = fmt.Sprintf("%d messages, %d..%d", len(s), s[0], s[len(s)-1])
+		}
+		mu.Unlock()
+		t.Fatalf("consuming %s in group %s: %v; seen so far: %v", topic, group, ctx.Err(), summary)
 	}
 	cancel()
 	if err := <-errc; !errors.Is(err, context.Canceled) {
@@ -341,13 +347,31 @@ func TestCrashDurability(t *testing.T) {
 	// The crashed consumer's group resumes: each key restarts no later
 	// than just after what was handled, the held message comes again, and
 	// nothing after it is missing.
-	resumed := consumeUntil(t, ctx, b, crashGrp, crashTop, complete, -1)
+	// A key whose messages the child handled (and committed) up to the
+	// last acknowledged one may get nothing more.
+	resumedComplete := func(seen map[string][]int) bool {
+		for k := 0; k < nKeys; k++ {
+			key := "k" + strconv.Itoa(k)
+			s := seen[key]
+			if h, ok := handled[key]; ok && h >= acked && len(s) == 0 {
+				continue
+			}
+			if len(s) == 0 || s[len(s)-1] < acked {
+				return false
+			}
+		}
+		return true
+	}
+	resumed := consumeUntil(t, ctx, b, crashGrp, crashTop, resumedComplete, -1)
 	for k := 0; k < nKeys; k++ {
 		key := "k" + strconv.Itoa(k)
 		s := resumed[key]
 		next := 0
 		if h, ok := handled[key]; ok {
 			next = h + 1
+		}
+		if len(s) == 0 {
+			continue // handled up to the end by the child, checked above
 		}
 		if s[0] > next {
 			t.Errorf("group %s, key %s: resumed at %d, but only up to %d was handled: messages lost", crashGrp, key, s[0], next-1)
