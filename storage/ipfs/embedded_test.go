@@ -45,7 +45,7 @@ func blockCount(t *testing.T, e *Embedded) int {
 	return n
 }
 
-func putBytes(t *testing.T, b storage.Backend, key string, data []byte) storage.Object {
+func putBytes(t testing.TB, b storage.Backend, key string, data []byte) storage.Object {
 	t.Helper()
 	o, err := b.Put(context.Background(), key, bytes.NewReader(data))
 	if err != nil {
@@ -54,7 +54,7 @@ func putBytes(t *testing.T, b storage.Backend, key string, data []byte) storage.
 	return o
 }
 
-func readAll(t *testing.T, b storage.Backend, key string) []byte {
+func readAll(t testing.TB, b storage.Backend, key string) []byte {
 	t.Helper()
 	rc, err := b.Get(context.Background(), key, 0, -1)
 	if err != nil {
