@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/consign/consign/crypto/internal/format"
 )
 
 type testDest struct {
@@ -271,3 +273,21 @@ func keystreamReader() io.Reader {
 type zeroReader struct{}
 
 func (zeroReader) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+func TestCompressionAutoProbe(t *testing.T) {
+	rcpt := dest(t, P256, "rcpt")
+	flags := func(env []byte) byte { return env[len(format.Magic)] }
+	random := sealBytes(t, randBytes(200_000), []*x509.Certificate{rcpt.cert}, SealOptions{})
+	if flags(random)&format.FlagCompressed != 0 {
+		t.Fatal("incompressible data was compressed")
+	}
+	text := bytes.Repeat([]byte("a compressible line of a business document\n"), 5000)
+	env := sealBytes(t, text, []*x509.Certificate{rcpt.cert}, SealOptions{})
+	if flags(env)&format.FlagCompressed == 0 || len(env) > len(text)/4 {
+		t.Fatalf("text not compressed: %d -> %d", len(text), len(env))
+	}
+	tiny := sealBytes(t, []byte("tiny tiny tiny tiny"), []*x509.Certificate{rcpt.cert}, SealOptions{})
+	if flags(tiny)&format.FlagCompressed != 0 {
+		t.Fatal("a tiny payload was compressed")
+	}
+}
