@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/consign/consign/internal/auth"
 	"github.com/zishang520/socket.io/servers/socket/v3"
@@ -76,8 +77,12 @@ func (x *sioServer) authenticate(sock *socket.Socket, next func(*socket.Extended
 		p, err := x.principal(ip, header, token)
 		if err != nil {
 			x.s.log.Info("socket.io handshake refused", "ip", ip, "err", err)
+			msg := "unauthorized"
+			if st := StatusFor(err); st != http.StatusUnauthorized && st != http.StatusTooManyRequests {
+				msg = "unavailable" // the check itself failed (store down, timeout)
+			}
 			// 2.x clients see only the data, so it repeats the message.
-			next(socket.NewExtendedError("unauthorized", map[string]any{"message": "unauthorized", "error": err.Error()}))
+			next(socket.NewExtendedError(msg, map[string]any{"message": msg, "error": err.Error()}))
 			return
 		}
 		sock.SetData(p)
@@ -104,7 +109,7 @@ func (x *sioServer) principal(ip, header, token string) (auth.Principal, error) 
 		}
 		return auth.Principal{}, fmt.Errorf("%w: send HTTP Basic credentials in the handshake (extraHeaders: {Authorization: 'Basic …'})", ErrUnauthorized)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), x.s.cfg.ReadyTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), handshakeAuthTimeout)
 	defer cancel()
 	return x.s.check(ctx, ip, user, password)
 }
@@ -122,6 +127,10 @@ func parseBasic(h string) (user, password string, ok bool) {
 	}
 	return strings.Cut(string(b), ":")
 }
+
+// handshakeAuthTimeout bounds a handshake's credential check (which may
+// wait for a free argon2id slot).
+const handshakeAuthTimeout = 10 * time.Second
 
 func memberRoom(member string) socket.Room { return socket.Room("member:" + member) }
 

@@ -58,8 +58,6 @@ func (p Params) validate() error {
 	return nil
 }
 
-var b64 = base64.RawStdEncoding
-
 // hashPassword derives a new argon2id hash of password with a fresh
 // random salt and returns it in PHC string form.
 func hashPassword(password string, p Params) (string, error) {
@@ -72,7 +70,7 @@ func hashPassword(password string, p Params) (string, error) {
 	}
 	key := argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, p.KeyLen)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
-		argon2.Version, p.MemoryKiB, p.Time, p.Threads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+		argon2.Version, p.MemoryKiB, p.Time, p.Threads, base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
 
 // phc is a parsed argon2id PHC string.
@@ -128,10 +126,10 @@ func parsePHC(s string) (phc, error) {
 		return bad("m, t and p are all required")
 	}
 	var err error
-	if h.salt, err = b64.DecodeString(parts[4]); err != nil {
+	if h.salt, err = base64.RawStdEncoding.DecodeString(parts[4]); err != nil {
 		return bad("salt is not base64")
 	}
-	if h.key, err = b64.DecodeString(parts[5]); err != nil {
+	if h.key, err = base64.RawStdEncoding.DecodeString(parts[5]); err != nil {
 		return bad("key is not base64")
 	}
 	h.params.SaltLen, h.params.KeyLen = uint32(len(h.salt)), uint32(len(h.key))
