@@ -389,7 +389,10 @@ func testList(t *testing.T, b storage.Backend) {
 func testListPagination(t *testing.T, b storage.Backend) {
 	keys := slices.Clone(listKeys)
 	for i := range 12 {
-		keys = append(keys, fmt.Sprintf("p/%02d", i), fmt.Sprintf("p/sub%d/x", i%3))
+		keys = append(keys, fmt.Sprintf("p/%02d", i))
+	}
+	for i := range 3 {
+		keys = append(keys, fmt.Sprintf("p/sub%d/x", i), fmt.Sprintf("p/sub%d/y", i))
 	}
 	for _, k := range keys {
 		put(t, b, k, []byte(k))
