@@ -145,7 +145,7 @@ func Seal(ctx context.Context, dst io.Writer, recipients []*x509.Certificate, op
 		if err := checkValidity(c, opts.Now); err != nil {
 			return nil, fmt.Errorf("%s: recipient: %w", op, err)
 		}
-		s, err := wrapFileKey(c.PublicKey, fileKey)
+		s, err := wrapFileKey(certPublicKey(c), fileKey)
 		if err != nil {
 			return nil, fmt.Errorf("%s: recipient %q: %w", op, c.Subject.CommonName, err)
 		}

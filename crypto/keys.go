@@ -2,6 +2,7 @@ package crypto
 
 import (
 	stdcrypto "crypto"
+	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -11,6 +12,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"math/big"
 	"time"
@@ -150,6 +152,27 @@ func ParsePrivateKeyPEM(data []byte) (stdcrypto.Signer, error) {
 	}
 }
 
+// ParseOpeningKeyPEM decodes a private key for Open and
+// NewSessionReceiver: anything ParsePrivateKeyPEM accepts, plus PKCS#8
+// X25519 keys (*ecdh.PrivateKey), which can open but not sign.
+func ParseOpeningKeyPEM(data []byte) (stdcrypto.PrivateKey, error) {
+	k, err := ParsePrivateKeyPEM(data)
+	if err == nil || !errors.Is(err, ErrUnsupportedKey) {
+		return k, err
+	}
+	for b, rest := pem.Decode(data); b != nil; b, rest = pem.Decode(rest) {
+		if b.Type != "PRIVATE KEY" {
+			continue
+		}
+		if x, perr := x509.ParsePKCS8PrivateKey(b.Bytes); perr == nil {
+			if e, ok := x.(*ecdh.PrivateKey); ok {
+				return e, nil
+			}
+		}
+	}
+	return nil, err
+}
+
 // MarshalCertificatePEM encodes cert as PEM ("CERTIFICATE").
 func MarshalCertificatePEM(cert *x509.Certificate) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
@@ -233,7 +256,7 @@ func CheckDestinationCertificate(cert *x509.Certificate, requiredCN string, now 
 	if err := checkValidity(cert, now); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	if _, _, err := recipientKey(cert.PublicKey); err != nil {
+	if _, _, err := recipientKey(certPublicKey(cert)); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	if _, err := sigAlgOf(cert.PublicKey); err != nil {

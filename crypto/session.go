@@ -213,7 +213,7 @@ func NewSessionSender(signer stdcrypto.Signer, recipient *x509.Certificate, cfg 
 	if err := checkValidity(recipient, cfg.Now()); err != nil {
 		return nil, fmt.Errorf("crypto: session: recipient: %w", err)
 	}
-	if _, _, err := recipientKey(recipient.PublicKey); err != nil {
+	if _, _, err := recipientKey(certPublicKey(recipient)); err != nil {
 		return nil, fmt.Errorf("crypto: session: recipient: %w", err)
 	}
 	if _, err := sigAlgOf(signer.Public()); err != nil {
@@ -239,7 +239,7 @@ func (s *SessionSender) rotate(now time.Time) error {
 	if _, err := rand.Read(key); err != nil {
 		return err
 	}
-	st, err := wrapFileKey(s.recipient.PublicKey, key)
+	st, err := wrapFileKey(certPublicKey(s.recipient), key)
 	if err != nil {
 		return err
 	}

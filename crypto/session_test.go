@@ -7,6 +7,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -151,3 +153,33 @@ func TestECDHKeyIdentity(t *testing.T) {
 }
 
 func nil2(d testDest) []*x509.Certificate { return []*x509.Certificate{d.cert} }
+
+// TestX25519Certificate seals to a CA-issued certificate carrying an
+// X25519 key (such a key cannot self-sign; openssl issues it with
+// -force_pubkey) and opens with the ecdh key.
+func TestX25519Certificate(t *testing.T) {
+	ossl := openssl(t)
+	dir := t.TempDir()
+	p := func(n string) string { return filepath.Join(dir, n) }
+	run(t, ossl, "genpkey", "-algorithm", "X25519", "-out", p("x.key"))
+	run(t, ossl, "pkey", "-in", p("x.key"), "-pubout", "-out", p("x.pub"))
+	run(t, ossl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+		"-subj", "/CN=x-ca", "-keyout", p("ca.key"), "-out", p("ca.crt"))
+	run(t, ossl, "req", "-new", "-key", p("ca.key"), "-subj", "/CN=x25519-dest", "-out", p("x.csr"))
+	run(t, ossl, "x509", "-req", "-in", p("x.csr"), "-CA", p("ca.crt"), "-CAkey", p("ca.key"), "-force_pubkey", p("x.pub"),
+		"-days", "2", "-out", p("x.crt"))
+	certPEM, _ := os.ReadFile(p("x.crt"))
+	cert, err := ParseCertificatePEM(certPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPEM, _ := os.ReadFile(p("x.key"))
+	k, err := ParseOpeningKeyPEM(keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := sealBytes(t, []byte("to x25519"), []*x509.Certificate{cert}, SealOptions{})
+	if got, _, err := openBytes(env, k, OpenOptions{}); err != nil || string(got) != "to x25519" {
+		t.Fatalf("%q %v", got, err)
+	}
+}

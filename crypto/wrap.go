@@ -12,6 +12,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/sha512"
+	"crypto/x509"
 	"fmt"
 	"math/big"
 
@@ -35,6 +36,19 @@ const fileKeySize = 32
 type ECDHKey interface {
 	Public() stdcrypto.PublicKey
 	ECDH(remote *ecdh.PublicKey) ([]byte, error)
+}
+
+// certPublicKey returns cert's public key, including X25519 keys, which
+// x509.ParseCertificate leaves nil but ParsePKIXPublicKey understands.
+func certPublicKey(cert *x509.Certificate) stdcrypto.PublicKey {
+	if cert.PublicKey != nil {
+		return cert.PublicKey
+	}
+	pub, err := x509.ParsePKIXPublicKey(cert.RawSubjectPublicKeyInfo)
+	if err != nil {
+		return nil
+	}
+	return pub
 }
 
 // recipientKey converts a certificate public key to the form the wrapping

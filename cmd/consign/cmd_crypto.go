@@ -242,9 +242,13 @@ func cmdOpen(ctx context.Context, env *cliEnv, args []string) error {
 	if *keyPath == "" {
 		return errors.New("--key is required")
 	}
-	key, err := readKeyFile(*keyPath)
+	kb, err := os.ReadFile(*keyPath)
 	if err != nil {
 		return err
+	}
+	key, err := ccrypto.ParseOpeningKeyPEM(kb)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *keyPath, err)
 	}
 	var opts ccrypto.OpenOptions
 	for _, p := range from {
