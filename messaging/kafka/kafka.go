@@ -53,6 +53,11 @@ type Config struct {
 	// MaxBuffered is how many fetched records may wait per partition
 	// before fetching of that partition pauses. Default 256.
 	MaxBuffered int
+	// MaxBufferedBytes is how many bytes of fetched values may wait per
+	// partition before fetching of that partition pauses. Default 4 MiB.
+	// Fetch requests are also capped (4 MiB per request, 1 MiB per
+	// partition) so that a consumer's memory stays in the tens of MB.
+	MaxBufferedBytes int
 	// Opts are extra franz-go options (TLS, SASL, logging...) applied to
 	// every client after Consign's own, so they can override them.
 	Opts []kgo.Opt
@@ -74,8 +79,8 @@ func (c Config) Validate() error {
 	if c.MinRetryBackoff > 0 && c.MaxRetryBackoff > 0 && c.MinRetryBackoff > c.MaxRetryBackoff {
 		return errors.New("messaging/kafka: config: MinRetryBackoff exceeds MaxRetryBackoff")
 	}
-	if c.MaxBuffered < 0 {
-		return errors.New("messaging/kafka: config: MaxBuffered must not be negative")
+	if c.MaxBuffered < 0 || c.MaxBufferedBytes < 0 {
+		return errors.New("messaging/kafka: config: MaxBuffered and MaxBufferedBytes must not be negative")
 	}
 	return nil
 }
@@ -95,6 +100,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxBuffered == 0 {
 		c.MaxBuffered = 256
+	}
+	if c.MaxBufferedBytes == 0 {
+		c.MaxBufferedBytes = 4 << 20
 	}
 	return c
 }
@@ -298,6 +306,8 @@ func (t *Transport) Consume(ctx context.Context, group string, topics []string, 
 		kgo.BlockRebalanceOnPoll(),
 		kgo.OnPartitionsRevoked(c.revoked),
 		kgo.OnPartitionsLost(c.lost),
+		kgo.FetchMaxBytes(4<<20),
+		kgo.FetchMaxPartitionBytes(1<<20),
 	)
 	opts = append(opts, t.cfg.Opts...)
 	cl, err := kgo.NewClient(opts...)
@@ -366,6 +376,7 @@ type worker struct {
 
 	mu     sync.Mutex
 	queue  []*kgo.Record
+	bytes  int // of values and keys in queue
 	paused bool
 }
 
@@ -385,7 +396,10 @@ func (c *consumer) dispatch(topic string, partition int32, recs []*kgo.Record) {
 
 	w.mu.Lock()
 	w.queue = append(w.queue, recs...)
-	if len(w.queue) >= c.cfg.MaxBuffered && !w.paused {
+	for _, r := range recs {
+		w.bytes += len(r.Key) + len(r.Value)
+	}
+	if (len(w.queue) >= c.cfg.MaxBuffered || w.bytes >= c.cfg.MaxBufferedBytes) && !w.paused {
 		w.paused = true
 		c.cl.PauseFetchPartitions(map[string][]int32{topic: {partition}})
 	}
@@ -403,6 +417,7 @@ func (c *consumer) take(w *worker) []*kgo.Record {
 		w.mu.Lock()
 		recs := w.queue
 		w.queue = nil
+		w.bytes = 0
 		if w.paused {
 			w.paused = false
 			c.cl.ResumeFetchPartitions(map[string][]int32{w.key.topic: {w.key.partition}})

@@ -43,6 +43,25 @@ func TestConformanceKfake(t *testing.T) {
 	messagingtest.Run(t, func(t *testing.T) messaging.Transport { return newTransport(t, c.ListenAddrs()) })
 }
 
+// TestConformanceKfakeTinyBuffers runs the suite with per-partition
+// buffers of one record, so fetching pauses and resumes around almost
+// every record: pausing must neither lose nor reorder anything.
+func TestConformanceKfakeTinyBuffers(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	messagingtest.Run(t, func(t *testing.T) messaging.Transport {
+		tr, err := kafka.New(kafka.Config{Brokers: c.ListenAddrs(), MaxRetryBackoff: time.Second, MaxBuffered: 1, MaxBufferedBytes: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = tr.Close() })
+		return tr
+	})
+}
+
 func TestConfigValidate(t *testing.T) {
 	bad := []kafka.Config{
 		{},
@@ -50,6 +69,7 @@ func TestConfigValidate(t *testing.T) {
 		{Brokers: []string{"h:1"}, MinRetryBackoff: -1},
 		{Brokers: []string{"h:1"}, MinRetryBackoff: time.Minute, MaxRetryBackoff: time.Second},
 		{Brokers: []string{"h:1"}, MaxBuffered: -1},
+		{Brokers: []string{"h:1"}, MaxBufferedBytes: -1},
 	}
 	for i, c := range bad {
 		if err := c.Validate(); err == nil {
