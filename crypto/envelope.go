@@ -654,13 +654,23 @@ func (r *OpenReader) Read(b []byte) (int, error) {
 		return n, io.EOF
 	}
 	if err != nil {
-		if errors.Is(err, zstd.ErrMagicMismatch) || errors.Is(err, zstd.ErrReservedBlockType) || errors.Is(err, zstd.ErrBlockTooSmall) {
-			err = fmt.Errorf("%w: payload does not decompress: %v", ErrMalformed, err)
+		if r.dec != nil && !isEnvelopeErr(err) {
+			// Both kept: a decoder failure, or an I/O error passed through it.
+			err = fmt.Errorf("%w: payload does not decompress: %w", ErrMalformed, err)
 		}
 		r.err = fmt.Errorf("crypto: open: %w", err)
 		return n, r.err
 	}
 	return n, nil
+}
+
+func isEnvelopeErr(err error) bool {
+	for _, e := range []error{ErrTampered, ErrTruncated, ErrMalformed, ErrTrailingData, context.Canceled, context.DeadlineExceeded} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // finish checks the trailer once the payload is exhausted.
@@ -710,7 +720,8 @@ func (r *OpenReader) finish() error {
 	return fmt.Errorf("%w: signer key %x is none of the %d expected sender(s)", ErrWrongSigner, r.signerID[:8], len(r.opts.Senders))
 }
 
-// Close stops the decrypting goroutine. It does not close src.
+// Close stops the decrypting goroutine. It does not close src; a
+// goroutine blocked reading src returns when that read does.
 func (r *OpenReader) Close() error {
 	r.once.Do(func() {
 		close(r.done)
