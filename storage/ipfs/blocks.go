@@ -39,39 +39,65 @@ func (s *blockFiles) path(c string) string {
 	return filepath.Join(s.dir, shard, c)
 }
 
-// put writes data as block c unless it is there already, and returns the
-// shard directory it touched when it created a file (for a later fsync).
-func (s *blockFiles) put(c string, data []byte) (string, error) {
-	p := s.path(c)
-	if _, err := os.Stat(p); err == nil {
-		return "", nil
+// pendingBlock is a block written to its temporary file but not yet
+// synced and renamed into place.
+type pendingBlock struct {
+	f     *os.File
+	final string
+}
+
+// commit fsyncs (unless noSync), closes and renames the block into place.
+func (s *blockFiles) commit(p pendingBlock) error {
+	var err error
+	if !s.noSync {
+		err = p.f.Sync()
 	}
-	shard := filepath.Dir(p)
+	if cerr := p.f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(p.f.Name(), p.final)
+	}
+	if err != nil {
+		os.Remove(p.f.Name())
+	}
+	return err
+}
+
+// write writes data as block c to a temporary file unless the block is
+// there already; the caller commits the returned pending block. shard is
+// the directory the block goes to ("" when nothing was written).
+func (s *blockFiles) write(c string, data []byte) (p pendingBlock, shard string, err error) {
+	final := s.path(c)
+	if _, err := os.Stat(final); err == nil {
+		return p, "", nil
+	}
+	shard = filepath.Dir(final)
 	if err := os.MkdirAll(shard, 0o755); err != nil {
-		return "", err
+		return p, "", err
 	}
 	var rnd [8]byte
 	rand.Read(rnd[:])
 	tmp := filepath.Join(shard, ".tmp-"+hex.EncodeToString(rnd[:]))
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
-		return "", err
+		return p, "", err
 	}
-	_, err = f.Write(data)
-	if err == nil && !s.noSync {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, p)
-	}
-	if err != nil {
+	if _, err := f.Write(data); err != nil {
+		f.Close()
 		os.Remove(tmp)
-		return "", err
+		return p, "", err
 	}
-	return shard, nil
+	return pendingBlock{f: f, final: final}, shard, nil
+}
+
+// put writes block c and commits it at once.
+func (s *blockFiles) put(c string, data []byte) (string, error) {
+	p, shard, err := s.write(c, data)
+	if err != nil || p.f == nil {
+		return shard, err
+	}
+	return shard, s.commit(p)
 }
 
 func (s *blockFiles) remove(c string) error {
@@ -186,10 +212,16 @@ func (g getter) GetMany(ctx context.Context, cs []cid.Cid) <-chan *ipld.NodeOpti
 	return out
 }
 
+// syncWorkers is how many block fsyncs a Put keeps in flight: fsync
+// latency overlaps with chunking and hashing, and the file system can
+// group the flushes.
+const syncWorkers = 8
+
 // importSession is the DAGService the UnixFS importer writes into for one
 // Put. It writes each block (announcing it to the store first, so garbage
-// collection leaves it alone), and remembers the distinct blocks and the
-// shard directories it touched.
+// collection leaves it alone) and hands it to workers that fsync and
+// rename it; it remembers the distinct blocks and the shard directories
+// it touched. finish must be called once the importer is done.
 type importSession struct {
 	ctx    context.Context
 	e      *Embedded
@@ -197,6 +229,39 @@ type importSession struct {
 	blocks map[string]struct{}
 	order  []string
 	dirs   map[string]struct{}
+	err    error // first error of a sync worker
+
+	jobs chan pendingBlock
+	wg   sync.WaitGroup
+}
+
+func newImportSession(ctx context.Context, e *Embedded) *importSession {
+	s := &importSession{ctx: ctx, e: e, blocks: map[string]struct{}{}, dirs: map[string]struct{}{}}
+	s.jobs = make(chan pendingBlock, syncWorkers)
+	for range syncWorkers {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			for p := range s.jobs {
+				if err := s.e.files.commit(p); err != nil {
+					s.mu.Lock()
+					if s.err == nil {
+						s.err = err
+					}
+					s.mu.Unlock()
+				}
+			}
+		}()
+	}
+	return s
+}
+
+// finish waits for every block to be committed and reports the first
+// error.
+func (s *importSession) finish() error {
+	close(s.jobs)
+	s.wg.Wait()
+	return s.err
 }
 
 func (s *importSession) Add(_ context.Context, n ipld.Node) error {
@@ -210,13 +275,20 @@ func (s *importSession) Add(_ context.Context, n ipld.Node) error {
 		s.blocks[c] = struct{}{}
 		s.order = append(s.order, c)
 	}
+	err := s.err
 	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
 	if !seen {
 		s.e.hold(c)
 	}
-	dir, err := s.e.files.put(c, n.RawData())
+	p, dir, err := s.e.files.write(c, n.RawData())
 	if err != nil {
 		return err
+	}
+	if p.f != nil {
+		s.jobs <- p
 	}
 	if dir != "" {
 		s.mu.Lock()

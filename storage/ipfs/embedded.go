@@ -243,9 +243,12 @@ func (e *Embedded) Put(ctx context.Context, key string, r io.Reader) (storage.Ob
 	if err := ctx.Err(); err != nil {
 		return fail(err)
 	}
-	ds := &importSession{ctx: ctx, e: e, blocks: map[string]struct{}{}, dirs: map[string]struct{}{}}
+	ds := newImportSession(ctx, e)
 	cr := &countingReader{ctx: ctx, r: r}
 	root, err := e.importWith(ds, cr)
+	if ferr := ds.finish(); err == nil {
+		err = ferr
+	}
 	if err == nil {
 		err = ctx.Err()
 	}

@@ -40,16 +40,17 @@ func main() {
 	in := flag.String("in", "", "file to store")
 	dir := flag.String("dir", "", "store directory (index, and blocks in embedded mode)")
 	api := flag.String("api", "", "Kubo RPC URL (kubo mode)")
+	noSync := flag.Bool("nosync", false, "embedded mode without fsync (Config.NoSync)")
 	flag.Parse()
-	if err := run(*mode, *in, *dir, *api); err != nil {
+	if err := run(*mode, *in, *dir, *api, *noSync); err != nil {
 		fmt.Fprintln(os.Stderr, "ipfsbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(mode, in, dir, api string) error {
+func run(mode, in, dir, api string, noSync bool) error {
 	ctx := context.Background()
-	cfg := ipfs.Config{Dir: dir, API: api}
+	cfg := ipfs.Config{Dir: dir, API: api, NoSync: noSync}
 	var b storage.Backend
 	switch mode {
 	case "embedded":
