@@ -2,6 +2,7 @@ package chain
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 )
 
@@ -57,6 +58,33 @@ func FuzzParseDestinationURI(f *testing.F) {
 		again, err := ParseDestinationURI(u.String())
 		if err != nil || again != u {
 			t.Fatalf("reparse of %q: %+v, %v", s, again, err)
+		}
+	})
+}
+
+func ExampleParseDestinationURI() {
+	u, err := ParseDestinationURI("kld://documentstore/m/zzuawz6bbl/e/zzjsqi1m1n/s/zzx11m3wmk/d/a")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(u.Kind, u.Member, u.Environment, u.Service, u.Name)
+	// Output: documentstore zzuawz6bbl zzjsqi1m1n zzx11m3wmk a
+}
+
+// FuzzDescribeIdentity feeds arbitrary bytes as the identity proof PEM a
+// registry entry holds (chain data is untrusted) and the certificate
+// parser used for destination certificates.
+func FuzzDescribeIdentity(f *testing.F) {
+	f.Add("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+	f.Add("not pem")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, s string) {
+		id := describeIdentity(s, true, [32]byte{})
+		if id.ChainPEM != s || !id.SelfSigned {
+			t.Fatal("describeIdentity lost its inputs")
+		}
+		if _, err := parseOneCert([]byte(s)); err != nil && !errors.Is(err, ErrBadCertificate) {
+			t.Fatalf("parseOneCert error without sentinel: %v", err)
 		}
 	})
 }
