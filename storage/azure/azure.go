@@ -46,6 +46,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
 
 	"github.com/consign/consign/storage"
+	"github.com/consign/consign/storage/internal/bufpool"
 )
 
 // Limits of block blobs.
@@ -74,8 +75,9 @@ type Config struct {
 	// BlockSize is the size of one staged block in bytes; zero means
 	// 8 MiB.
 	BlockSize int64
-	// Concurrency is the number of blocks in flight, and of block
-	// buffers; zero means 4.
+	// Concurrency is the number of block buffers shared by all Puts of
+	// the store (so at most Concurrency × BlockSize bytes, 32 MiB by
+	// default, and none while idle); zero means 4.
 	Concurrency int
 	// CreateContainer creates Container in New if it does not exist.
 	CreateContainer bool
@@ -121,7 +123,7 @@ type Store struct {
 	client    *container.Client
 	prefix    string
 	blockSize int64
-	bufs      chan []byte
+	bufs      *bufpool.Pool // block buffers of Puts
 }
 
 var _ storage.Backend = (*Store)(nil)
@@ -182,11 +184,7 @@ func NewFromClient(client *container.Client, cfg Config) *Store {
 	if conc == 0 {
 		conc = 4
 	}
-	s := &Store{client: client, prefix: cfg.Prefix, blockSize: bs, bufs: make(chan []byte, conc)}
-	for range conc {
-		s.bufs <- nil // allocated on first use
-	}
-	return s
+	return &Store{client: client, prefix: cfg.Prefix, blockSize: bs, bufs: bufpool.New(conc, bs)}
 }
 
 // Client returns the underlying container client.
@@ -212,18 +210,6 @@ func ctxErr(ctx context.Context, err error) error {
 		return fmt.Errorf("%w (%v)", cerr, err)
 	}
 	return err
-}
-
-func (s *Store) getBuf(ctx context.Context) ([]byte, error) {
-	select {
-	case b := <-s.bufs:
-		if b == nil {
-			b = make([]byte, s.blockSize)
-		}
-		return b, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
 }
 
 // readBlock fills buf from r; io.EOF means r ended within buf.
@@ -252,18 +238,20 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (storage.Objec
 		return storage.Object{}, wrap(err)
 	}
 	bb := s.client.NewBlockBlobClient(s.prefix + key)
-	buf, err := s.getBuf(ctx)
+	s.bufs.Begin()
+	defer s.bufs.End()
+	buf, err := s.bufs.Get(ctx)
 	if err != nil {
 		return storage.Object{}, wrap(err)
 	}
 	n, rerr := readBlock(ctx, r, buf)
 	if rerr != nil && rerr != io.EOF {
-		s.bufs <- buf
+		s.bufs.Put(buf)
 		return storage.Object{}, wrap(rerr)
 	}
 	if rerr == io.EOF {
 		out, err := bb.Upload(ctx, streaming.NopCloser(bytes.NewReader(buf[:n])), nil)
-		s.bufs <- buf
+		s.bufs.Put(buf)
 		if err != nil {
 			return storage.Object{}, wrap(ctxErr(ctx, err))
 		}
@@ -296,7 +284,7 @@ func (s *Store) putBlocks(ctx context.Context, key string, bb *blockblob.Client,
 	var wg sync.WaitGroup
 	stage := func(i int, buf []byte, n int) {
 		defer wg.Done()
-		defer func() { s.bufs <- buf }()
+		defer s.bufs.Put(buf)
 		if _, err := bb.StageBlock(upCtx, blockID(i), streaming.NopCloser(bytes.NewReader(buf[:n])), nil); err != nil {
 			cancel(fmt.Errorf("block %d: %w", i, err))
 		}
@@ -320,18 +308,18 @@ func (s *Store) putBlocks(ctx context.Context, key string, bb *blockblob.Client,
 			failure = fmt.Errorf("object larger than %d blocks of %d bytes", MaxBlocks, s.blockSize)
 			break
 		}
-		buf, err = s.getBuf(upCtx)
+		buf, err = s.bufs.Get(upCtx)
 		if err != nil {
 			break
 		}
 		n, rerr = readBlock(upCtx, r, buf)
 		if rerr != nil && rerr != io.EOF {
-			s.bufs <- buf
+			s.bufs.Put(buf)
 			failure = rerr
 			break
 		}
 		if rerr == io.EOF && n == 0 {
-			s.bufs <- buf
+			s.bufs.Put(buf)
 			break
 		}
 	}

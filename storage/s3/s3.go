@@ -41,6 +41,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/consign/consign/storage"
+	"github.com/consign/consign/storage/internal/bufpool"
 )
 
 // Limits of the S3 multipart API.
@@ -74,9 +75,9 @@ type Config struct {
 	// Concurrency is the number of part buffers shared by all Puts of
 	// the store, and of read-ahead buffers shared by all Gets; zero means
 	// 4. A store's buffers thus take at most 2 × Concurrency × PartSize
-	// bytes however many transfers run (64 MiB by default); a Put waits
-	// for a free part buffer, a Get streams without read-ahead when none
-	// is free.
+	// bytes however many transfers run (64 MiB by default), and none
+	// while it is idle; a Put waits for a free part buffer, a Get streams
+	// without read-ahead when none is free.
 	Concurrency int
 	// CreateBucket creates Bucket in New if it does not exist.
 	CreateBucket bool
@@ -123,8 +124,8 @@ type Store struct {
 	bucket   string
 	prefix   string
 	partSize int64
-	bufs     chan []byte // the part buffer pool of Put, filled lazily
-	getBufs  chan []byte // the read-ahead buffer pool of Get
+	bufs     *bufpool.Pool // part buffers of Puts
+	getBufs  *bufpool.Pool // read-ahead buffers of Gets
 }
 
 var _ storage.Backend = (*Store)(nil)
@@ -180,13 +181,8 @@ func NewFromClient(client *s3.Client, cfg Config) *Store {
 	if conc == 0 {
 		conc = 4
 	}
-	s := &Store{client: client, bucket: cfg.Bucket, prefix: cfg.Prefix, partSize: part,
-		bufs: make(chan []byte, conc), getBufs: make(chan []byte, conc)}
-	for range conc {
-		s.bufs <- nil // allocated on first use
-		s.getBufs <- nil
-	}
-	return s
+	return &Store{client: client, bucket: cfg.Bucket, prefix: cfg.Prefix, partSize: part,
+		bufs: bufpool.New(conc, part), getBufs: bufpool.New(conc, part)}
 }
 
 // Client returns the underlying S3 client.
@@ -250,14 +246,15 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (storage.Objec
 		return storage.Object{}, wrap(err)
 	}
 	name := s.prefix + key
-
-	buf, err := s.getBuf(ctx)
+	s.bufs.Begin()
+	defer s.bufs.End()
+	buf, err := s.bufs.Get(ctx)
 	if err != nil {
 		return storage.Object{}, wrap(err)
 	}
 	n, rerr := readPart(ctx, r, buf)
 	if rerr != nil && rerr != io.EOF {
-		s.bufs <- buf
+		s.bufs.Put(buf)
 		return storage.Object{}, wrap(rerr)
 	}
 	if rerr == io.EOF {
@@ -268,7 +265,7 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (storage.Objec
 			Body:          bytes.NewReader(buf[:n]),
 			ContentLength: aws.Int64(int64(n)),
 		})
-		s.bufs <- buf
+		s.bufs.Put(buf)
 		if err != nil {
 			return storage.Object{}, wrap(ctxErr(ctx, err))
 		}
@@ -297,19 +294,6 @@ func readPart(ctx context.Context, r io.Reader, buf []byte) (int, error) {
 	return n, nil
 }
 
-// getBuf takes a part buffer from the pool, waiting while all are in use.
-func (s *Store) getBuf(ctx context.Context) ([]byte, error) {
-	select {
-	case b := <-s.bufs:
-		if b == nil {
-			b = make([]byte, s.partSize)
-		}
-		return b, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
 // ctxErr prefers the context's error, which says why a request failed
 // more plainly than the SDK's.
 func ctxErr(ctx context.Context, err error) error {
@@ -323,7 +307,7 @@ func (s *Store) putMultipart(ctx context.Context, key, name string, r io.Reader,
 	wrap := func(err error) error { return fmt.Errorf("storage/s3: put %q: %w", key, err) }
 	created, err := s.client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: &s.bucket, Key: &name})
 	if err != nil {
-		s.bufs <- first
+		s.bufs.Put(first)
 		return storage.Object{}, wrap(ctxErr(ctx, err))
 	}
 	uploadID := created.UploadId
@@ -337,7 +321,7 @@ func (s *Store) putMultipart(ctx context.Context, key, name string, r io.Reader,
 	)
 	upload := func(num int32, buf []byte, n int) {
 		defer wg.Done()
-		defer func() { s.bufs <- buf }()
+		defer s.bufs.Put(buf)
 		out, err := s.client.UploadPart(upCtx, &s3.UploadPartInput{
 			Bucket:        &s.bucket,
 			Key:           &name,
@@ -369,18 +353,18 @@ func (s *Store) putMultipart(ctx context.Context, key, name string, r io.Reader,
 			failure = fmt.Errorf("object larger than %d parts of %d bytes", MaxParts, s.partSize)
 			break
 		}
-		buf, err = s.getBuf(upCtx)
+		buf, err = s.bufs.Get(upCtx)
 		if err != nil {
 			break // upCtx ended: its cause is reported below
 		}
 		n, rerr = readPart(upCtx, r, buf)
 		if rerr != nil && rerr != io.EOF {
-			s.bufs <- buf
+			s.bufs.Put(buf)
 			failure = rerr
 			break
 		}
 		if rerr == io.EOF && n == 0 {
-			s.bufs <- buf
+			s.bufs.Put(buf)
 			break
 		}
 	}
@@ -479,6 +463,7 @@ func (s *Store) Get(ctx context.Context, key string, offset, length int64) (io.R
 		return out.Body, nil
 	}
 	rctx, cancel := context.WithCancel(ctx)
+	s.getBufs.Begin()
 	r := &rangeReader{
 		s: s, ctx: rctx, cancel: cancel, key: key, name: name, etag: aws.ToString(out.ETag),
 		pos: offset, end: end, cur: out.Body, curEnd: firstEnd, nextSched: firstEnd,
@@ -528,22 +513,9 @@ type prefetch struct {
 	err        error
 }
 
-// tryBuf takes a get buffer if one is free.
-func (s *Store) tryBuf() []byte {
-	select {
-	case b := <-s.getBufs:
-		if b == nil {
-			b = make([]byte, s.partSize)
-		}
-		return b
-	default:
-		return nil
-	}
-}
-
 func (r *rangeReader) schedule() {
 	for r.nextSched < r.end {
-		buf := r.s.tryBuf()
+		buf := r.s.getBufs.TryGet()
 		if buf == nil {
 			return
 		}
@@ -653,7 +625,7 @@ func (r *rangeReader) fail(err error) error {
 }
 
 func (r *rangeReader) release(p *prefetch) {
-	r.s.getBufs <- p.buf[:cap(p.buf)]
+	r.s.getBufs.Put(p.buf)
 	p.buf = nil
 }
 
@@ -678,6 +650,7 @@ func (r *rangeReader) Close() error {
 		r.release(p)
 	}
 	r.pre = nil
+	r.s.getBufs.End()
 	if r.err == nil {
 		r.err = errors.New("storage/s3: read after Close")
 	}
