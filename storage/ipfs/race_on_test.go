@@ -1,0 +1,6 @@
+//go:build race
+
+package ipfs
+
+// raceEnabled trims the slowest redundant cases from the -race pass.
+const raceEnabled = true
