@@ -450,3 +450,62 @@ func (r *SessionReceiver) remember(id [16]byte, ep *recvEpoch) {
 		r.order = r.order[1:]
 	}
 }
+
+// TranscriptMessage is one opened session message kept as evidence.
+type TranscriptMessage struct {
+	Seq  uint64
+	Body []byte
+}
+
+// VerifySessionTranscript lets a third party (who holds no session key)
+// check that the sender sent exactly msgs, in order, in epoch epochID: it
+// verifies the sender's signature on the epoch block carried by any frame
+// of a later epoch (the next one, which summarizes epochID), recomputes
+// the hash chain over msgs and compares it and the message count with the
+// signed summary. msgs must be every message of the epoch, as delivered
+// (MessageInfo gives Epoch and Seq). Failures wrap ErrBadSignature,
+// ErrWrongSigner, ErrExpired, ErrMalformed or ErrTampered (the messages
+// differ from what the sender signed).
+func VerifySessionTranscript(sender *x509.Certificate, laterFrame []byte, epochID [16]byte, msgs []TranscriptMessage, now time.Time) error {
+	const op = "crypto: session transcript"
+	if len(laterFrame) < 2 {
+		return fmt.Errorf("%s: %w: short frame", op, ErrMalformed)
+	}
+	bl := int(binary.BigEndian.Uint16(laterFrame))
+	if bl > maxEpochBlock || len(laterFrame) < 2+bl {
+		return fmt.Errorf("%s: %w: frame too short for its epoch block", op, ErrMalformed)
+	}
+	block := laterFrame[2 : 2+bl]
+	e, err := parseEpochBlock(block)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	id, err := PublicKeyID(sender.PublicKey)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if e.senderID != id {
+		return fmt.Errorf("%s: %w: epoch block signed by key %x", op, ErrWrongSigner, e.senderID[:8])
+	}
+	if alg, err := sigAlgOf(sender.PublicKey); err != nil || alg != e.sigAlg {
+		return fmt.Errorf("%s: %w: signature algorithm %d", op, ErrBadSignature, e.sigAlg)
+	}
+	signed := e.marshalSigned()
+	if !bytes.Equal(block[:len(block)-3-len(e.sig)], signed) {
+		return fmt.Errorf("%s: %w: epoch block not canonical", op, ErrMalformed)
+	}
+	if err := Verify(sender, append([]byte(labelSessionEpoch), signed...), e.sig, now); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if e.prevID != epochID {
+		return fmt.Errorf("%s: %w: the later block summarizes epoch %x, not %x", op, ErrMalformed, e.prevID[:4], epochID[:4])
+	}
+	c := chainStart(epochID)
+	for _, m := range msgs {
+		c = chainNext(c, m.Seq, m.Body)
+	}
+	if uint64(len(msgs)) != e.prevCount || c != e.prevChain {
+		return fmt.Errorf("%s: %w: %d messages do not match the %d the sender signed for", op, ErrTampered, len(msgs), e.prevCount)
+	}
+	return nil
+}

@@ -183,3 +183,44 @@ func TestX25519Certificate(t *testing.T) {
 		t.Fatalf("%q %v", got, err)
 	}
 }
+
+func TestSessionTranscriptForThirdParty(t *testing.T) {
+	snd, rcv := dest(t, RSA2048, "t-sender"), dest(t, P256, "t-rcpt")
+	s, _ := NewSessionSender(snd.key, rcv.cert, SessionConfig{MaxMessages: 3})
+	r, _ := NewSessionReceiver(rcv.key, snd.cert, SessionConfig{})
+	var kept []TranscriptMessage
+	var first [16]byte
+	var later []byte
+	for i := range 4 {
+		f, err := s.Seal(fmt.Appendf(nil, "order %d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, info, err := r.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = info.Epoch
+		}
+		if info.Epoch == first {
+			kept = append(kept, TranscriptMessage{Seq: info.Seq, Body: msg})
+		} else {
+			later = f
+		}
+	}
+	if err := VerifySessionTranscript(snd.cert, later, first, kept, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	forged := append([]TranscriptMessage(nil), kept...)
+	forged[1] = TranscriptMessage{Seq: 1, Body: []byte("order 1000")}
+	if err := VerifySessionTranscript(snd.cert, later, first, forged, time.Now()); !errors.Is(err, ErrTampered) {
+		t.Fatalf("altered message: %v", err)
+	}
+	if err := VerifySessionTranscript(snd.cert, later, first, kept[:2], time.Now()); !errors.Is(err, ErrTampered) {
+		t.Fatalf("dropped message: %v", err)
+	}
+	if err := VerifySessionTranscript(rcv.cert, later, first, kept, time.Now()); !errors.Is(err, ErrWrongSigner) {
+		t.Fatalf("wrong sender: %v", err)
+	}
+}
