@@ -188,7 +188,9 @@ func (k *Kubo) call(ctx context.Context, cmd string, q url.Values, out any) erro
 func (k *Kubo) add(ctx context.Context, cr *countingReader) (string, error) {
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		part, err := mw.CreateFormFile("file", "data")
 		if err == nil {
 			_, err = io.Copy(part, cr)
@@ -203,11 +205,17 @@ func (k *Kubo) add(ctx context.Context, cr *countingReader) (string, error) {
 	q.Set("progress", "false")
 	q.Set("quieter", "true")
 	resp, err := k.do(ctx, "add", q, pr, mw.FormDataContentType())
-	pr.CloseWithError(errors.New("request finished"))
 	if err != nil {
+		// Stop the writer and wait, so r is not read after Put returns.
+		pr.CloseWithError(errors.New("request failed"))
+		<-done
 		return "", err
 	}
-	defer resp.Body.Close()
+	defer func() {
+		resp.Body.Close()
+		pr.CloseWithError(errors.New("request finished"))
+		<-done
+	}()
 	var root string
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
