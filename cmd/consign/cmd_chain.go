@@ -26,10 +26,11 @@ import (
 	"github.com/consign/consign/crypto"
 )
 
-const chainUsage = `chain deploy|members|prove|import-key|bench [flags]
+const chainUsage = `chain deploy|members|pin|prove|import-key|bench [flags]
 
   deploy      deploy the Registry and Pin contracts; prints their addresses as JSON
   members     print the registry's members, identities and destinations as JSON
+  pin         pin sha256 hashes (one transaction per call, batched)
   prove       print who pinned a sha256 hash, in which transaction, block and when
   import-key  encrypt a hex private key into a go-ethereum keystore file
   bench       measure registry lookups and pins against a chain (Markdown rows)`
@@ -48,6 +49,8 @@ func cmdChain(ctx context.Context, env *cliEnv, args []string) error {
 		return chainDeploy(ctx, env, rest)
 	case "members":
 		return chainMembers(ctx, env, rest)
+	case "pin":
+		return chainPin(ctx, env, rest)
 	case "prove":
 		return chainProve(ctx, env, rest)
 	case "import-key":
@@ -206,6 +209,64 @@ func chainMembers(ctx context.Context, env *cliEnv, args []string) error {
 	return writeJSON(env.stdout, out)
 }
 
+func parseHash(s string) ([32]byte, error) {
+	raw, err := hex.DecodeString(strings.TrimPrefix(s, "0x"))
+	if err != nil || len(raw) != 32 {
+		return [32]byte{}, fmt.Errorf("%q is not a 64-digit hex SHA-256", s)
+	}
+	return [32]byte(raw), nil
+}
+
+func chainPin(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlags(env, "chain pin", "chain pin --rpc URL --pin ADDRESS (--keystore FILE --password-file FILE | --external-signer URL) SHA256HEX...")
+	rpcURL := fs.String("rpc", "", "Ethereum JSON-RPC `URL`")
+	pinAddr := fs.String("pin", "", "Pin contract `address`")
+	var sf signerFlags
+	sf.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 || fs.NArg() > chain.MaxPinBatch {
+		fmt.Fprintf(env.stderr, "give 1 to %d hashes\n", chain.MaxPinBatch)
+		fs.Usage()
+		return errUsage
+	}
+	var hashes [][32]byte
+	for _, a := range fs.Args() {
+		h, err := parseHash(a)
+		if err != nil {
+			return err
+		}
+		hashes = append(hashes, h)
+	}
+	if !common.IsHexAddress(*pinAddr) {
+		return fmt.Errorf("--pin %q is not an address", *pinAddr)
+	}
+	s, err := sf.signer()
+	if err != nil {
+		return err
+	}
+	c, err := dial(ctx, *rpcURL)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	p, err := chain.NewPinner(ctx, c, common.HexToAddress(*pinAddr), s)
+	if err != nil {
+		return err
+	}
+	var rc chain.PinReceipt
+	if len(hashes) == 1 {
+		rc, err = p.Pin(ctx, hashes[0])
+	} else {
+		rc, err = p.PinBatch(ctx, hashes)
+	}
+	if err != nil {
+		return err
+	}
+	return writeJSON(env.stdout, map[string]any{"tx": rc.Tx.Hex(), "block": rc.Block, "gas_used": rc.GasUsed, "hashes": len(hashes)})
+}
+
 func chainProve(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlags(env, "chain prove", "chain prove --rpc URL --pin ADDRESS SHA256HEX")
 	rpcURL := fs.String("rpc", "", "Ethereum JSON-RPC `URL`")
@@ -217,9 +278,9 @@ func chainProve(ctx context.Context, env *cliEnv, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
-	raw, err := hex.DecodeString(strings.TrimPrefix(fs.Arg(0), "0x"))
-	if err != nil || len(raw) != 32 {
-		return fmt.Errorf("%q is not a 64-digit hex SHA-256", fs.Arg(0))
+	raw, err := parseHash(fs.Arg(0))
+	if err != nil {
+		return err
 	}
 	if !common.IsHexAddress(*pinAddr) {
 		return fmt.Errorf("--pin %q is not an address", *pinAddr)
@@ -233,12 +294,12 @@ func chainProve(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	pr, err := p.Prove(ctx, [32]byte(raw))
+	pr, err := p.Prove(ctx, raw)
 	if err != nil {
 		return err
 	}
 	return writeJSON(env.stdout, map[string]any{
-		"hash": hex.EncodeToString(raw), "tx": pr.Tx.Hex(), "block": pr.Block,
+		"hash": hex.EncodeToString(raw[:]), "tx": pr.Tx.Hex(), "block": pr.Block,
 		"timestamp": pr.Timestamp.Format(time.RFC3339), "by": pr.By.Hex(),
 	})
 }
