@@ -1,0 +1,30 @@
+package docstore
+
+import "errors"
+
+// Sentinel errors. Methods wrap them with an operation prefix and a
+// message saying what was wrong (`docstore: upload "a/b.pdf": already
+// exists: …`); callers test with errors.Is. The web layer maps each to
+// one HTTP status.
+var (
+	// ErrNotFound: no document or folder at that path.
+	ErrNotFound = errors.New("not found")
+	// ErrExists: a create-only write found a document at the path.
+	ErrExists = errors.New("already exists")
+	// ErrIsFolder: the path names a folder where a document is needed.
+	ErrIsFolder = errors.New("is a folder")
+	// ErrNotFolder: the path, or a folder above it, is a document where a
+	// folder is needed.
+	ErrNotFolder = errors.New("is a document, not a folder")
+	// ErrInvalidPath: the path is malformed or tries to leave the space.
+	ErrInvalidPath = errors.New("invalid path")
+	// ErrInvalidArgument: another request value is unusable (offset,
+	// limit, query, preference key or value).
+	ErrInvalidArgument = errors.New("invalid argument")
+	// ErrIncomplete: the content stream failed or ended early (a
+	// truncated or malformed upload); nothing was stored.
+	ErrIncomplete = errors.New("upload incomplete")
+	// ErrChanged: the document was replaced, by other means, while it was
+	// being read; retry.
+	ErrChanged = errors.New("changed while being read")
+)
