@@ -3,6 +3,8 @@ package chain
 import (
 	"context"
 	"crypto/ecdsa"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/big"
@@ -13,6 +15,8 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	ethcrypto "github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient/simulated"
+
+	"github.com/consign/consign/crypto"
 )
 
 // DevMember is a demo member StartDev registers.
@@ -22,7 +26,10 @@ type DevMember struct {
 	// funded in the simulated chain's genesis.
 	Key *ecdsa.PrivateKey
 	// ProofPEM is the member's identity proof (typically self-signed, leaf
-	// CN "<env>-<nonce>--<Org>") and Nonce the nonce it carries.
+	// CN "<env>-<nonce>--<Org>") and Nonce the nonce it carries. When both
+	// are empty, StartDev makes a self-signed proof for organization Name
+	// with a fresh nonce (only without DevConfig.Nonces, which would not
+	// know that nonce).
 	ProofPEM []byte
 	Nonce    string
 	// Destinations maps destination URIs to their certificate PEM.
@@ -138,6 +145,11 @@ func StartDev(ctx context.Context, cfg DevConfig) (dc *DevChain, err error) {
 		return nil, err
 	}
 	for _, m := range cfg.Members {
+		if len(m.ProofPEM) == 0 && m.Nonce == "" && cfg.Nonces == nil {
+			if m.ProofPEM, m.Nonce, err = DemoIdentityProof(cfg.EnvironmentID, m.Name); err != nil {
+				return nil, fmt.Errorf("chain: dev: member %q: %w", m.Name, err)
+			}
+		}
 		k := keys[m.Name]
 		owner := ethcrypto.PubkeyToAddress(k.PublicKey)
 		if _, err = dc.Registry.Register(ctx, Registration{Name: m.Name, Owner: owner, ProofPEM: m.ProofPEM, Nonce: m.Nonce}); err != nil {
@@ -160,6 +172,28 @@ func StartDev(ctx context.Context, cfg DevConfig) (dc *DevChain, err error) {
 		}
 	}
 	return dc, nil
+}
+
+// DemoIdentityProof makes a self-signed identity proof for org in
+// environment envID with a fresh random nonce, for demos and tests: the
+// registry accepts it and shows the member as self-signed. The key is
+// thrown away; a real member keeps its own.
+func DemoIdentityProof(envID, org string) (proofPEM []byte, nonce string, err error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, "", err
+	}
+	nonce = hex.EncodeToString(b[:])
+	key, err := crypto.GenerateKey(crypto.P256)
+	if err != nil {
+		return nil, "", err
+	}
+	now := time.Now()
+	cert, err := crypto.SelfSign(key, envID+"-"+nonce+"--"+org, now.Add(-time.Minute), now.Add(crypto.DefaultValidity))
+	if err != nil {
+		return nil, "", err
+	}
+	return crypto.MarshalCertificatePEM(cert), nonce, nil
 }
 
 // Close stops the registry poller and the simulated chain.

@@ -109,3 +109,21 @@ func containsHex(haystack, needle []byte) bool {
 func bytesContains(a, b []byte) bool { return bytes.Contains(a, b) }
 
 func bigEther(n int64) *big.Int { return new(big.Int).Mul(big.NewInt(n), big.NewInt(1e18)) }
+
+func TestStartDevMakesDemoProofs(t *testing.T) {
+	ctx := context.Background()
+	dc, err := StartDev(ctx, DevConfig{EnvironmentID: "zzdemo", Members: []DevMember{{Name: "carol"}, {Name: "dave"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dc.Close()
+	ms, err := dc.Registry.Members(ctx)
+	if err != nil || len(ms) != 2 {
+		t.Fatalf("members %v, %v", ms, err)
+	}
+	for _, m := range ms {
+		if !m.Identity.SelfSigned || m.Identity.Organization != m.Name || m.Owner != ethcrypto.PubkeyToAddress(dc.MemberKeys[m.Name].PublicKey) {
+			t.Fatalf("member %+v", m)
+		}
+	}
+}

@@ -13,7 +13,9 @@
 // ErrNotFound) and change nothing.
 //
 // Records are kept in a Store, a five-method interface; NewMemoryStore
-// is the in-process implementation.
+// is the in-process implementation and NewSQLStore keeps them as JSON
+// documents in one table of a database/sql database (SQLite dialect).
+// Both run the same tests.
 package consortium
 
 import (
@@ -282,6 +284,23 @@ func (m *Model) Invite(ctx context.Context, envID, orgName string, ttl time.Dura
 	now := m.now()
 	inv := Invitation{Token: token, EnvironmentID: envID, OrgName: orgName, Nonce: nonce, CreatedAt: now, ExpiresAt: now.Add(ttl)}
 	return inv, m.store.Create(ctx, inv)
+}
+
+// Invitation returns the invitation with token, so the invitee can learn
+// the environment and nonce its identity proof must name. The token is
+// the secret shared with the invitee; the nonce is single-use (Redeem).
+func (m *Model) Invitation(ctx context.Context, token string) (Invitation, error) {
+	inv, err := get[Invitation](ctx, m.store, KindInvitation, token)
+	if err != nil {
+		return Invitation{}, fmt.Errorf("consortium: invitation: %w", ErrNotFound)
+	}
+	if !inv.UsedAt.IsZero() {
+		return Invitation{}, fmt.Errorf("consortium: invitation: used at %s: %w", inv.UsedAt.Format(time.RFC3339), ErrInvitationUsed)
+	}
+	if !m.now().Before(inv.ExpiresAt) {
+		return Invitation{}, fmt.Errorf("consortium: invitation: expired at %s: %w", inv.ExpiresAt.Format(time.RFC3339), ErrInvitationExpired)
+	}
+	return inv, nil
 }
 
 // Redeem consumes the invitation whose nonce is nonce in envID and

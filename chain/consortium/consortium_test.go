@@ -2,15 +2,39 @@ package consortium
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	_ "modernc.org/sqlite"
 )
 
-func TestEverythingStaysInItsEnvironment(t *testing.T) {
+// stores runs f against every Store implementation.
+func stores(t *testing.T, f func(t *testing.T, s Store)) {
+	t.Run("memory", func(t *testing.T) { f(t, NewMemoryStore()) })
+	t.Run("sqlite", func(t *testing.T) {
+		db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "c.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		s, err := NewSQLStore(context.Background(), db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f(t, s)
+	})
+}
+
+func TestEverythingStaysInItsEnvironment(t *testing.T) { stores(t, everythingStaysInItsEnvironment) }
+func TestInvitationExpires(t *testing.T)               { stores(t, invitationExpires) }
+
+func everythingStaysInItsEnvironment(t *testing.T, s Store) {
 	ctx := context.Background()
-	m := New(NewMemoryStore())
+	m := New(s)
 	c, err := m.CreateConsortium(ctx, "demo")
 	if err != nil {
 		t.Fatal(err)
@@ -25,6 +49,12 @@ func TestEverythingStaysInItsEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if got, err := m.Invitation(ctx, inv.Token); err != nil || got.Nonce != inv.Nonce || got.EnvironmentID != e1.ID {
+		t.Fatalf("invitation by token: %+v, %v", got, err)
+	}
+	if _, err := m.Invitation(ctx, "wrong-token"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown token: %v", err)
+	}
 	if _, err := m.Redeem(ctx, e2.ID, inv.Nonce, "orga", "0x01"); !errors.Is(err, ErrCrossEnvironment) {
 		t.Fatalf("redeem in other environment: %v", err)
 	}
@@ -37,6 +67,9 @@ func TestEverythingStaysInItsEnvironment(t *testing.T) {
 	}
 	if _, err := m.Redeem(ctx, e1.ID, inv.Nonce, "orgb", "0x02"); !errors.Is(err, ErrInvitationUsed) {
 		t.Fatalf("second redeem: %v", err)
+	}
+	if _, err := m.Invitation(ctx, inv.Token); !errors.Is(err, ErrInvitationUsed) {
+		t.Fatalf("used token: %v", err)
 	}
 
 	// A membership of e1 cannot get a node or service in e2.
@@ -84,9 +117,9 @@ func TestEverythingStaysInItsEnvironment(t *testing.T) {
 	}
 }
 
-func TestInvitationExpires(t *testing.T) {
+func invitationExpires(t *testing.T, s Store) {
 	ctx := context.Background()
-	m := New(NewMemoryStore())
+	m := New(s)
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	m.now = func() time.Time { return now }
 	c, _ := m.CreateConsortium(ctx, "demo")
