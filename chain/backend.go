@@ -201,29 +201,46 @@ func Transfer(ctx context.Context, b Backend, from Signer, to common.Address, we
 	if t == nil {
 		return fmt.Errorf("chain: transfer: %w", ErrNoSigner)
 	}
-	nonce, err := b.PendingNonceAt(ctx, from.Address())
-	if err != nil {
-		return fmt.Errorf("chain: transfer: read nonce: %w", err)
-	}
-	tip, err := b.SuggestGasTipCap(ctx)
-	if err != nil {
-		return fmt.Errorf("chain: transfer: %w", err)
-	}
-	head, err := b.HeaderByNumber(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("chain: transfer: %w", err)
-	}
-	feeCap := new(big.Int).Add(tip, new(big.Int).Mul(head.BaseFee, big.NewInt(2)))
-	tx := types.NewTx(&types.DynamicFeeTx{ChainID: t.chainID, Nonce: nonce, GasTipCap: tip, GasFeeCap: feeCap, Gas: 21000, To: &to, Value: wei})
-	signed, err := from.SignTx(ctx, tx, t.chainID)
-	if err != nil {
-		return fmt.Errorf("chain: transfer: sign: %w", err)
-	}
-	if err := b.SendTransaction(ctx, signed); err != nil {
-		return fmt.Errorf("chain: transfer to %s: %w", to.Hex(), err)
+	var signed *types.Transaction
+	for attempt := 0; ; attempt++ {
+		signed, err = signTransfer(ctx, b, t, to, wei)
+		if err != nil {
+			return err
+		}
+		err = b.SendTransaction(ctx, signed)
+		if err == nil {
+			break
+		}
+		if attempt == 2 || !staleNonce(err) {
+			return fmt.Errorf("chain: transfer to %s: %w", to.Hex(), err)
+		}
 	}
 	if _, err := waitMined(ctx, b, signed); err != nil {
 		return fmt.Errorf("chain: transfer to %s: %w", to.Hex(), err)
 	}
 	return nil
+}
+
+// signTransfer builds and signs a plain value transfer at the account's
+// pending nonce.
+func signTransfer(ctx context.Context, b Backend, t *transactor, to common.Address, wei *big.Int) (*types.Transaction, error) {
+	nonce, err := b.PendingNonceAt(ctx, t.signer.Address())
+	if err != nil {
+		return nil, fmt.Errorf("chain: transfer: read nonce: %w", err)
+	}
+	tip, err := b.SuggestGasTipCap(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("chain: transfer: %w", err)
+	}
+	head, err := b.HeaderByNumber(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("chain: transfer: %w", err)
+	}
+	feeCap := new(big.Int).Add(tip, new(big.Int).Mul(head.BaseFee, big.NewInt(2)))
+	tx := types.NewTx(&types.DynamicFeeTx{ChainID: t.chainID, Nonce: nonce, GasTipCap: tip, GasFeeCap: feeCap, Gas: 21000, To: &to, Value: wei})
+	signed, err := t.signer.SignTx(ctx, tx, t.chainID)
+	if err != nil {
+		return nil, fmt.Errorf("chain: transfer: sign: %w", err)
+	}
+	return signed, nil
 }

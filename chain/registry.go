@@ -267,6 +267,18 @@ func (r *Registry) Height() uint64 {
 	return r.cache.height
 }
 
+// PollErr returns the error of the poller's last round (nil when it
+// succeeded or there is no cache), for health checks: while it fails,
+// lookups may serve values older than the chain's head.
+func (r *Registry) PollErr() error {
+	if r.cache == nil {
+		return nil
+	}
+	r.cache.mu.Lock()
+	defer r.cache.mu.Unlock()
+	return r.cache.lastErr
+}
+
 // Sync applies every registry event up to the current head to the cache
 // now, instead of waiting for the poller, and returns the new height.
 func (r *Registry) Sync(ctx context.Context) (uint64, error) {
