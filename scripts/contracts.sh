@@ -21,5 +21,4 @@ for c in Registry Pin; do
   "$TOOLS_BIN/abigen" --v2 --abi "$dir/build/$c.abi" --bin "$dir/build/$c.bin" \
     --pkg contracts --type "$c" --out "$dir/${lower}.go"
 done
-gofmt -l "$dir" >/dev/null
 echo "contracts: compiled with $(cat "$dir/build/VERSION"); bindings in chain/internal/contracts" >&2
