@@ -81,6 +81,11 @@ type Config struct {
 	Concurrency int
 	// CreateBucket creates Bucket in New if it does not exist.
 	CreateBucket bool
+	// NoChecksums turns off the CRC32 checksums that uploads carry by
+	// default, for servers that reject them (older S3-compatible ones).
+	// The request body is then signed with SHA-256 instead, which costs
+	// far more CPU: about half the upload throughput here.
+	NoChecksums bool
 	// HTTPClient, if set, carries the requests (tests, proxies).
 	HTTPClient *http.Client
 }
@@ -124,8 +129,9 @@ type Store struct {
 	bucket   string
 	prefix   string
 	partSize int64
-	bufs     *bufpool.Pool // part buffers of Puts
-	getBufs  *bufpool.Pool // read-ahead buffers of Gets
+	bufs     *bufpool.Pool           // part buffers of Puts
+	getBufs  *bufpool.Pool           // read-ahead buffers of Gets
+	checksum types.ChecksumAlgorithm // of uploads; "" for none
 }
 
 var _ storage.Backend = (*Store)(nil)
@@ -157,9 +163,13 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 		if cfg.Endpoint != "" {
 			o.BaseEndpoint = aws.String(cfg.Endpoint)
 		}
-		// Checksums only where the API demands them: many S3-compatible
-		// servers do not accept the newer trailing checksums.
-		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+		// Uploads carry a CRC32 checksum in a trailer, so that the body
+		// need not be hashed with SHA-256 for the signature; downloads
+		// are hashed by Consign itself, so the SDK does not check them.
+		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenSupported
+		if cfg.NoChecksums {
+			o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+		}
 		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 	})
 	s := NewFromClient(client, cfg)
@@ -170,8 +180,8 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 }
 
 // NewFromClient wraps an S3 client configured elsewhere; only Bucket,
-// Prefix, PartSize and Concurrency of cfg are used, and nothing is checked
-// over the network.
+// Prefix, PartSize, Concurrency and NoChecksums of cfg are used, and
+// nothing is checked over the network.
 func NewFromClient(client *s3.Client, cfg Config) *Store {
 	part := cfg.PartSize
 	if part == 0 {
@@ -181,8 +191,12 @@ func NewFromClient(client *s3.Client, cfg Config) *Store {
 	if conc == 0 {
 		conc = 4
 	}
-	return &Store{client: client, bucket: cfg.Bucket, prefix: cfg.Prefix, partSize: part,
+	st := &Store{client: client, bucket: cfg.Bucket, prefix: cfg.Prefix, partSize: part,
 		bufs: bufpool.New(conc, part), getBufs: bufpool.New(conc, part)}
+	if !cfg.NoChecksums {
+		st.checksum = types.ChecksumAlgorithmCrc32
+	}
+	return st
 }
 
 // Client returns the underlying S3 client.
@@ -260,10 +274,11 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (storage.Objec
 	if rerr == io.EOF {
 		// The whole body fits in one part: a single PutObject.
 		out, err := s.client.PutObject(ctx, &s3.PutObjectInput{
-			Bucket:        &s.bucket,
-			Key:           &name,
-			Body:          bytes.NewReader(buf[:n]),
-			ContentLength: aws.Int64(int64(n)),
+			Bucket:            &s.bucket,
+			Key:               &name,
+			Body:              bytes.NewReader(buf[:n]),
+			ContentLength:     aws.Int64(int64(n)),
+			ChecksumAlgorithm: s.checksum,
 		})
 		s.bufs.Put(buf)
 		if err != nil {
@@ -305,7 +320,7 @@ func ctxErr(ctx context.Context, err error) error {
 
 func (s *Store) putMultipart(ctx context.Context, key, name string, r io.Reader, first []byte, firstN int) (storage.Object, error) {
 	wrap := func(err error) error { return fmt.Errorf("storage/s3: put %q: %w", key, err) }
-	created, err := s.client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: &s.bucket, Key: &name})
+	created, err := s.client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: &s.bucket, Key: &name, ChecksumAlgorithm: s.checksum})
 	if err != nil {
 		s.bufs.Put(first)
 		return storage.Object{}, wrap(ctxErr(ctx, err))
@@ -323,19 +338,20 @@ func (s *Store) putMultipart(ctx context.Context, key, name string, r io.Reader,
 		defer wg.Done()
 		defer s.bufs.Put(buf)
 		out, err := s.client.UploadPart(upCtx, &s3.UploadPartInput{
-			Bucket:        &s.bucket,
-			Key:           &name,
-			UploadId:      uploadID,
-			PartNumber:    aws.Int32(num),
-			Body:          bytes.NewReader(buf[:n]),
-			ContentLength: aws.Int64(int64(n)),
+			Bucket:            &s.bucket,
+			Key:               &name,
+			UploadId:          uploadID,
+			PartNumber:        aws.Int32(num),
+			Body:              bytes.NewReader(buf[:n]),
+			ContentLength:     aws.Int64(int64(n)),
+			ChecksumAlgorithm: s.checksum,
 		})
 		if err != nil {
 			cancel(fmt.Errorf("part %d: %w", num, err))
 			return
 		}
 		mu.Lock()
-		parts = append(parts, types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(num)})
+		parts = append(parts, types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(num), ChecksumCRC32: out.ChecksumCRC32})
 		mu.Unlock()
 	}
 
