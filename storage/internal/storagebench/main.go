@@ -184,7 +184,9 @@ func consignPutGet(ctx context.Context, b storage.Backend, src, dst string, size
 		hs.Stop()
 		return
 	}
-	n, err := io.Copy(struct{ io.Writer }{out}, rc)
+	// Written in order with 1 MiB writes; the download managers write
+	// their chunks in parallel at offsets (WriteAt), which a stream cannot.
+	n, err := io.CopyBuffer(struct{ io.Writer }{out}, struct{ io.Reader }{rc}, make([]byte, 1<<20))
 	rc.Close()
 	d = time.Since(t0)
 	base, peak = hs.Stop()
