@@ -9,9 +9,11 @@
 //
 //   - Registry keeps the members of one environment. A member has a name
 //     (the member id that appears in destination URIs), an owner address,
-//     the sha256 of its identity proof together with the proof's PEM chain
-//     (public data, kept so anyone can show and re-check it), a
-//     self-signed flag and a status. Each member has a profile of
+//     the sha256 of its identity proof, a self-signed flag and a status.
+//     The proof's PEM chain itself (public data, kept so anyone can show
+//     and re-check it) travels in the MemberAdded event, where bytes cost
+//     a fraction of storage; the contract checks it against the hash and
+//     readers check it again. Each member has a profile of
 //     key/value strings that only its owner can change; a destination's
 //     certificate is stored under the key "dest:" + destination URI.
 //     Admins (initially the deployer) add and remove members. Every change

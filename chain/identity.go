@@ -61,16 +61,14 @@ func describeIdentity(chainPEM string, selfSigned bool, proofHash [32]byte) Iden
 	}
 	leaf := certs[0]
 	id.LeafSubject = leaf.Subject.String()
-	if len(leaf.Subject.Organization) > 0 {
-		id.Organization = leaf.Subject.Organization[0]
-	}
 	for _, c := range certs[1:] {
 		id.IssuerChain = append(id.IssuerChain, c.Subject.String())
 	}
-	if id.Organization == "" {
-		if _, _, org, err := crypto.ParseIdentityCN(leaf.Subject.CommonName); err == nil {
-			id.Organization = org
-		}
+	// The organization is the one the leaf CN claims, as crypto reports it.
+	if _, _, org, err := crypto.ParseIdentityCN(leaf.Subject.CommonName); err == nil {
+		id.Organization = org
+	} else if len(leaf.Subject.Organization) > 0 {
+		id.Organization = leaf.Subject.Organization[0]
 	}
 	return id
 }

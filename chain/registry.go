@@ -389,6 +389,12 @@ func (r *Registry) Member(ctx context.Context, name string) (*Member, error) {
 }
 
 func (r *Registry) fetchMember(ctx context.Context, name string, height uint64) (*Member, error) {
+	return r.fetchMemberOpt(ctx, name, height, true)
+}
+
+// fetchMemberOpt reads a member and its profile at height (0: latest) and,
+// if withIdentity, its identity proof chain from the MemberAdded event.
+func (r *Registry) fetchMemberOpt(ctx context.Context, name string, height uint64, withIdentity bool) (*Member, error) {
 	if !validID(name) {
 		return nil, fmt.Errorf("chain: member %q: %w", name, ErrUnknownMember)
 	}
@@ -404,7 +410,7 @@ func (r *Registry) fetchMember(ctx context.Context, name string, height uint64) 
 	m := &Member{
 		Name:         raw.Name,
 		Owner:        raw.Owner,
-		Identity:     describeIdentity(raw.ProofChain, raw.SelfSigned, raw.ProofHash),
+		Identity:     Identity{SelfSigned: raw.SelfSigned, ProofHash: raw.ProofHash},
 		Status:       Status(raw.Status),
 		RegisteredAt: raw.RegisteredAt,
 		Profile:      make(map[string]string, len(prof.Ks)),
@@ -414,7 +420,39 @@ func (r *Registry) fetchMember(ctx context.Context, name string, height uint64) 
 			m.Profile[k] = prof.Vs[i]
 		}
 	}
+	if withIdentity {
+		chainPEM, err := r.proofChain(ctx, raw)
+		if err != nil {
+			return nil, fmt.Errorf("chain: identity proof of %q: %w", name, err)
+		}
+		m.Identity = describeIdentity(chainPEM, raw.SelfSigned, raw.ProofHash)
+	}
 	return m, nil
+}
+
+// proofChain finds the identity proof PEM chain of a member in the
+// MemberAdded event of the block it was registered in, and checks it
+// against the stored hash (the contract checked it too).
+func (r *Registry) proofChain(ctx context.Context, m contracts.RegistryMember) (string, error) {
+	blk := new(big.Int).SetUint64(m.RegisteredAt)
+	logs, err := r.backend.FilterLogs(ctx, ethereum.FilterQuery{
+		FromBlock: blk, ToBlock: blk, Addresses: []common.Address{r.cfg.Address},
+		Topics: [][]common.Hash{{r.abi.GetABI().Events[contracts.RegistryMemberAddedEventName].ID}, {common.BytesToHash(m.Owner.Bytes())}},
+	})
+	if err != nil {
+		return "", fmt.Errorf("read MemberAdded event in block %d: %w", m.RegisteredAt, err)
+	}
+	for i := len(logs) - 1; i >= 0; i-- {
+		ev, err := r.abi.UnpackMemberAddedEvent(&logs[i])
+		if err != nil || ev.Name != m.Name {
+			continue
+		}
+		if proofHash([]byte(ev.ProofChain)) != m.ProofHash {
+			return "", fmt.Errorf("event in block %d does not match the stored hash: %w", m.RegisteredAt, ErrIdentityRejected)
+		}
+		return ev.ProofChain, nil
+	}
+	return "", fmt.Errorf("no MemberAdded event in block %d (pruned logs?)", m.RegisteredAt)
 }
 
 // MemberNames lists the registered member names in registry order.
@@ -486,7 +524,12 @@ func (r *Registry) Destination(ctx context.Context, uri string) (Destination, er
 		return Destination{}, fmt.Errorf("chain: destination %q: environment %q is not this registry's %q: %w: %w",
 			uri, u.Environment, r.cfg.EnvironmentID, ErrUnknownDestination, ErrCrossEnvironment)
 	}
-	m, err := r.Member(ctx, u.Member)
+	var m *Member
+	if r.cache == nil {
+		m, err = r.fetchMemberOpt(ctx, u.Member, 0, false) // the certificate needs no identity
+	} else {
+		m, err = r.Member(ctx, u.Member)
+	}
 	if errors.Is(err, ErrUnknownMember) {
 		return Destination{}, fmt.Errorf("chain: destination %q: %w: %w", uri, ErrUnknownDestination, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -125,6 +126,42 @@ func (p proofs) issued(env, nonce, org string, signer, presented ca) []byte {
 	return append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: presented.cert.Raw})...)
 }
 
+// rsaChain returns leaf, intermediate and root RSA-2048 certificates.
+func (p proofs) rsaChain(env, nonce, org string) []byte {
+	p.t.Helper()
+	type node struct {
+		key  *rsa.PrivateKey
+		cert *x509.Certificate
+	}
+	mk := func(cn string, serial int64, ca bool, parent *node) *node {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			p.t.Fatal(err)
+		}
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: cn, Organization: []string{"Example Trust"}},
+			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: ca, BasicConstraintsValid: true,
+			KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign}
+		signer, parentCert := k, tmpl
+		if parent != nil {
+			signer, parentCert = parent.key, parent.cert
+		}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, parentCert, &k.PublicKey, signer)
+		if err != nil {
+			p.t.Fatal(err)
+		}
+		c, _ := x509.ParseCertificate(der)
+		return &node{k, c}
+	}
+	root := mk("Example Root CA", 1, true, nil)
+	inter := mk("Example Issuing CA", 2, true, root)
+	leaf := mk(env+"-"+nonce+"--"+org, 3, false, inter)
+	var out []byte
+	for _, n := range []*node{leaf, inter, root} {
+		out = append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: n.cert.Raw})...)
+	}
+	return out
+}
+
 func destCert(t *testing.T, cn string) []byte {
 	t.Helper()
 	_, c, err := crypto.GenerateDestination(cn, crypto.P256)
@@ -223,6 +260,23 @@ func runSuite(t *testing.T, h harness) {
 	invC, _ := model.Invite(ctx, env.ID, "Org C", time.Hour)
 	if _, err := reg.Register(ctx, Registration{Name: "orga", Owner: admin.Address(), ProofPEM: pf.selfSigned(env.ID, invC.Nonce, "Org C"), Nonce: invC.Nonce}); !errors.Is(err, ErrMemberExists) {
 		t.Fatalf("taken name: %v, want ErrMemberExists", err)
+	}
+
+	// The nonce survived that refusal: C registers with it, with a
+	// three-certificate RSA chain (root, intermediate, leaf), the kind a
+	// real CA hands out. The chain travels in the event, not in storage.
+	mC, err := reg.Register(ctx, Registration{Name: "orgc", Owner: admin.Address(), ProofPEM: pf.rsaChain(env.ID, invC.Nonce, "Org C"), Nonce: invC.Nonce})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mC.Identity.SelfSigned || len(mC.Identity.IssuerChain) != 2 || mC.Identity.Organization != "Org C" {
+		t.Fatalf("identity C = %+v", mC.Identity)
+	}
+	if blk, err := h.backend.HeaderByNumber(ctx, new(big.Int).SetUint64(mC.RegisteredAt)); err == nil {
+		t.Logf("registering with a %d-byte RSA chain used %d gas", len(mC.Identity.ChainPEM), blk.GasUsed)
+	}
+	if _, err := reg.RemoveMember(ctx, "orgc"); err != nil {
+		t.Fatal(err)
 	}
 
 	// A publishes a destination certificate; anyone looks it up by URI.

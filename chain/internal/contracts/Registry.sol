@@ -4,7 +4,9 @@ pragma solidity ^0.8.24;
 /// @title Consign member registry
 /// @notice Members of one environment, each with an owner address, a name
 /// (the member id used in destination URIs), a reference to its identity
-/// proof and a status, plus a profile of key/value strings that only the
+/// proof (its sha256; the PEM chain itself travels in the MemberAdded
+/// event, where bytes are cheap, and the contract checks it against the
+/// hash) and a status, plus a profile of key/value strings that only the
 /// member's owner may change. Destination certificates live in the
 /// profile under keys of the form "dest:<uri>". Admins add and remove
 /// members. Every change emits an event so that readers can keep a cache.
@@ -15,7 +17,6 @@ contract Registry {
         string name;
         address owner;
         bytes32 proofHash;   // sha256 of the identity proof PEM chain
-        string proofChain;   // the PEM chain itself (public data)
         bool selfSigned;
         Status status;
         uint64 registeredAt; // block number
@@ -29,7 +30,7 @@ contract Registry {
     error BadArgument(string what);
 
     event AdminChanged(address indexed admin, bool enabled);
-    event MemberAdded(string name, address indexed owner, bytes32 proofHash, bool selfSigned);
+    event MemberAdded(string name, address indexed owner, bytes32 proofHash, bool selfSigned, string proofChain);
     event MemberRemoved(string name, address indexed owner);
     event MemberStatusChanged(string name, Status status);
     event ProfileSet(string name, string key, string value);
@@ -63,15 +64,15 @@ contract Registry {
     function addMember(string calldata name, address owner, bytes32 proofHash, string calldata proofChain, bool selfSigned) external onlyAdmin {
         if (bytes(name).length == 0 || bytes(name).length > 64) revert BadArgument("name");
         if (owner == address(0)) revert BadArgument("owner");
-        if (proofHash == bytes32(0)) revert BadArgument("proofHash");
+        if (proofHash == bytes32(0) || sha256(bytes(proofChain)) != proofHash) revert BadArgument("proofHash");
         bytes32 id = keccak256(bytes(name));
         if (members[id].status != Status.None) revert MemberExists(name);
         if (ownerOf[owner] != bytes32(0)) revert OwnerTaken(owner);
-        members[id] = Member(name, owner, proofHash, proofChain, selfSigned, Status.Active, uint64(block.number));
+        members[id] = Member(name, owner, proofHash, selfSigned, Status.Active, uint64(block.number));
         ownerOf[owner] = id;
         names.push(name);
         nameIndex[id] = names.length;
-        emit MemberAdded(name, owner, proofHash, selfSigned);
+        emit MemberAdded(name, owner, proofHash, selfSigned, proofChain);
     }
 
     function removeMember(string calldata name) external onlyAdmin {
