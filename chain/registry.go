@@ -455,6 +455,20 @@ func (r *Registry) proofChain(ctx context.Context, m contracts.RegistryMember) (
 	return "", fmt.Errorf("no MemberAdded event in block %d (pruned logs?)", m.RegisteredAt)
 }
 
+// MemberOf returns the name of the member owner owns, or an error for
+// which errors.Is(err, ErrUnknownMember). It always reads the chain.
+func (r *Registry) MemberOf(ctx context.Context, owner common.Address) (string, error) {
+	name, err := bind.Call(r.bound, &bind.CallOpts{Context: ctx}, r.abi.PackMemberOf(owner), r.abi.UnpackMemberOf)
+	if err != nil {
+		err = decodeRevert(err, r.abi.UnpackError)
+		if errors.Is(err, ErrBadArgument) {
+			err = ErrUnknownMember
+		}
+		return "", fmt.Errorf("chain: member owned by %s: %w", owner.Hex(), err)
+	}
+	return name, nil
+}
+
 // MemberNames lists the registered member names in registry order.
 func (r *Registry) MemberNames(ctx context.Context) ([]string, error) {
 	c := r.cache

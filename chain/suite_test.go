@@ -252,6 +252,12 @@ func runSuite(t *testing.T, h harness) {
 	if mB.Identity.SelfSigned || len(mB.Identity.IssuerChain) != 1 || !strings.Contains(mB.Identity.IssuerChain[0], "Org B Root") {
 		t.Fatalf("identity B = %+v", mB.Identity)
 	}
+	if n, err := reg.MemberOf(ctx, ownerB.Address()); err != nil || n != "orgb" {
+		t.Fatalf("member of B's owner: %q, %v", n, err)
+	}
+	if _, err := reg.MemberOf(ctx, admin.Address()); !errors.Is(err, ErrUnknownMember) {
+		t.Fatalf("member of a non-owner: %v", err)
+	}
 	ms, _ := model.Memberships(ctx, env.ID)
 	if len(ms) != 2 {
 		t.Fatalf("model memberships = %+v", ms)
