@@ -372,9 +372,11 @@ func (r *Registry) Member(ctx context.Context, name string) (*Member, error) {
 	h, epoch := c.height, c.epoch
 	c.mu.Unlock()
 	m, err := r.fetchMember(ctx, name, h)
-	if err != nil && h > 0 && !errors.Is(err, ErrUnknownMember) && ctx.Err() == nil {
-		// The node may no longer keep state that old (a stalled poller on
-		// a pruning node): answer from the latest state, uncached.
+	if err != nil && h > 0 && ctx.Err() == nil {
+		// Unknown at the poller's height may mean registered since; any
+		// other failure may mean the node no longer keeps state that old
+		// (a stalled poller on a pruning node). Either way answer from the
+		// latest state, uncached: the poller will catch up.
 		return r.fetchMember(ctx, name, 0)
 	}
 	if err != nil {
