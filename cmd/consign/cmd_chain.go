@@ -26,9 +26,11 @@ import (
 	"github.com/consign/consign/crypto"
 )
 
-const chainUsage = `chain deploy|members|pin|prove|import-key|bench [flags]
+const chainUsage = `chain deploy|register|publish|members|pin|prove|import-key|bench [flags]
 
   deploy      deploy the Registry and Pin contracts; prints their addresses as JSON
+  register    add a member with a verified identity proof (registry admin)
+  publish     publish or rotate a destination certificate (member owner)
   members     print the registry's members, identities and destinations as JSON
   pin         pin sha256 hashes (one transaction per call, batched)
   prove       print who pinned a sha256 hash, in which transaction, block and when
@@ -47,6 +49,10 @@ func cmdChain(ctx context.Context, env *cliEnv, args []string) error {
 	switch sub {
 	case "deploy":
 		return chainDeploy(ctx, env, rest)
+	case "register":
+		return chainRegister(ctx, env, rest)
+	case "publish":
+		return chainPublish(ctx, env, rest)
 	case "members":
 		return chainMembers(ctx, env, rest)
 	case "pin":
@@ -157,26 +163,115 @@ func chainDeploy(ctx context.Context, env *cliEnv, args []string) error {
 	return writeJSON(env.stdout, addrs)
 }
 
-func chainMembers(ctx context.Context, env *cliEnv, args []string) error {
-	fs := newFlags(env, "chain members", "chain members --rpc URL --registry ADDRESS --env ID")
-	rpcURL := fs.String("rpc", "", "Ethereum JSON-RPC `URL`")
-	regAddr := fs.String("registry", "", "Registry contract `address`")
-	envID := fs.String("env", "", "environment `id` the registry serves")
+// registryFlags locate a registry.
+type registryFlags struct{ rpc, registry, env string }
+
+func (r *registryFlags) register(fs interface {
+	StringVar(*string, string, string, string)
+}) {
+	fs.StringVar(&r.rpc, "rpc", "", "Ethereum JSON-RPC `URL`")
+	fs.StringVar(&r.registry, "registry", "", "Registry contract `address`")
+	fs.StringVar(&r.env, "env", "", "environment `id` the registry serves")
+}
+
+func (r *registryFlags) open(ctx context.Context, s chain.Signer, v chain.IdentityVerifier) (*chain.Registry, func(), error) {
+	if !common.IsHexAddress(r.registry) {
+		return nil, nil, fmt.Errorf("--registry %q is not an address", r.registry)
+	}
+	c, err := dial(ctx, r.rpc)
+	if err != nil {
+		return nil, nil, err
+	}
+	reg, err := chain.NewRegistry(ctx, c, s, chain.RegistryConfig{Address: common.HexToAddress(r.registry), EnvironmentID: r.env, Verifier: v, NoCache: true})
+	if err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	return reg, c.Close, nil
+}
+
+func chainRegister(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlags(env, "chain register", "chain register --rpc URL --registry ADDRESS --env ID --name NAME --owner ADDRESS --proof PEMFILE --nonce NONCE (--keystore FILE --password-file FILE | --external-signer URL)")
+	var rf registryFlags
+	rf.register(fs)
+	name := fs.String("name", "", "member `name` (the member id in destination URIs)")
+	owner := fs.String("owner", "", "`address` that will own the member's profile")
+	proofFile := fs.String("proof", "", "identity proof: PEM certificate chain `file`, leaf first")
+	nonce := fs.String("nonce", "", "the single-use `nonce` the proof's leaf names (tracking its use is the issuer's job)")
+	var sf signerFlags
+	sf.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if !common.IsHexAddress(*regAddr) {
-		return fmt.Errorf("--registry %q is not an address", *regAddr)
+	if !common.IsHexAddress(*owner) {
+		return fmt.Errorf("--owner %q is not an address", *owner)
 	}
-	c, err := dial(ctx, *rpcURL)
+	proof, err := os.ReadFile(*proofFile)
+	if err != nil {
+		return fmt.Errorf("--proof: %w", err)
+	}
+	s, err := sf.signer()
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	reg, err := chain.NewRegistry(ctx, c, nil, chain.RegistryConfig{Address: common.HexToAddress(*regAddr), EnvironmentID: *envID, NoCache: true})
+	reg, closeFn, err := rf.open(ctx, s, chain.CryptoVerifier{})
 	if err != nil {
 		return err
 	}
+	defer closeFn()
+	m, err := reg.Register(ctx, chain.Registration{Name: *name, Owner: common.HexToAddress(*owner), ProofPEM: proof, Nonce: *nonce})
+	if err != nil {
+		return err
+	}
+	return writeJSON(env.stdout, map[string]any{
+		"name": m.Name, "address": m.Owner.Hex(), "registered_at": m.RegisteredAt,
+		"identity": map[string]any{"self_signed": m.Identity.SelfSigned, "leaf_subject": m.Identity.LeafSubject, "issuer_chain": append([]string{}, m.Identity.IssuerChain...)},
+	})
+}
+
+func chainPublish(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlags(env, "chain publish", "chain publish --rpc URL --registry ADDRESS --env ID --uri DESTINATION_URI --cert PEMFILE (--keystore FILE --password-file FILE | --external-signer URL)")
+	var rf registryFlags
+	rf.register(fs)
+	uri := fs.String("uri", "", "destination `URI` (its member must be owned by the signer)")
+	certFile := fs.String("cert", "", "destination certificate PEM `file`")
+	var sf signerFlags
+	sf.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	certPEM, err := os.ReadFile(*certFile)
+	if err != nil {
+		return fmt.Errorf("--cert: %w", err)
+	}
+	s, err := sf.signer()
+	if err != nil {
+		return err
+	}
+	reg, closeFn, err := rf.open(ctx, s, nil)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	rc, err := reg.PublishDestination(ctx, *uri, certPEM)
+	if err != nil {
+		return err
+	}
+	return writeJSON(env.stdout, map[string]any{"uri": *uri, "tx": rc.TxHash.Hex(), "block": rc.BlockNumber.Uint64()})
+}
+
+func chainMembers(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlags(env, "chain members", "chain members --rpc URL --registry ADDRESS --env ID")
+	var rf registryFlags
+	rf.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	reg, closeFn, err := rf.open(ctx, nil, nil)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
 	ms, err := reg.Members(ctx)
 	if err != nil {
 		return err
