@@ -4,11 +4,14 @@
 # CONSIGN_BENCH_QUICK=1), each beside a baseline that moves the same file
 # in the same run:
 #   local  `cp SRC DST && sync DST` for put (Consign's put fsyncs too),
-#          `cp` out of the store for get;
+#          `cp STORED /dev/null` for get;
 #   S3     the SDK's upload / download managers with default settings,
 #          against the versitygw server of `make testenv`;
-#   Azure  azblob's UploadStream / DownloadFile with default settings,
+#   Azure  azblob's UploadStream (default settings) / DownloadStream,
 #          against Azurite.
+# Uploads read the file as a plain io.Reader; downloads discard the bytes,
+# so they measure the store, not the local disk. Each side runs three
+# times, interleaved, and the best is reported (the machine is shared).
 # Each backend also reports how much the heap grew during Consign's put
 # and get (sampled; the conformance suite asserts < 64 MiB).
 # IPFS rows come from scripts/bench/ipfs.sh (storage/ipfs's own bench).

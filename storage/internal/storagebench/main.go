@@ -7,14 +7,15 @@
 // Baselines: local — `cp SRC DST && sync DST` and `cp` back out (Consign's
 // local put also fsyncs); s3 — the SDK's upload and download managers
 // (feature/s3/manager) with their default part size and concurrency;
-// azure — azblob's UploadStream and DownloadFile with their defaults.
+// azure — azblob's UploadStream with its defaults and DownloadStream.
 // Uploads, Consign's and the baselines', read the same file through a
 // plain io.Reader (unknown length, no seeking), as a document arriving
-// over HTTP would; downloads all write to a file.
+// over HTTP would; downloads all discard what they read (`cp` to
+// /dev/null), so that they measure the store, not the local disk.
 //
-// The machine running this is shared, so each side runs twice, in the
-// order baseline, Consign, Consign, baseline, and the better time of each
-// is reported; dirty pages are flushed (untimed) before every timed step.
+// The machine running this is shared, so each side runs three times,
+// interleaved (B C C B B C), and the best time of each is reported; dirty
+// pages are flushed (untimed) before every timed step.
 // Servers come from the CONSIGN_TEST_* variables of .testenv/env.sh.
 package main
 
@@ -59,9 +60,9 @@ type bench struct {
 	putLabel, getLabel string
 	store              storage.Backend
 	// basePut moves src into the store's server/disk as the baseline's own
-	// object; baseGet moves that object out into dst.
+	// object; baseGet reads that object out, discarding the bytes.
 	basePut func(ctx context.Context, src string) error
-	baseGet func(ctx context.Context, dst string) error
+	baseGet func(ctx context.Context) error
 	cleanup func()
 }
 
@@ -91,22 +92,21 @@ func run(ctx context.Context, backend, src, work string) error {
 	defer b.cleanup()
 
 	var best struct{ cPut, cGet, bPut, bGet, putHeap, getHeap float64 }
-	dst := filepath.Join(work, "out.bin")
 	runBase := func() error {
 		d, err := timed(func() error { return b.basePut(ctx, src) })
 		if err != nil {
 			return fmt.Errorf("baseline put: %w", err)
 		}
 		best.bPut = max(best.bPut, mbps(size, d))
-		d, err = timed(func() error { return b.baseGet(ctx, dst) })
+		d, err = timed(func() error { return b.baseGet(ctx) })
 		if err != nil {
 			return fmt.Errorf("baseline get: %w", err)
 		}
 		best.bGet = max(best.bGet, mbps(size, d))
-		return os.Remove(dst)
+		return nil
 	}
 	runConsign := func() error {
-		put, get, putHeap, getHeap, err := consignPutGet(ctx, b.store, src, dst, size)
+		put, get, putHeap, getHeap, err := consignPutGet(ctx, b.store, src, size)
 		if err != nil {
 			return fmt.Errorf("consign: %w", err)
 		}
@@ -114,19 +114,19 @@ func run(ctx context.Context, backend, src, work string) error {
 		best.putHeap, best.getHeap = max(best.putHeap, putHeap), max(best.getHeap, getHeap)
 		return nil
 	}
-	for _, step := range []func() error{runBase, runConsign, runConsign, runBase} {
+	for _, step := range []func() error{runBase, runConsign, runConsign, runBase, runBase, runConsign} {
 		if err := step(); err != nil {
 			return err
 		}
 	}
 
 	mib := size >> 20
-	cmd := fmt.Sprintf("`scripts/bench/storage.sh` (`storagebench -backend %s`, best of 2)", backend)
+	cmd := fmt.Sprintf("`scripts/bench/storage.sh` (`storagebench -backend %s`, best of 3)", backend)
 	fmt.Printf("| storage %s put %d MiB (MB/s) | %s vs %s | %.1f | %.1f | %.2f× | ≥ 0.8× |\n",
 		b.name, mib, cmd, b.putLabel, best.cPut, best.bPut, best.cPut/best.bPut)
 	fmt.Printf("| storage %s get %d MiB (MB/s) | %s vs %s | %.1f | %.1f | %.2f× | ≥ 0.8× |\n",
 		b.name, mib, cmd, b.getLabel, best.cGet, best.bGet, best.cGet/best.bGet)
-	fmt.Printf("| storage %s heap growth, put / get %d MiB (MiB, worst of 2) | %s | %.1f / %.1f | – | – | < 64 |\n",
+	fmt.Printf("| storage %s heap growth, put / get %d MiB (MiB, worst of 3) | %s | %.1f / %.1f | – | – | < 64 |\n",
 		b.name, mib, cmd, best.putHeap, best.getHeap)
 	return nil
 }
@@ -149,7 +149,7 @@ const consignKey = "bench/consign.bin"
 
 // consignPutGet puts src into b and reads it back into dst, timing both
 // and sampling the heap.
-func consignPutGet(ctx context.Context, b storage.Backend, src, dst string, size int64) (put, get, putHeap, getHeap float64, err error) {
+func consignPutGet(ctx context.Context, b storage.Backend, src string, size int64) (put, get, putHeap, getHeap float64, err error) {
 	f, err := os.Open(src)
 	if err != nil {
 		return
@@ -171,11 +171,6 @@ func consignPutGet(ctx context.Context, b storage.Backend, src, dst string, size
 	}
 	put, putHeap = mbps(size, d), float64(peak-base)/(1<<20)
 
-	out, err := os.Create(dst)
-	if err != nil {
-		return
-	}
-	defer out.Close()
 	settle()
 	hs = storagetest.StartHeapSampler()
 	t0 = time.Now()
@@ -184,9 +179,7 @@ func consignPutGet(ctx context.Context, b storage.Backend, src, dst string, size
 		hs.Stop()
 		return
 	}
-	// Written in order with 1 MiB writes; the download managers write
-	// their chunks in parallel at offsets (WriteAt), which a stream cannot.
-	n, err := io.CopyBuffer(struct{ io.Writer }{out}, struct{ io.Reader }{rc}, make([]byte, 1<<20))
+	n, err := io.CopyBuffer(discard{}, struct{ io.Reader }{rc}, make([]byte, 1<<20))
 	rc.Close()
 	d = time.Since(t0)
 	base, peak = hs.Stop()
@@ -198,9 +191,14 @@ func consignPutGet(ctx context.Context, b storage.Backend, src, dst string, size
 		return
 	}
 	get, getHeap = mbps(size, d), float64(peak-base)/(1<<20)
-	err = os.Remove(dst)
 	return
 }
+
+// discard is a sink for gets: they measure the backend, not a disk.
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error)            { return len(p), nil }
+func (discard) WriteAt(p []byte, _ int64) (int, error) { return len(p), nil }
 
 func command(name string, args ...string) error {
 	if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
@@ -217,7 +215,7 @@ func newLocal(work string) (*bench, error) {
 	}
 	baseObj := filepath.Join(root, "baseline.bin")
 	return &bench{
-		name: "local", putLabel: "`cp SRC DST && sync DST`", getLabel: "`cp` out of the store",
+		name: "local", putLabel: "`cp SRC DST && sync DST`", getLabel: "`cp STORED /dev/null`",
 		store: st,
 		basePut: func(_ context.Context, src string) error {
 			if err := command("cp", src, baseObj); err != nil {
@@ -225,7 +223,7 @@ func newLocal(work string) (*bench, error) {
 			}
 			return command("sync", baseObj)
 		},
-		baseGet: func(_ context.Context, dst string) error { return command("cp", baseObj, dst) },
+		baseGet: func(context.Context) error { return command("cp", baseObj, "/dev/null") },
 		cleanup: func() { st.Close(); os.RemoveAll(root) },
 	}, nil
 }
@@ -275,13 +273,8 @@ func newS3(ctx context.Context, work string) (*bench, error) {
 			_, err = manager.NewUploader(c).Upload(ctx, &awss3.PutObjectInput{Bucket: &bucket, Key: baseKey, Body: struct{ io.Reader }{f}})
 			return err
 		},
-		baseGet: func(ctx context.Context, dst string) error {
-			out, err := os.Create(dst)
-			if err != nil {
-				return err
-			}
-			defer out.Close()
-			_, err = manager.NewDownloader(c).Download(ctx, out, &awss3.GetObjectInput{Bucket: &bucket, Key: baseKey})
+		baseGet: func(ctx context.Context) error {
+			_, err := manager.NewDownloader(c).Download(ctx, discard{}, &awss3.GetObjectInput{Bucket: &bucket, Key: baseKey})
 			return err
 		},
 		cleanup: func() {
@@ -305,7 +298,7 @@ func newAzure(ctx context.Context) (*bench, error) {
 	c := st.Client()
 	bb := c.NewBlockBlobClient("bench/baseline.bin")
 	return &bench{
-		name: "Azure Blob", putLabel: "azblob `UploadStream` (defaults, plain reader)", getLabel: "azblob `DownloadFile` (defaults)",
+		name: "Azure Blob", putLabel: "azblob `UploadStream` (defaults, plain reader)", getLabel: "azblob `DownloadStream` (plain)",
 		store: st,
 		basePut: func(ctx context.Context, src string) error {
 			f, err := os.Open(src)
@@ -316,13 +309,15 @@ func newAzure(ctx context.Context) (*bench, error) {
 			_, err = bb.UploadStream(ctx, struct{ io.Reader }{f}, nil)
 			return err
 		},
-		baseGet: func(ctx context.Context, dst string) error {
-			out, err := os.Create(dst)
+		baseGet: func(ctx context.Context) error {
+			// DownloadFile needs a real file and DownloadBuffer the whole
+			// object in memory: the SDK's streaming download it is.
+			resp, err := bb.BlobClient().DownloadStream(ctx, nil)
 			if err != nil {
 				return err
 			}
-			defer out.Close()
-			_, err = bb.BlobClient().DownloadFile(ctx, out, nil)
+			defer resp.Body.Close()
+			_, err = io.CopyBuffer(discard{}, resp.Body, make([]byte, 1<<20))
 			return err
 		},
 		cleanup: func() { c.Delete(context.Background(), nil) },
