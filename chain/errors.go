@@ -9,6 +9,8 @@ var (
 	ErrUnknownDestination = errors.New("unknown destination")
 	// ErrUnknownMember: the registry has no member of that name.
 	ErrUnknownMember = errors.New("unknown member")
+	// ErrSuspended: the member is suspended; its certificates are not to be used.
+	ErrSuspended = errors.New("member suspended")
 	// ErrMemberExists: a member of that name (or with that owner) is already registered.
 	ErrMemberExists = errors.New("member already registered")
 	// ErrNotOwner: the signer does not own the member whose profile it tried to change.

@@ -559,11 +559,17 @@ func (r *Registry) Destination(ctx context.Context, uri string) (Destination, er
 	return Destination{URI: uri, Name: u.Name, Member: m.Name, MemberStatus: m.Status, CertificatePEM: pemText}, nil
 }
 
-// Certificate returns the certificate published for destination uri.
+// Certificate returns the certificate published for destination uri, to
+// seal to or verify with. Besides Destination's errors, a suspended
+// member's destination returns an error for which errors.Is(err,
+// ErrSuspended).
 func (r *Registry) Certificate(ctx context.Context, uri string) (*x509.Certificate, error) {
 	d, err := r.Destination(ctx, uri)
 	if err != nil {
 		return nil, err
+	}
+	if d.MemberStatus != StatusActive {
+		return nil, fmt.Errorf("chain: destination %q: member %q is %s: %w", uri, d.Member, d.MemberStatus, ErrSuspended)
 	}
 	return d.Certificate()
 }

@@ -362,6 +362,29 @@ func runSuite(t *testing.T, h harness) {
 		}
 	}
 
+	// A suspended member's certificates are refused; the record stays visible.
+	if _, err := reg.SetStatus(ctx, "orga", StatusSuspended); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := regA.SetStatus(ctx, "orga", StatusActive); !errors.Is(err, ErrNotAdmin) {
+		t.Fatalf("owner reactivating itself: %v", err)
+	}
+	if _, err := reader.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reader.Certificate(ctx, uri); !errors.Is(err, ErrSuspended) {
+		t.Fatalf("certificate of a suspended member: %v", err)
+	}
+	if d, err := reader.Destination(ctx, uri); err != nil || d.MemberStatus != StatusSuspended {
+		t.Fatalf("destination of a suspended member: %+v, %v", d, err)
+	}
+	if _, err := reg.SetStatus(ctx, "orga", StatusActive); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reader.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+
 	// Address book.
 	book, err := reader.AddressBook(ctx)
 	if err != nil || len(book) != 2 || book[0].Membership != "/orga" || !book[0].SelfSigned || len(book[0].Destinations) != 1 ||
