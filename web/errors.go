@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/internal/auth"
+	"github.com/consign/consign/messaging/app2app"
 )
 
 // Sentinel errors of the web layer. Handlers wrap them (or the sentinels
@@ -47,6 +49,24 @@ func statusTable() []statusEntry {
 		{ErrTooManyRequests, http.StatusTooManyRequests},
 		{ErrUnavailable, http.StatusServiceUnavailable},
 		{context.DeadlineExceeded, http.StatusGatewayTimeout},
+		{docstore.ErrNotFound, http.StatusNotFound},
+		{docstore.ErrExists, http.StatusConflict},
+		{docstore.ErrIsFolder, http.StatusConflict},
+		{docstore.ErrNotFolder, http.StatusConflict},
+		{docstore.ErrChanged, http.StatusConflict},
+		{docstore.ErrInvalidPath, http.StatusBadRequest},
+		{docstore.ErrInvalidArgument, http.StatusBadRequest},
+		{docstore.ErrIncomplete, http.StatusBadRequest},
+		{app2app.ErrBadRequest, http.StatusBadRequest},
+		{app2app.ErrBadCertificate, http.StatusBadRequest},
+		{app2app.ErrBadSignature, http.StatusBadRequest},
+		{app2app.ErrUnknownDestination, http.StatusNotFound},
+		{app2app.ErrForeignDestination, http.StatusForbidden},
+		{app2app.ErrNotHosted, http.StatusForbidden},
+		{app2app.ErrNameTaken, http.StatusConflict},
+		{app2app.ErrManaged, http.StatusConflict},
+		{app2app.ErrTooLarge, http.StatusRequestEntityTooLarge},
+		{app2app.ErrClosed, http.StatusServiceUnavailable},
 	}
 }
 

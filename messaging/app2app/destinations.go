@@ -350,12 +350,28 @@ func (s *Service) Republish(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// AddressBookEntry is one member of the environment in the address book.
+type AddressBookEntry struct {
+	Membership   string // "/" + member name
+	Destinations []AddressBookDestination
+}
+
+// AddressBookDestination is a published destination.
+type AddressBookDestination struct{ URI, Name string }
+
 // AddressBook lists every member of the environment with its published
 // destinations, from the registry.
-func (s *Service) AddressBook(ctx context.Context) ([]chain.AddressBookEntry, error) {
+func (s *Service) AddressBook(ctx context.Context) ([]AddressBookEntry, error) {
 	ab, err := s.cfg.Registry.AddressBook(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("app2app: address book: %w", err)
 	}
-	return ab, nil
+	out := make([]AddressBookEntry, len(ab))
+	for i, e := range ab {
+		out[i] = AddressBookEntry{Membership: e.Membership, Destinations: make([]AddressBookDestination, len(e.Destinations))}
+		for j, d := range e.Destinations {
+			out[i].Destinations[j] = AddressBookDestination{URI: d.URI, Name: d.Name}
+		}
+	}
+	return out, nil
 }

@@ -1,0 +1,136 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/messaging/app2app"
+)
+
+// destinationJSON is a destination as the API shows it. A managed one has
+// its certificate; an externally managed one its required_cn, and its
+// certificate once published.
+type destinationJSON struct {
+	Name        string  `json:"name"`
+	URI         string  `json:"uri"`
+	Kind        string  `json:"kind"`
+	Managed     bool    `json:"managed"`
+	Certificate *string `json:"certificate,omitempty"`
+	RequiredCN  string  `json:"required_cn,omitempty"`
+}
+
+func destinationOut(d app2app.Destination, listing bool) destinationJSON {
+	out := destinationJSON{Name: d.Name, URI: d.URI, Kind: d.Kind, Managed: d.Managed, RequiredCN: d.RequiredCN}
+	if d.Certificate != "" || listing {
+		c := d.Certificate
+		out.Certificate = &c
+	}
+	return out
+}
+
+// Body limits of the destinations API.
+const (
+	maxCreateBody = 4 << 10
+	maxCertBody   = 32 << 10
+)
+
+func (s *Server) handleDestinations(svc *app2app.Service) {
+	s.HandleFunc("GET /api/v1/destinations", func(w http.ResponseWriter, r *http.Request) {
+		p, _ := PrincipalFrom(r.Context())
+		list, err := svc.Destinations(r.Context(), p.Member)
+		if err != nil {
+			Error(w, r, err)
+			return
+		}
+		out := make([]destinationJSON, len(list))
+		for i, d := range list {
+			out[i] = destinationOut(d, true)
+		}
+		WriteJSON(w, http.StatusOK, out)
+	})
+
+	s.HandleFunc("POST /api/v1/destinations", func(w http.ResponseWriter, r *http.Request) {
+		p, _ := PrincipalFrom(r.Context())
+		var req struct {
+			Name         string `json:"name"`
+			Kind         string `json:"kind"`
+			External     bool   `json:"external"`
+			KeyAlgorithm string `json:"key_algorithm"`
+		}
+		if err := decodeJSONBody(w, r, maxCreateBody, &req); err != nil {
+			Error(w, r, err)
+			return
+		}
+		d, err := svc.CreateDestination(r.Context(), p.Member, app2app.CreateRequest{
+			Name: req.Name, Kind: req.Kind, External: req.External, KeyAlgorithm: crypto.KeyAlgorithm(req.KeyAlgorithm)})
+		if err != nil {
+			Error(w, r, err)
+			return
+		}
+		WriteJSON(w, http.StatusOK, destinationOut(d, false))
+	})
+
+	s.HandleFunc("PUT /api/v1/destinations/{name}/certificate", func(w http.ResponseWriter, r *http.Request) {
+		p, _ := PrincipalFrom(r.Context())
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxCertBody))
+		if err != nil {
+			Error(w, r, bodyError(err, maxCertBody))
+			return
+		}
+		pemText := body
+		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/json" {
+			var v struct {
+				Certificate string `json:"certificate"`
+			}
+			if err := json.Unmarshal(body, &v); err != nil || v.Certificate == "" {
+				Error(w, r, fmt.Errorf("%w: a JSON body must be {\"certificate\": \"<PEM>\"}; or send the PEM itself", ErrBadRequest))
+				return
+			}
+			pemText = []byte(v.Certificate)
+		}
+		d, err := svc.SetCertificate(r.Context(), p.Member, r.PathValue("name"), pemText)
+		if err != nil {
+			Error(w, r, err)
+			return
+		}
+		WriteJSON(w, http.StatusOK, destinationOut(d, false))
+	})
+
+	s.HandleFunc("DELETE /api/v1/destinations/{name}", func(w http.ResponseWriter, r *http.Request) {
+		p, _ := PrincipalFrom(r.Context())
+		if err := svc.DeleteDestination(r.Context(), p.Member, r.PathValue("name")); err != nil {
+			Error(w, r, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+// decodeJSONBody reads a JSON object of at most limit bytes into v.
+func decodeJSONBody(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		return bodyError(err, limit)
+	}
+	if strings.TrimSpace(string(body)) == "" {
+		return fmt.Errorf("%w: the body is empty; send a JSON object", ErrBadRequest)
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return fmt.Errorf("%w: the body is not the expected JSON object: %v", ErrBadRequest, err)
+	}
+	return nil
+}
+
+func bodyError(err error, limit int64) error {
+	var mb *http.MaxBytesError
+	if errors.As(err, &mb) {
+		return fmt.Errorf("%w: the body exceeds %d bytes", ErrTooLarge, limit)
+	}
+	return fmt.Errorf("%w: reading the body: %v", ErrBadRequest, err)
+}
