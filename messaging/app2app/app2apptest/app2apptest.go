@@ -44,9 +44,15 @@ func RandomID(prefix string) string {
 // members (no destinations yet). It is closed when the test ends.
 func StartChain(t testing.TB, members ...string) *Chain {
 	t.Helper()
+	return StartChainIn(t, RandomID("env"), members...)
+}
+
+// StartChainIn is StartChain for a given environment id (a restarted
+// dev node comes back in the same environment, on a new chain).
+func StartChainIn(t testing.TB, env string, members ...string) *Chain {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	env := RandomID("env")
 	var dms []chain.DevMember
 	for _, m := range members {
 		k, err := crypto.GenerateKey(crypto.P256)
@@ -82,7 +88,13 @@ func (c *Chain) Publishers(members ...string) map[string]app2app.Publisher {
 // the test ends.
 func Embedded(t testing.TB) messaging.Transport {
 	t.Helper()
-	b, err := embedded.Open(context.Background(), embedded.Config{Dir: t.TempDir(), Kafka: kafka.Config{MaxRetryBackoff: time.Second}})
+	return EmbeddedAt(t, t.TempDir())
+}
+
+// EmbeddedAt opens the embedded broker on dir, closed when the test ends.
+func EmbeddedAt(t testing.TB, dir string) messaging.Transport {
+	t.Helper()
+	b, err := embedded.Open(context.Background(), embedded.Config{Dir: dir, Kafka: kafka.Config{MaxRetryBackoff: time.Second}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +127,13 @@ type Node struct {
 // closed when the test ends. tune, if not nil, adjusts the configuration.
 func NewNode(t testing.TB, c *Chain, tr messaging.Transport, node string, members []string, tune func(*app2app.Config)) *Node {
 	t.Helper()
-	dir := t.TempDir()
+	return NodeAt(t, t.TempDir(), c, tr, node, members, tune)
+}
+
+// NodeAt is NewNode keeping its database and master key in dir, so that
+// another process can open the same node later.
+func NodeAt(t testing.TB, dir string, c *Chain, tr messaging.Transport, node string, members []string, tune func(*app2app.Config)) *Node {
+	t.Helper()
 	key, err := app2app.LoadOrCreateMasterKey(filepath.Join(dir, "master.key"))
 	if err != nil {
 		t.Fatal(err)
