@@ -60,7 +60,8 @@ func TestConformanceWithPrefix(t *testing.T) {
 	cfg.Container = containerName()
 	newStore(t, cfg)
 	n := 0
-	storagetest.Run(t, func(t *testing.T) storage.Backend {
+	// Large is the same code path with or without a prefix: run once.
+	storagetest.RunExcept(t, func(t *testing.T) storage.Backend {
 		n++
 		c := cfg
 		c.Prefix = "tenant " + strings.Repeat("x", n) + "/"
@@ -69,7 +70,7 @@ func TestConformanceWithPrefix(t *testing.T) {
 			t.Fatal(err)
 		}
 		return s
-	})
+	}, "Large")
 }
 
 // TestForeignObjects checks that blobs put into the container by other

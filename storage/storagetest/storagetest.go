@@ -54,6 +54,13 @@ func LargeSize() int64 {
 // return an empty store; it registers its own cleanup with t.Cleanup.
 func Run(t *testing.T, newBackend func(t *testing.T) storage.Backend) {
 	t.Helper()
+	RunExcept(t, newBackend)
+}
+
+// RunExcept runs the suite without the named checks, for a second pass
+// over a variant of a backend that need not repeat, say, Large.
+func RunExcept(t *testing.T, newBackend func(t *testing.T) storage.Backend, skip ...string) {
+	t.Helper()
 	checks := []struct {
 		name string
 		fn   func(*testing.T, storage.Backend)
@@ -74,6 +81,9 @@ func Run(t *testing.T, newBackend func(t *testing.T) storage.Backend) {
 		{"Large", testLarge},
 	}
 	for _, c := range checks {
+		if slices.Contains(skip, c.name) {
+			continue
+		}
 		t.Run(c.name, func(t *testing.T) {
 			c.fn(t, newBackend(t))
 		})
