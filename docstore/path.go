@@ -148,7 +148,7 @@ const maxTemplateLen = 512
 // slash is allowed. The error wraps ErrInvalidArgument and says what is
 // wrong.
 func ValidateTemplate(tmpl string) error {
-	_, err := expand(tmpl, ReceivedVars{SenderOrg: "o", SenderDestination: "s", RecipientDestination: "r"})
+	_, err := expand(tmpl, ReceivedVars{SenderOrg: "o", SenderDestination: "s", RecipientDestination: "r"}, true)
 	return err
 }
 
@@ -162,10 +162,12 @@ func ExpandTemplate(tmpl string, v ReceivedVars) (Path, error) {
 			return Path{}, fmt.Errorf("%w: template value %q holds a path separator", ErrInvalidPath, val)
 		}
 	}
-	return expand(tmpl, v)
+	return expand(tmpl, v, false)
 }
 
-func expand(tmpl string, v ReceivedVars) (Path, error) {
+// expand substitutes v into tmpl. When validating, v holds plain sample
+// values and a bad result is the template's fault.
+func expand(tmpl string, v ReceivedVars, validating bool) (Path, error) {
 	bad := func(format string, args ...any) (Path, error) {
 		return Path{}, fmt.Errorf("%w: %s %q: %s (example: %s)", ErrInvalidArgument,
 			PrefReceivedDocumentsPath, truncate(tmpl), fmt.Sprintf(format, args...), DefaultReceivedDocumentsPath)
@@ -203,8 +205,8 @@ func expand(tmpl string, v ReceivedVars) (Path, error) {
 	}
 	p, err := ParsePath(b.String())
 	if err != nil {
-		if b.String() == tmpl {
-			return bad("%v", err)
+		if validating {
+			return bad("%s", strings.TrimPrefix(err.Error(), ErrInvalidPath.Error()+": "))
 		}
 		return Path{}, fmt.Errorf("%w (template %q expanded to %q)", err, truncate(tmpl), truncate(b.String()))
 	}

@@ -1,0 +1,431 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/consign/consign/docstore"
+)
+
+// Routes of the document store REST API (API.md, "Document store REST").
+const documentsRoot = "/api/v1/documents"
+
+// HandleDocuments serves the document store REST API of API.md on the
+// server, each authenticated caller in its member's own document space:
+//
+//	GET    /api/v1/documents[/<path>]   download, browse (?offset=&limit=) or inspect (?details_only=true)
+//	PUT    /api/v1/documents/<path>     upload (multipart field "document"), replacing
+//	POST   /api/v1/documents/<path>     upload, 409 if a document is there
+//	DELETE /api/v1/documents/<path>     delete
+//	PATCH  /api/v1/documents/<path>     hash a document placed in the backend by other means
+//	GET    /api/v1/search?query=[&by_hash=true]
+//	POST   /api/v1/sync_hashes?reset=true|false
+//	GET    /api/v1/preferences, PUT /api/v1/preferences {"key","value"}
+//
+// Uploads are streamed from the request body to the backend through the
+// hasher (mime/multipart's streaming reader, never ParseMultipartForm);
+// downloads are streamed to the client. Call it once.
+func (s *Server) HandleDocuments(store *docstore.Store) {
+	d := &documentsAPI{store: store}
+	s.HandleFunc("GET "+documentsRoot, d.get)
+	s.HandleFunc("GET "+documentsRoot+"/{path...}", d.get)
+	s.HandleFunc("PUT "+documentsRoot+"/{path...}", d.upload(docstore.Overwrite))
+	s.HandleFunc("POST "+documentsRoot+"/{path...}", d.upload(docstore.CreateOnly))
+	s.HandleFunc("DELETE "+documentsRoot+"/{path...}", d.delete)
+	s.HandleFunc("PATCH "+documentsRoot+"/{path...}", d.hash)
+	s.HandleFunc("GET /api/v1/search", d.search)
+	s.HandleFunc("POST /api/v1/sync_hashes", d.syncHashes)
+	s.HandleFunc("GET /api/v1/preferences", d.getPreferences)
+	s.HandleFunc("PUT /api/v1/preferences", d.putPreference)
+}
+
+type documentsAPI struct {
+	store *docstore.Store
+}
+
+// Limits of the document API.
+const (
+	maxPreferenceBody = 64 << 10
+	// drainLimit is how much of an unread upload body is read and
+	// dropped before an error answer, so that a client still sending a
+	// small document gets the answer rather than a reset connection.
+	drainLimit = 4 << 20
+	copyBuffer = 256 << 10
+)
+
+// entryJSON is a document or folder as browse and inspect show it.
+type entryJSON struct {
+	Name         string  `json:"name"`
+	IsDirectory  bool    `json:"is_directory"`
+	Size         int64   `json:"size"`
+	LastModified *string `json:"last_modified"` // null for a folder
+	Hash         string  `json:"hash"`
+}
+
+type listingJSON struct {
+	IsTruncated bool        `json:"is_truncated"`
+	Entries     []entryJSON `json:"entries"`
+}
+
+type searchResultJSON struct {
+	FullPath     string `json:"full_path"`
+	LastModified string `json:"last_modified"`
+	Hash         string `json:"hash"`
+	Size         int64  `json:"size"`
+}
+
+type resultJSON struct {
+	Result string `json:"result"`
+	Hash   string `json:"hash,omitempty"`
+}
+
+// timestamp renders t as API.md wants: RFC 3339 in UTC with
+// milliseconds ("2019-11-03T13:56:59.529Z").
+func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+func entryOut(e docstore.Entry) entryJSON {
+	out := entryJSON{Name: e.Name, IsDirectory: e.IsDir, Size: e.Size, Hash: e.Hash}
+	if !e.IsDir {
+		ts := timestamp(e.LastModified)
+		out.LastModified = &ts
+	}
+	return out
+}
+
+// space returns the caller's document space.
+func (d *documentsAPI) space(r *http.Request) (*docstore.Space, error) {
+	p, ok := PrincipalFrom(r.Context())
+	if !ok {
+		return nil, fmt.Errorf("%w: no authenticated caller", ErrUnauthorized)
+	}
+	return d.store.Space(p.Member)
+}
+
+// docPath returns the document path of a /api/v1/documents request and
+// whether it ends in a slash (or is the root), which asks for a folder.
+func docPath(r *http.Request) (docstore.Path, bool, error) {
+	raw := strings.TrimPrefix(r.URL.Path, documentsRoot)
+	// Slashes and backslashes sent percent-encoded inside a name would
+	// become separators here: refuse them rather than guess.
+	esc := strings.ToLower(r.URL.EscapedPath())
+	if strings.Contains(esc, "%2f") || strings.Contains(esc, "%5c") {
+		return docstore.Path{}, false, fmt.Errorf("%w: %q holds a percent-encoded slash or backslash; a document name cannot contain one", docstore.ErrInvalidPath, r.URL.EscapedPath())
+	}
+	p, err := docstore.ParsePath(raw)
+	if err != nil {
+		return docstore.Path{}, false, err
+	}
+	return p, raw == "" || raw == "/" || strings.HasSuffix(raw, "/"), nil
+}
+
+// boolParam reads an optional true/false query parameter.
+func boolParam(r *http.Request, name string) (bool, error) {
+	switch v := r.URL.Query().Get(name); strings.ToLower(v) {
+	case "", "false":
+		return false, nil
+	case "true":
+		return true, nil
+	default:
+		return false, fmt.Errorf("%w: %s=%q: use true or false", ErrBadRequest, name, v)
+	}
+}
+
+// intParam reads an optional non-negative integer query parameter.
+func intParam(r *http.Request, name string, def int) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %s=%q is not a whole number", ErrBadRequest, name, v)
+	}
+	return n, nil
+}
+
+func (d *documentsAPI) get(w http.ResponseWriter, r *http.Request) {
+	sp, err := d.space(r)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	p, folder, err := docPath(r)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	detailsOnly, err := boolParam(r, "details_only")
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	if folder && !detailsOnly {
+		d.browse(w, r, sp, p)
+		return
+	}
+	e, err := sp.Lookup(r.Context(), p)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	switch {
+	case detailsOnly:
+		WriteJSON(w, http.StatusOK, entryOut(e))
+	case e.IsDir:
+		d.browse(w, r, sp, p)
+	default:
+		d.download(w, r, sp, p, e)
+	}
+}
+
+func (d *documentsAPI) browse(w http.ResponseWriter, r *http.Request, sp *docstore.Space, p docstore.Path) {
+	offset, err := intParam(r, "offset", 0)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	limit, err := intParam(r, "limit", docstore.DefaultListLimit)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	l, err := sp.List(r.Context(), p, offset, limit)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	out := listingJSON{IsTruncated: l.Truncated, Entries: make([]entryJSON, len(l.Entries))}
+	for i, e := range l.Entries {
+		out.Entries[i] = entryOut(e)
+	}
+	WriteJSON(w, http.StatusOK, out)
+}
+
+func (d *documentsAPI) download(w http.ResponseWriter, r *http.Request, sp *docstore.Space, p docstore.Path, e docstore.Entry) {
+	var rc io.ReadCloser
+	if r.Method != http.MethodHead {
+		var err error
+		if rc, err = sp.Read(r.Context(), p, 0, -1); err != nil {
+			Error(w, r, err)
+			return
+		}
+		defer rc.Close()
+	}
+	h := w.Header()
+	ctype := mime.TypeByExtension(path.Ext(e.Name))
+	if ctype == "" {
+		ctype = "application/octet-stream"
+	}
+	h.Set("Content-Type", ctype)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": e.Name}))
+	h.Set("Content-Length", strconv.FormatInt(e.Size, 10))
+	h.Set("Last-Modified", e.LastModified.UTC().Format(http.TimeFormat))
+	if e.Hash != "" {
+		h.Set("ETag", `"sha256-`+e.Hash+`"`)
+	}
+	w.WriteHeader(http.StatusOK)
+	if rc == nil {
+		return
+	}
+	if n, err := io.CopyBuffer(w, rc, make([]byte, copyBuffer)); err != nil || n != e.Size {
+		// The status is sent; the short body (Content-Length) tells the
+		// client, and the log tells the operator.
+		if log := loggerFrom(r.Context()); log != nil {
+			log.Warn("document download cut short", "path", r.URL.Path, "sent", n, "size", e.Size, "err", err)
+		}
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// drain reads and drops what is left of a request body, up to
+// drainLimit, before an error answer.
+func drain(r *http.Request) {
+	_, _ = io.CopyN(io.Discard, r.Body, drainLimit)
+}
+
+func (d *documentsAPI) upload(mode docstore.WriteMode) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		fail := func(err error) {
+			drain(r)
+			Error(w, r, err)
+		}
+		sp, err := d.space(r)
+		if err != nil {
+			fail(err)
+			return
+		}
+		p, folder, err := docPath(r)
+		if err != nil {
+			fail(err)
+			return
+		}
+		if folder {
+			fail(fmt.Errorf("%w: %s names a folder; upload to %s/<name>", ErrBadRequest, r.URL.Path, strings.TrimSuffix(r.URL.Path, "/")))
+			return
+		}
+		mr, err := r.MultipartReader()
+		if err != nil {
+			fail(fmt.Errorf("%w: send the document as multipart/form-data in the field \"document\" (Content-Type was %q)", ErrBadRequest, r.Header.Get("Content-Type")))
+			return
+		}
+		for {
+			// NextRawPart: the bytes are stored as sent, with no
+			// Content-Transfer-Encoding decoding.
+			part, err := mr.NextRawPart()
+			if err == io.EOF {
+				fail(fmt.Errorf("%w: the multipart body has no field \"document\"; send the file in a field of that name", ErrBadRequest))
+				return
+			}
+			if err != nil {
+				fail(fmt.Errorf("%w: malformed multipart body: %v", ErrBadRequest, err))
+				return
+			}
+			if part.FormName() != "document" {
+				if _, err := io.Copy(io.Discard, part); err != nil {
+					fail(fmt.Errorf("%w: malformed multipart body: %v", ErrBadRequest, err))
+					return
+				}
+				continue
+			}
+			doc, err := sp.Put(r.Context(), p, part, mode)
+			if err != nil {
+				fail(err)
+				return
+			}
+			WriteJSON(w, http.StatusOK, resultJSON{Result: "success", Hash: doc.Hash})
+			return
+		}
+	}
+}
+
+func (d *documentsAPI) delete(w http.ResponseWriter, r *http.Request) {
+	sp, err := d.space(r)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	p, _, err := docPath(r)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	if err := sp.Delete(r.Context(), p); err != nil {
+		Error(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, resultJSON{Result: "success"})
+}
+
+func (d *documentsAPI) hash(w http.ResponseWriter, r *http.Request) {
+	sp, err := d.space(r)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	p, _, err := docPath(r)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	doc, err := sp.Hash(r.Context(), p)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, resultJSON{Result: "success", Hash: doc.Hash})
+}
+
+func (d *documentsAPI) search(w http.ResponseWriter, r *http.Request) {
+	sp, err := d.space(r)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	byHash, err := boolParam(r, "by_hash")
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	docs, err := sp.Search(r.Context(), r.URL.Query().Get("query"), byHash)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	out := struct {
+		Documents []searchResultJSON `json:"documents"`
+	}{Documents: make([]searchResultJSON, len(docs))}
+	for i, doc := range docs {
+		out.Documents[i] = searchResultJSON{FullPath: doc.Path.String(), LastModified: timestamp(doc.LastModified), Hash: doc.Hash, Size: doc.Size}
+	}
+	WriteJSON(w, http.StatusOK, out)
+}
+
+func (d *documentsAPI) syncHashes(w http.ResponseWriter, r *http.Request) {
+	sp, err := d.space(r)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	reset, err := boolParam(r, "reset")
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	n, err := sp.SyncHashes(r.Context(), reset)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]int{"hashes_calculated": n})
+}
+
+func (d *documentsAPI) getPreferences(w http.ResponseWriter, r *http.Request) {
+	sp, err := d.space(r)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	prefs, err := sp.Preferences(r.Context())
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]string{docstore.PrefReceivedDocumentsPath: prefs.ReceivedDocumentsPath})
+}
+
+func (d *documentsAPI) putPreference(w http.ResponseWriter, r *http.Request) {
+	sp, err := d.space(r)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	var req struct {
+		Key   string `json:"key"`
+		Value string `json:"value"`
+	}
+	body := http.MaxBytesReader(w, r.Body, maxPreferenceBody)
+	if err := json.NewDecoder(body).Decode(&req); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			Error(w, r, fmt.Errorf("%w: the body is over %d bytes", ErrTooLarge, maxPreferenceBody))
+			return
+		}
+		Error(w, r, fmt.Errorf("%w: send JSON {\"key\": %q, \"value\": \"/received/${recipient_destination}\"}: %v",
+			ErrBadRequest, docstore.PrefReceivedDocumentsPath, err))
+		return
+	}
+	if err := sp.SetPreference(r.Context(), req.Key, req.Value); err != nil {
+		Error(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, resultJSON{Result: "success"})
+}
