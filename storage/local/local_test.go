@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"testing/iotest"
 
 	"testing"
 
@@ -124,3 +125,37 @@ func TestConfigValidate(t *testing.T) {
 		t.Fatalf("New with CreateRoot: %v", err)
 	}
 }
+
+// TestFailedPutLeavesNoTempFile checks that failed and cancelled Puts
+// remove their temporary files and the folders they created.
+func TestFailedPutLeavesNoTempFile(t *testing.T) {
+	root := t.TempDir()
+	s, err := local.New(local.Config{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	r := io.MultiReader(strings.NewReader(strings.Repeat("x", 1<<20)), readerFunc(func([]byte) (int, error) {
+		cancel()
+		return 0, context.Canceled
+	}))
+	if _, err := s.Put(ctx, "deep/folder/doc", r); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled Put: %v", err)
+	}
+	if _, err := s.Put(context.Background(), "x/y", iotest.ErrReader(errors.New("broken"))); err == nil {
+		t.Fatal("Put from a broken reader succeeded")
+	}
+	tmp, err := os.ReadDir(filepath.Join(root, local.TempDir))
+	if err != nil || len(tmp) != 0 {
+		t.Fatalf("%s holds %v (%v)", local.TempDir, tmp, err)
+	}
+	all, _ := os.ReadDir(root)
+	if len(all) != 1 {
+		t.Fatalf("root holds %v, want only %s", all, local.TempDir)
+	}
+}
+
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(p []byte) (int, error) { return f(p) }

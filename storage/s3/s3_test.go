@@ -271,3 +271,36 @@ func TestChunkedGet(t *testing.T) {
 		t.Logf("read across an overwrite failed as it should: %v", err)
 	}
 }
+
+// TestFailedPutAbortsUpload checks that a multipart Put that fails midway
+// aborts its upload on the server, so no parts linger.
+func TestFailedPutAbortsUpload(t *testing.T) {
+	s := newStore(t, config(t))
+	ctx := t.Context()
+	bucket := bucketFromStore(t, s)
+	boom := errors.New("reader broke")
+	// 20 MiB then an error: two parts uploaded, the third never comes.
+	r := io.MultiReader(storagetest.Generator(3, 20<<20), iotest.ErrReader(boom))
+	if _, err := s.Put(ctx, "big", r); !errors.Is(err, boom) {
+		t.Fatalf("Put: %v, want the reader's error", err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	r = io.MultiReader(storagetest.Generator(3, 20<<20), readerFunc(func([]byte) (int, error) {
+		cancel() // cancelled midway, with parts uploaded
+		return 0, context.Canceled
+	}))
+	if _, err := s.Put(cctx, "big2", r); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled Put: %v", err)
+	}
+	out, err := s.Client().ListMultipartUploads(ctx, &awss3.ListMultipartUploadsInput{Bucket: &bucket})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Uploads) != 0 {
+		t.Fatalf("%d multipart uploads left after failed Puts", len(out.Uploads))
+	}
+}
+
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
