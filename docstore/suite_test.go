@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/consign/consign/docstore"
@@ -39,6 +40,7 @@ func runSuite(t *testing.T, newBackend func(t *testing.T) storage.Backend) {
 		{"StageAndPlace", testStageAndPlace},
 		{"IncompleteUpload", testIncompleteUpload},
 		{"Preferences", testPreferences},
+		{"ConcurrentWriters", testConcurrentWriters},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			c.fn(t, newFx(t, newBackend(t)))
@@ -699,5 +701,48 @@ func testPreferences(t *testing.T, f *fx) {
 	}
 	if _, err := f.sp2.ReceivedFolder(ctx, docstore.ReceivedVars{RecipientDestination: ".."}); !errors.Is(err, docstore.ErrInvalidPath) {
 		t.Fatalf("'..' as a whole segment: %v", err)
+	}
+}
+
+func testConcurrentWriters(t *testing.T, f *fx) {
+	ctx := context.Background()
+	const writers = 4
+	bodies := make([][]byte, writers)
+	for i := range bodies {
+		bodies[i] = content(20+i, 200_000+i)
+	}
+	for _, mode := range []docstore.WriteMode{docstore.CreateOnly, docstore.Overwrite} {
+		path := fmt.Sprintf("race/mode-%d.bin", mode)
+		var wg sync.WaitGroup
+		errs := make([]error, writers)
+		for i := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = f.sp.Put(ctx, mustPath(t, path), bytes.NewReader(bodies[i]), mode)
+			}()
+		}
+		wg.Wait()
+		var won []int
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				won = append(won, i)
+			case mode == docstore.CreateOnly && errors.Is(err, docstore.ErrExists):
+			default:
+				t.Fatalf("mode %d writer %d: %v", mode, i, err)
+			}
+		}
+		if mode == docstore.CreateOnly && len(won) != 1 {
+			t.Fatalf("%d create-only writers succeeded, want exactly 1", len(won))
+		}
+		got := f.read(t, f.sp, path)
+		e := f.lookup(t, f.sp, path)
+		if e.Hash != sha(got) {
+			t.Fatalf("mode %d: recorded hash %s does not match the stored content (%s)", mode, e.Hash, sha(got))
+		}
+		if !slices.ContainsFunc(won, func(i int) bool { return bytes.Equal(got, bodies[i]) }) {
+			t.Fatalf("mode %d: stored content is no successful writer's", mode)
+		}
 	}
 }
