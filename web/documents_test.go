@@ -646,3 +646,91 @@ func TestDocumentsLargeUpload(t *testing.T) {
 }
 
 func mib(n uint64) float64 { return float64(n) / (1 << 20) }
+
+// benchDocSize is the document size of BenchmarkDocuments: 256 MiB, or
+// CONSIGN_BENCH_DOC_MIB MiB.
+func benchDocSize(b *testing.B) int64 {
+	if v := os.Getenv("CONSIGN_BENCH_DOC_MIB"); v != "" {
+		var n int64
+		if _, err := fmt.Sscan(v, &n); err != nil || n <= 0 {
+			b.Fatalf("CONSIGN_BENCH_DOC_MIB=%q", v)
+		}
+		return n << 20
+	}
+	return 256 << 20
+}
+
+// BenchmarkDocuments compares an upload and a download through the HTTP
+// API (multipart PUT, streamed GET, local disk) with the least the node
+// must do for the same bytes: SHA-256 and a storage/local Put, or a
+// storage/local Get, in process.
+func BenchmarkDocuments(b *testing.B) {
+	size := benchDocSize(b)
+	f := newDocFixture(b)
+	ctx := context.Background()
+	b.Run("upload", func(b *testing.B) {
+		b.SetBytes(size)
+		for i := 0; i < b.N; i++ {
+			pr, pw := io.Pipe()
+			mw := multipart.NewWriter(pw)
+			go func() {
+				fw, err := mw.CreateFormFile("document", "bench.bin")
+				if err == nil {
+					_, err = io.Copy(fw, storagetest.Generator(uint64(i), size))
+				}
+				if err == nil {
+					err = mw.Close()
+				}
+				pw.CloseWithError(err)
+			}()
+			if r := f.send(b, "PUT", "/api/v1/documents/bench/upload.bin", mw.FormDataContentType(), pr); r.status != 200 {
+				b.Fatalf("upload: %d %s", r.status, r.body)
+			}
+		}
+	})
+	b.Run("upload-baseline", func(b *testing.B) {
+		b.SetBytes(size)
+		for i := 0; i < b.N; i++ {
+			h := sha256.New()
+			if _, err := f.backend.Put(ctx, "baseline/upload.bin", io.TeeReader(storagetest.Generator(uint64(i), size), h)); err != nil {
+				b.Fatal(err)
+			}
+			_ = h.Sum(nil)
+		}
+	})
+	sp, _ := f.store.Space("org1")
+	p, _ := docstore.ParsePath("bench/download.bin")
+	if _, err := sp.Put(ctx, p, storagetest.Generator(1, size), docstore.Overwrite); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("download", func(b *testing.B) {
+		b.SetBytes(size)
+		for i := 0; i < b.N; i++ {
+			req, _ := http.NewRequest("GET", f.base+"/api/v1/documents/bench/download.bin", nil)
+			req.SetBasicAuth(f.user, f.pass)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n, err := io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if err != nil || n != size {
+				b.Fatalf("download: %d bytes, %v", n, err)
+			}
+		}
+	})
+	b.Run("download-baseline", func(b *testing.B) {
+		b.SetBytes(size)
+		for i := 0; i < b.N; i++ {
+			rc, err := f.backend.Get(ctx, "org1/bench/download.bin", 0, -1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n, err := io.Copy(io.Discard, rc)
+			rc.Close()
+			if err != nil || n != size {
+				b.Fatalf("get: %d bytes, %v", n, err)
+			}
+		}
+	})
+}
