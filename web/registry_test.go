@@ -19,8 +19,10 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -558,4 +560,136 @@ func TestRegistryGeth(t *testing.T) {
 	}
 	unpinned := sha256.Sum256([]byte(fmt.Sprintf("unpinned %s", env)))
 	s.getError(t, "/api/v1/pins/"+hex.EncodeToString(unpinned[:]), http.StatusNotFound)
+}
+
+// fakeRegistry answers from memory, for the cases a chain cannot easily
+// produce (an empty registry, a failing one).
+type fakeRegistry struct {
+	members []web.RegistryMember
+	err     error
+}
+
+func (f fakeRegistry) Members(context.Context) ([]web.RegistryMember, error) { return f.members, f.err }
+func (f fakeRegistry) Destination(_ context.Context, uri string) (web.RegistryDestination, error) {
+	return web.RegistryDestination{}, fmt.Errorf("fake: %q: %w", uri, web.ErrNotFound)
+}
+
+// fakePins proves every hash whose first byte is even and records what
+// it was asked.
+type fakePins struct {
+	mu    sync.Mutex
+	asked [][32]byte
+}
+
+func (f *fakePins) Prove(_ context.Context, h [32]byte) (web.PinProof, error) {
+	f.mu.Lock()
+	f.asked = append(f.asked, h)
+	f.mu.Unlock()
+	if h[0]%2 == 1 {
+		return web.PinProof{}, fmt.Errorf("fake: %x: %w", h, web.ErrNotFound)
+	}
+	return web.PinProof{Hash: h, Tx: "0x01", Block: 7, Timestamp: time.Unix(1_700_000_000, 0), By: "0x02"}, nil
+}
+
+func (f *fakePins) take() [][32]byte {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a := f.asked
+	f.asked = nil
+	return a
+}
+
+func TestRegistryEdgeCases(t *testing.T) {
+	t.Run("empty registry", func(t *testing.T) {
+		s := startRegistryServer(t, "env1", fakeRegistry{}, nil, nil)
+		status, body := s.get(t, "/api/v1/registry/members", false)
+		if status != http.StatusOK || strings.TrimSpace(string(body)) != "[]" {
+			t.Errorf("empty registry: %d %s, want 200 []", status, body)
+		}
+	})
+	t.Run("member without destinations", func(t *testing.T) {
+		s := startRegistryServer(t, "env1", fakeRegistry{members: []web.RegistryMember{{Name: "m", Address: "0x03"}}}, nil, nil)
+		status, body := s.get(t, "/api/v1/registry/members", false)
+		want := `[{"name":"m","address":"0x03","identity":{"self_signed":false,"leaf_subject":"","issuer_chain":[]},"destinations":[]}]`
+		if status != http.StatusOK || strings.TrimSpace(string(body)) != want {
+			t.Errorf("got %d %s\nwant 200 %s", status, body, want)
+		}
+	})
+	t.Run("registry failure", func(t *testing.T) {
+		s := startRegistryServer(t, "env1", fakeRegistry{err: errors.New("dial tcp 10.0.0.7:8545: refused")}, nil, nil)
+		if msg := s.getError(t, "/api/v1/registry/members", http.StatusInternalServerError); strings.Contains(msg, "10.0.0.7") {
+			t.Errorf("a 500 leaks internal details: %q", msg)
+		}
+	})
+	t.Run("pin timestamp is UTC RFC 3339", func(t *testing.T) {
+		pins := &fakePins{}
+		s := startRegistryServer(t, "env1", fakeRegistry{}, pins, nil)
+		var p pinOut
+		s.getJSON(t, "/api/v1/pins/"+strings.Repeat("0a", 32), http.StatusOK, &p)
+		if p.Timestamp != "2023-11-14T22:13:20Z" || p.Tx != "0x01" || p.By != "0x02" || p.Block != 7 || p.Hash != strings.Repeat("0a", 32) {
+			t.Errorf("proof %+v", p)
+		}
+		if a := pins.take(); len(a) != 1 || hex.EncodeToString(a[0][:]) != strings.Repeat("0a", 32) {
+			t.Errorf("prover asked %x", a)
+		}
+	})
+}
+
+// FuzzPinHash sends arbitrary path segments to the pin route: anything
+// but 64 hex digits must be refused (400, or 404 for a path that is no
+// route) without reaching the prover; 64 hex digits (after the server
+// collapses doubled slashes) must reach it as the hash they spell.
+func FuzzPinHash(f *testing.F) {
+	for _, s := range []string{strings.Repeat("ab", 32), strings.Repeat("AB", 32), "0x" + strings.Repeat("1", 62), "zz", "", "..", "a/b", "//" + strings.Repeat("cd", 32), strings.Repeat("cd", 32) + "/", strings.Repeat("é", 32)} {
+		f.Add(s)
+	}
+	ctx := context.Background()
+	creds, err := auth.New(&auth.MemoryStore{}, auth.Config{Params: auth.Params{Time: 1, MemoryKiB: 64, Threads: 1, KeyLen: 32, SaltLen: 16}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	user, pass, err := creds.Create(ctx, "env1", "reader")
+	if err != nil {
+		f.Fatal(err)
+	}
+	srv, err := web.New(web.Config{EnvironmentID: "env1", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, creds)
+	if err != nil {
+		f.Fatal(err)
+	}
+	pins := &fakePins{}
+	srv.HandleRegistry(fakeRegistry{}, pins, nil)
+	h := srv.Handler()
+	f.Fuzz(func(t *testing.T, seg string) {
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.URL.Path = "/api/v1/pins/" + seg
+		req.URL.RawPath = ""
+		req.SetBasicAuth(user, pass)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		asked := pins.take()
+		// The server collapses runs of '/', so leading slashes vanish.
+		want, decodeErr := hex.DecodeString(strings.TrimLeft(seg, "/"))
+		valid := decodeErr == nil && len(want) == 32
+		if valid {
+			if len(asked) != 1 || !bytes.Equal(asked[0][:], want) {
+				t.Fatalf("%q: prover asked %x", seg, asked)
+			}
+			if rec.Code != http.StatusOK && rec.Code != http.StatusNotFound {
+				t.Fatalf("%q: status %d %s", seg, rec.Code, rec.Body)
+			}
+			return
+		}
+		if len(asked) != 0 {
+			t.Fatalf("%q (not a hash) reached the prover as %x", seg, asked)
+		}
+		if rec.Code != http.StatusBadRequest && rec.Code != http.StatusNotFound {
+			t.Fatalf("%q: status %d %s, want 400 or 404", seg, rec.Code, rec.Body)
+		}
+		var e struct {
+			Error string `json:"error"`
+		}
+		if json.Unmarshal(rec.Body.Bytes(), &e) != nil || e.Error == "" {
+			t.Fatalf("%q: %d without a JSON error: %s", seg, rec.Code, rec.Body)
+		}
+	})
 }
