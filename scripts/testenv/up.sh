@@ -193,7 +193,18 @@ start_kafka() {
   launch kafka bash -c "$cmd"
 }
 # Ready once the broker logged that it started and its listener accepts.
-kafka_ready() { port_open "$KAFKA_PORT" && grep -q 'Kafka Server started' "$LOGS/kafka.log"; }
+# kafka_ready: the port answers a Kafka ApiVersions v0 request (correlation
+# id 1, client id "p") with that correlation id and error code 0: a real
+# broker answer, whoever started it.
+kafka_ready() {
+  port_open "$KAFKA_PORT" || return 1
+  local reply
+  reply=$(timeout 3 bash -c 'exec 3<>/dev/tcp/'"$HOST/$KAFKA_PORT"'
+    printf "\x00\x00\x00\x0b\x00\x12\x00\x00\x00\x00\x00\x01\x00\x01p" >&3
+    head -c 10 <&3 | od -An -tx1' 2>/dev/null | tr -d ' \n')
+  # 4-byte size, then correlation id 00000001, then error code 0000.
+  [ "${reply:8:12}" = "000000010000" ]
+}
 
 # ---------------------------------------------------------------- S3 (versitygw)
 s3_args() {
