@@ -210,10 +210,15 @@ func (d *documentsAPI) browse(w http.ResponseWriter, r *http.Request, sp *docsto
 }
 
 func (d *documentsAPI) download(w http.ResponseWriter, r *http.Request, sp *docstore.Space, p docstore.Path, e docstore.Entry) {
+	offset, length, partial, err := byteRange(r.Header.Get("Range"), e.Size)
+	if err != nil {
+		w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", e.Size))
+		WriteError(w, http.StatusRequestedRangeNotSatisfiable, err.Error())
+		return
+	}
 	var rc io.ReadCloser
 	if r.Method != http.MethodHead {
-		var err error
-		if rc, err = sp.Read(r.Context(), p, 0, -1); err != nil {
+		if rc, err = sp.Read(r.Context(), p, offset, length); err != nil {
 			Error(w, r, err)
 			return
 		}
@@ -227,23 +232,68 @@ func (d *documentsAPI) download(w http.ResponseWriter, r *http.Request, sp *docs
 	h.Set("Content-Type", ctype)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": e.Name}))
-	h.Set("Content-Length", strconv.FormatInt(e.Size, 10))
+	h.Set("Content-Length", strconv.FormatInt(length, 10))
+	h.Set("Accept-Ranges", "bytes")
 	h.Set("Last-Modified", e.LastModified.UTC().Format(http.TimeFormat))
 	if e.Hash != "" {
 		h.Set("ETag", `"sha256-`+e.Hash+`"`)
 	}
-	w.WriteHeader(http.StatusOK)
+	status := http.StatusOK
+	if partial {
+		h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", offset, offset+length-1, e.Size))
+		status = http.StatusPartialContent
+	}
+	w.WriteHeader(status)
 	if rc == nil {
 		return
 	}
-	if n, err := io.CopyBuffer(w, rc, make([]byte, copyBuffer)); err != nil || n != e.Size {
+	if n, err := io.CopyBuffer(w, rc, make([]byte, copyBuffer)); err != nil || n != length {
 		// The status is sent; the short body (Content-Length) tells the
 		// client, and the log tells the operator.
 		if log := loggerFrom(r.Context()); log != nil {
-			log.Warn("document download cut short", "path", r.URL.Path, "sent", n, "size", e.Size, "err", err)
+			log.Warn("document download cut short", "path", r.URL.Path, "sent", n, "want", length, "err", err)
 		}
 		panic(http.ErrAbortHandler)
 	}
+}
+
+// byteRange interprets a Range header for a document of size bytes. It
+// serves one range ("bytes=a-b", "bytes=a-", "bytes=-n"); no header, a
+// unit other than bytes, or several ranges get the whole document. A
+// range starting at or beyond the end is an error, answered with 416.
+func byteRange(header string, size int64) (offset, length int64, partial bool, err error) {
+	spec, ok := strings.CutPrefix(header, "bytes=")
+	if !ok || strings.Contains(spec, ",") {
+		return 0, size, false, nil
+	}
+	first, last, ok := strings.Cut(strings.TrimSpace(spec), "-")
+	if !ok {
+		return 0, size, false, nil
+	}
+	bad := fmt.Errorf("range not satisfiable: %q does not fit a document of %d bytes", header, size)
+	if first == "" { // the last n bytes
+		n, perr := strconv.ParseInt(last, 10, 64)
+		if perr != nil || n <= 0 {
+			return 0, 0, false, bad
+		}
+		n = min(n, size)
+		if n == 0 {
+			return 0, 0, false, bad
+		}
+		return size - n, n, true, nil
+	}
+	a, perr := strconv.ParseInt(first, 10, 64)
+	if perr != nil || a < 0 || a >= size {
+		return 0, 0, false, bad
+	}
+	b := size - 1
+	if last != "" {
+		if b, perr = strconv.ParseInt(last, 10, 64); perr != nil || b < a {
+			return 0, 0, false, bad
+		}
+		b = min(b, size-1)
+	}
+	return a, b - a + 1, true, nil
 }
 
 // drain reads and drops what is left of a request body, up to

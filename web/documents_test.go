@@ -734,3 +734,65 @@ func BenchmarkDocuments(b *testing.B) {
 		}
 	})
 }
+
+func TestByteRange(t *testing.T) {
+	for _, c := range []struct {
+		header          string
+		size            int64
+		offset, length  int64
+		partial, refuse bool
+	}{
+		{"", 10, 0, 10, false, false},
+		{"bytes=0-", 10, 0, 10, true, false},
+		{"bytes=2-4", 10, 2, 3, true, false},
+		{"bytes=2-100", 10, 2, 8, true, false},
+		{"bytes=-3", 10, 7, 3, true, false},
+		{"bytes=-30", 10, 0, 10, true, false},
+		{"bytes=9-9", 10, 9, 1, true, false},
+		{"bytes=0-1,4-5", 10, 0, 10, false, false}, // several ranges: whole document
+		{"items=0-1", 10, 0, 10, false, false},
+		{"bytes=10-", 10, 0, 0, false, true},
+		{"bytes=5-2", 10, 0, 0, false, true},
+		{"bytes=-0", 10, 0, 0, false, true},
+		{"bytes=x-1", 10, 0, 0, false, true},
+		{"bytes=0-", 0, 0, 0, false, true},
+		{"bytes=-5", 0, 0, 0, false, true},
+	} {
+		off, n, partial, err := byteRange(c.header, c.size)
+		if (err != nil) != c.refuse || (err == nil && (off != c.offset || n != c.length || partial != c.partial)) {
+			t.Errorf("byteRange(%q, %d) = %d, %d, %v, %v", c.header, c.size, off, n, partial, err)
+		}
+	}
+}
+
+func TestDocumentsRangeDownload(t *testing.T) {
+	f := newDocFixture(t)
+	data := []byte("0123456789abcdefghij")
+	if r := f.upload(t, "PUT", "/r.txt", data); r.status != 200 {
+		t.Fatal(r.status)
+	}
+	get := func(rng string) reply {
+		req, _ := http.NewRequest("GET", f.base+"/api/v1/documents/r.txt", nil)
+		req.SetBasicAuth(f.user, f.pass)
+		req.Header.Set("Range", rng)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return reply{status: res.StatusCode, header: res.Header, body: b}
+	}
+	r := get("bytes=5-9")
+	if r.status != 206 || string(r.body) != "56789" || r.header.Get("Content-Range") != "bytes 5-9/20" || r.header.Get("Content-Length") != "5" {
+		t.Fatalf("range 5-9: %d %q %v", r.status, r.body, r.header)
+	}
+	if r := get("bytes=-4"); r.status != 206 || string(r.body) != "ghij" {
+		t.Fatalf("suffix range: %d %q", r.status, r.body)
+	}
+	r = get("bytes=20-")
+	if r.status != 416 || r.header.Get("Content-Range") != "bytes */20" {
+		t.Fatalf("range past the end: %d %v", r.status, r.header)
+	}
+	r.errorMessage(t)
+}
