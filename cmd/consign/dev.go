@@ -22,6 +22,7 @@ import (
 	"github.com/consign/consign/storage"
 	"github.com/consign/consign/storage/local"
 	"github.com/consign/consign/web"
+	"github.com/consign/consign/web/chainapi"
 )
 
 // devFile is <data dir>/dev.json: what scripts need to talk to a dev
@@ -214,6 +215,15 @@ func startDev(ctx context.Context, log *slog.Logger, dataDir, listen string) (n 
 	if err != nil {
 		return nil, err
 	}
+
+	managed := map[string]bool{}
+	for _, ds := range dests {
+		for _, d := range ds {
+			managed[d.URI] = d.Managed
+		}
+	}
+	n.web.HandleRegistry(chainapi.Registry(dc.Registry), chainapi.Pins(dc.Pinner),
+		func(_ context.Context, uri string) (bool, error) { return managed[uri], nil })
 
 	base := "http://" + n.ln.Addr().String()
 	n.file = devFile{APIURL: base + "/api/v1", SocketIOURL: base + "/socket.io"}

@@ -154,3 +154,33 @@ func TestRunUnknownCommandAndHelp(t *testing.T) {
 		t.Fatalf("serve with missing file: code %d, stderr %q", code, errb.String())
 	}
 }
+
+func TestDevRegistryAPI(t *testing.T) {
+	n, cancel, done := startTestDev(t, t.TempDir())
+	defer stopTestDev(t, cancel, done)
+	m := n.file.Members[0]
+	code, body := get(t, n.file.APIURL+"/registry/members", m.Credential.User, m.Credential.Password)
+	if code != 200 {
+		t.Fatalf("registry members: %d %s", code, body)
+	}
+	var members []struct {
+		Name     string `json:"name"`
+		Identity struct {
+			SelfSigned bool `json:"self_signed"`
+		} `json:"identity"`
+		Destinations []struct{ URI string } `json:"destinations"`
+	}
+	if err := json.Unmarshal([]byte(body), &members); err != nil || len(members) != len(n.file.Members) {
+		t.Fatalf("members: %v %s", err, body)
+	}
+	for _, rm := range members {
+		if !rm.Identity.SelfSigned || len(rm.Destinations) != 2 {
+			t.Fatalf("member %q: want a self-signed identity and two destinations, got %+v", rm.Name, rm)
+		}
+	}
+	uri := m.Destinations[0].URI
+	code, body = get(t, n.file.APIURL+"/registry/destinations?uri="+uri, m.Credential.User, m.Credential.Password)
+	if code != 200 || !strings.Contains(body, `"managed":true`) || !strings.Contains(body, "BEGIN CERTIFICATE") {
+		t.Fatalf("destination lookup: %d %s", code, body)
+	}
+}

@@ -24,6 +24,7 @@ import (
 	"github.com/consign/consign/storage/local"
 	"github.com/consign/consign/storage/s3"
 	"github.com/consign/consign/web"
+	"github.com/consign/consign/web/chainapi"
 )
 
 func cmdServe(ctx context.Context, env *cliEnv, args []string) error {
@@ -149,6 +150,9 @@ func buildNode(ctx context.Context, log *slog.Logger, cfg nodeConfig) (n *node, 
 	if err != nil {
 		return nil, err
 	}
+	// Which destinations this node holds keys for is known once the
+	// destination service is wired; until then the registry API says false.
+	n.web.HandleRegistry(chainapi.Registry(n.registry), nil, nil)
 	return n, nil
 }
 
