@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -17,11 +18,16 @@ import (
 	"testing"
 	"time"
 
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/storage"
+	"github.com/consign/consign/storage/azure"
+	"github.com/consign/consign/storage/ipfs"
 	"github.com/consign/consign/storage/local"
+	"github.com/consign/consign/storage/s3"
 	"github.com/consign/consign/storage/storagetest"
 )
 
@@ -35,13 +41,19 @@ type docFixture struct {
 
 func newDocFixture(t testing.TB) *docFixture {
 	t.Helper()
-	ctx := context.Background()
-	f := newFixture(t, Config{FailureBurst: 1000})
 	b, err := local.New(local.Config{Root: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { b.Close() })
+	return newDocFixtureOn(t, b)
+}
+
+// newDocFixtureOn is newDocFixture on the given backend.
+func newDocFixtureOn(t testing.TB, b storage.Backend) *docFixture {
+	t.Helper()
+	ctx := context.Background()
+	f := newFixture(t, Config{FailureBurst: 1000})
 	db, err := metadb.Open(ctx, metadb.Config{Path: filepath.Join(t.TempDir(), "meta.db")})
 	if err != nil {
 		t.Fatal(err)
@@ -442,7 +454,8 @@ func TestDocumentsPerMember(t *testing.T) {
 }
 
 // TestDocumentsNodeClient runs testdata/documents_client.js, which calls
-// the API with axios and form-data exactly as existing clients do.
+// the API with axios and form-data exactly as existing clients do, with
+// the documents on each backend.
 func TestDocumentsNodeClient(t *testing.T) {
 	modules := testenv.Get(t, testenv.NodeModules)
 	for _, m := range []string{"axios", "form-data"} {
@@ -450,7 +463,80 @@ func TestDocumentsNodeClient(t *testing.T) {
 			t.Fatalf("%s is not installed in %s (scripts/testenv/install.sh)", m, modules)
 		}
 	}
-	f := newDocFixture(t)
+	t.Run("local", func(t *testing.T) { runDocumentsClient(t, modules, newDocFixture(t)) })
+	t.Run("S3", func(t *testing.T) { runDocumentsClient(t, modules, newDocFixtureOn(t, testS3(t))) })
+	t.Run("Azure", func(t *testing.T) { runDocumentsClient(t, modules, newDocFixtureOn(t, testAzure(t))) })
+	t.Run("IPFS embedded", func(t *testing.T) {
+		e, err := ipfs.NewEmbedded(ipfs.Config{Dir: t.TempDir(), NoSync: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { e.Close() })
+		runDocumentsClient(t, modules, newDocFixtureOn(t, e))
+	})
+	t.Run("Kubo", func(t *testing.T) {
+		k, err := ipfs.NewKubo(ipfs.Config{Dir: t.TempDir(), API: testenv.Get(t, testenv.IPFSAPI)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { k.Close() })
+		runDocumentsClient(t, modules, newDocFixtureOn(t, k))
+	})
+}
+
+func testBucketName() string {
+	var b [6]byte
+	rand.Read(b[:])
+	return "consign-web-docs-" + hex.EncodeToString(b[:])
+}
+
+// testS3 is a store on a new bucket of the test S3 server, removed after
+// the test.
+func testS3(t *testing.T) storage.Backend {
+	cfg := s3.Config{
+		Endpoint:     testenv.Get(t, testenv.S3Endpoint),
+		Region:       testenv.Get(t, testenv.S3Region),
+		AccessKey:    testenv.Get(t, testenv.S3AccessKey),
+		SecretKey:    testenv.Get(t, testenv.S3SecretKey),
+		PathStyle:    true,
+		Bucket:       testBucketName(),
+		CreateBucket: true,
+	}
+	st, err := s3.New(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx := context.Background()
+		c := st.Client()
+		p := awss3.NewListObjectsV2Paginator(c, &awss3.ListObjectsV2Input{Bucket: &cfg.Bucket})
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx)
+			if err != nil {
+				return
+			}
+			for _, o := range out.Contents {
+				c.DeleteObject(ctx, &awss3.DeleteObjectInput{Bucket: &cfg.Bucket, Key: o.Key})
+			}
+		}
+		c.DeleteBucket(ctx, &awss3.DeleteBucketInput{Bucket: &cfg.Bucket})
+	})
+	return st
+}
+
+// testAzure is a store on a new container of Azurite, removed after the
+// test.
+func testAzure(t *testing.T) storage.Backend {
+	cfg := azure.Config{ConnectionString: testenv.Get(t, testenv.AzureConnStr), Container: testBucketName(), CreateContainer: true}
+	st, err := azure.New(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Client().Delete(context.Background(), nil) })
+	return st
+}
+
+func runDocumentsClient(t *testing.T, modules string, f *docFixture) {
 	out := runNode(t, modules, "documents_client.js",
 		"CONSIGN_URL="+f.base, "CONSIGN_USER="+f.user, "CONSIGN_PASS="+f.pass, "CONSIGN_TMP="+t.TempDir())
 	type call struct {
