@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kgo"
+
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
 	"github.com/consign/consign/internal/metadb"
@@ -94,7 +96,7 @@ func Embedded(t testing.TB) messaging.Transport {
 // EmbeddedAt opens the embedded broker on dir, closed when the test ends.
 func EmbeddedAt(t testing.TB, dir string) messaging.Transport {
 	t.Helper()
-	b, err := embedded.Open(context.Background(), embedded.Config{Dir: dir, Kafka: kafka.Config{MaxRetryBackoff: time.Second}})
+	b, err := embedded.Open(context.Background(), embedded.Config{Dir: dir, Kafka: kafka.Config{MaxRetryBackoff: time.Second, Opts: FetchOpts()}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +109,7 @@ func EmbeddedAt(t testing.TB, dir string) messaging.Transport {
 func Kafka(t testing.TB) messaging.Transport {
 	t.Helper()
 	addr := testenv.Get(t, testenv.Kafka)
-	tr, err := kafka.New(kafka.Config{Brokers: []string{addr}, MaxRetryBackoff: time.Second})
+	tr, err := kafka.New(kafka.Config{Brokers: []string{addr}, MaxRetryBackoff: time.Second, Opts: FetchOpts()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,3 +180,12 @@ func OpenDB(t testing.TB, path string) *sql.DB {
 	t.Cleanup(func() { _ = db.Close() })
 	return db
 }
+
+// FetchOpts are the franz-go options the fixtures' transports use: a
+// short fetch wait. The Kafka transport pauses a partition whose queue is
+// full and resumes it once its handler caught up; a fetch already waiting
+// on the other, idle partitions holds the resumed one back for up to the
+// fetch wait (franz-go's default: 5 s). One app2app destination lives in
+// one partition, so without this a burst larger than the queue stalls
+// for seconds every few hundred messages.
+func FetchOpts() []kgo.Opt { return []kgo.Opt{kgo.FetchMaxWait(20 * time.Millisecond)} }
