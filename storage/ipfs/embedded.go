@@ -246,6 +246,11 @@ func (e *Embedded) Put(ctx context.Context, key string, r io.Reader) (storage.Ob
 	ds := newImportSession(ctx, e)
 	cr := &countingReader{ctx: ctx, r: r}
 	root, err := e.importWith(ds, cr)
+	if err == nil && cr.err != nil {
+		// boxo's chunker ends a file at io.ErrUnexpectedEOF as if it were
+		// io.EOF; for a Put that is a truncated body, never content.
+		err = cr.err
+	}
 	if ferr := ds.finish(); err == nil {
 		err = ferr
 	}

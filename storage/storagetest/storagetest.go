@@ -558,17 +558,21 @@ func testCancelledPut(t *testing.T, b storage.Backend) {
 }
 
 func testFailedPut(t *testing.T, b storage.Backend) {
-	boom := errors.New("reader broke")
 	old := []byte("old")
 	put(t, b, "f", old)
-	for _, n := range partialSizes() {
-		r := &failingReader{r: rand.NewChaCha8(seedBytes(7)), n: n, err: boom}
-		if _, err := b.Put(ctxT(t), "f", r); !errors.Is(err, boom) {
-			t.Errorf("Put with failing reader: error = %v, want it to wrap the reader's", err)
-		}
-		r = &failingReader{r: rand.NewChaCha8(seedBytes(7)), n: n, err: boom}
-		if _, err := b.Put(ctxT(t), "g", r); err == nil {
-			t.Errorf("Put with failing reader succeeded")
+	// io.ErrUnexpectedEOF is what a truncated upload body gives; a backend
+	// must not mistake it for the end of the content (io.ReadFull returns
+	// the same error for a short final read).
+	for _, boom := range []error{errors.New("reader broke"), io.ErrUnexpectedEOF} {
+		for _, n := range partialSizes() {
+			r := &failingReader{r: rand.NewChaCha8(seedBytes(7)), n: n, err: boom}
+			if _, err := b.Put(ctxT(t), "f", r); !errors.Is(err, boom) {
+				t.Errorf("Put with reader failing after %d bytes: error = %v, want it to wrap the reader's %v", n, err, boom)
+			}
+			r = &failingReader{r: rand.NewChaCha8(seedBytes(7)), n: n, err: boom}
+			if _, err := b.Put(ctxT(t), "g", r); err == nil {
+				t.Errorf("Put with reader failing with %v after %d bytes succeeded", boom, n)
+			}
 		}
 	}
 	if got := get(t, b, "f", 0, -1); !bytes.Equal(got, old) {
