@@ -76,14 +76,15 @@ POM
 }
 
 install_node() {
-  local want="azurite@$AZURITE_VERSION solc@$SOLC_VERSION playwright-core@$PLAYWRIGHT_CORE_VERSION node-forge@$NODE_FORGE_VERSION sio4@$SOCKETIO_CLIENT4_VERSION sio2@$SOCKETIO_CLIENT2_VERSION"
+  local want="azurite@$AZURITE_VERSION solc@$SOLC_VERSION playwright-core@$PLAYWRIGHT_CORE_VERSION node-forge@$NODE_FORGE_VERSION axios@$AXIOS_VERSION form-data@$FORM_DATA_VERSION sio4@$SOCKETIO_CLIENT4_VERSION sio2@$SOCKETIO_CLIENT2_VERSION"
   have node "$want" && [ -d "$CONSIGN_CACHE/node/node_modules/azurite" ] && return 0
-  log "installing Node packages (azurite, solc, playwright-core, node-forge, socket.io-client 2 and 4)"
+  log "installing Node packages (azurite, solc, playwright-core, node-forge, axios, form-data, socket.io-client 2 and 4)"
   local d="$CONSIGN_CACHE/node"
   mkdir -p "$d" "$d/sio2" "$d/sio4"
   ( cd "$d" && [ -f package.json ] || echo '{"name":"consign-testenv","private":true}' > "$d/package.json" )
   ( cd "$d" && run node-main npm install --no-audit --no-fund --loglevel=error \
-      "azurite@$AZURITE_VERSION" "solc@$SOLC_VERSION" "playwright-core@$PLAYWRIGHT_CORE_VERSION" "node-forge@$NODE_FORGE_VERSION" )
+      "azurite@$AZURITE_VERSION" "solc@$SOLC_VERSION" "playwright-core@$PLAYWRIGHT_CORE_VERSION" "node-forge@$NODE_FORGE_VERSION" \
+      "axios@$AXIOS_VERSION" "form-data@$FORM_DATA_VERSION" )
   # The two socket.io-client generations live in separate folders so each
   # script picks its generation by NODE_PATH.
   ( cd "$d/sio2" && { [ -f package.json ] || echo '{"name":"sio2","private":true}' > package.json; } \

@@ -11,6 +11,9 @@ PLAYWRIGHT_CORE_VERSION=1.56.1
 SOCKETIO_CLIENT2_VERSION=2.4.0
 SOCKETIO_CLIENT4_VERSION=4.8.1
 NODE_FORGE_VERSION=1.3.1
+# The HTTP client libraries existing Node client programs use.
+AXIOS_VERSION=0.27.2
+FORM_DATA_VERSION=2.5.6
 
 # Where built tools live: outside the clone, because CI clones afresh each run.
 CONSIGN_CACHE=${CONSIGN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/consign}
