@@ -173,13 +173,18 @@ const (
 	crashGrp = "crash-group"
 )
 
-// TestChild is the child side of TestCrashDurability; it does nothing in a
-// normal run.
-func TestChild(t *testing.T) {
-	mode := os.Getenv(childEnv)
-	if mode == "" {
-		t.Skip("helper process for TestCrashDurability")
+// TestMain runs the child side of TestCrashDurability when the test
+// binary is started as that child, and the tests otherwise.
+func TestMain(m *testing.M) {
+	if mode := os.Getenv(childEnv); mode != "" {
+		runChild(mode)
+		os.Exit(0)
 	}
+	os.Exit(m.Run())
+}
+
+// runChild is the child side of TestCrashDurability.
+func runChild(mode string) {
 	ctx := context.Background()
 	b, err := embedded.Open(ctx, embedded.Config{Dir: os.Getenv(dirEnv)})
 	if err != nil {
@@ -231,10 +236,10 @@ func TestChild(t *testing.T) {
 	}
 }
 
-// child runs TestChild in mode and returns a scanner over its output.
+// child runs the test binary as a child in mode and returns a scanner over its output.
 func child(t *testing.T, dir, mode string) (*exec.Cmd, *bufio.Scanner) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestChild$", "-test.count=1")
+	cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.count=1")
 	cmd.Env = append(os.Environ(), childEnv+"="+mode, dirEnv+"="+dir)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
