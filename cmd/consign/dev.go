@@ -16,6 +16,7 @@ import (
 
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/internal/auth"
 	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/messaging/embedded"
@@ -215,6 +216,12 @@ func startDev(ctx context.Context, log *slog.Logger, dataDir, listen string) (n 
 	if err != nil {
 		return nil, err
 	}
+
+	docs, err := docstore.New(ctx, db, store, docstore.Config{Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	n.web.HandleDocuments(docs)
 
 	managed := map[string]bool{}
 	for _, ds := range dests {

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -182,5 +184,38 @@ func TestDevRegistryAPI(t *testing.T) {
 	code, body = get(t, n.file.APIURL+"/registry/destinations?uri="+uri, m.Credential.User, m.Credential.Password)
 	if code != 200 || !strings.Contains(body, `"managed":true`) || !strings.Contains(body, "BEGIN CERTIFICATE") {
 		t.Fatalf("destination lookup: %d %s", code, body)
+	}
+}
+
+// The document store answers in dev, per member: an upload by one member
+// is seen by that member and not by another.
+func TestDevDocuments(t *testing.T) {
+	n, cancel, done := startTestDev(t, t.TempDir())
+	defer stopTestDev(t, cancel, done)
+	a, b := n.file.Members[0].Credential, n.file.Members[1].Credential
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("document", "hello.txt")
+	fw.Write([]byte("hello consign\n"))
+	mw.Close()
+	req, _ := http.NewRequest("PUT", n.file.APIURL+"/documents/inbox/hello.txt", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.SetBasicAuth(a.User, a.Password)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	// sha256("hello consign\n")
+	const want = "52421b53be8ac8366e1f413ac4334ffff41b9664b6dede18d175e8f080bb9701"
+	if resp.StatusCode != 200 || !strings.Contains(string(reply), want) {
+		t.Fatalf("upload: %d %s", resp.StatusCode, reply)
+	}
+	if code, got := get(t, n.file.APIURL+"/documents/inbox/hello.txt", a.User, a.Password); code != 200 || got != "hello consign\n" {
+		t.Fatalf("download by owner: %d %q", code, got)
+	}
+	if code, _ := get(t, n.file.APIURL+"/documents/inbox/hello.txt", b.User, b.Password); code != 404 {
+		t.Fatalf("download by another member: %d, want 404", code)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/consign/consign/chain"
+	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/internal/auth"
 	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/messaging"
@@ -150,6 +151,11 @@ func buildNode(ctx context.Context, log *slog.Logger, cfg nodeConfig) (n *node, 
 	if err != nil {
 		return nil, err
 	}
+	docs, err := docstore.New(ctx, n.db, n.store, docstore.Config{Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	n.web.HandleDocuments(docs)
 	// Which destinations this node holds keys for is known once the
 	// destination service is wired; until then the registry API says false.
 	n.web.HandleRegistry(chainapi.Registry(n.registry), nil, nil)
