@@ -15,9 +15,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/messaging"
 	"github.com/consign/consign/messaging/app2app"
 	"github.com/consign/consign/messaging/app2app/app2apptest"
+	"github.com/consign/consign/messaging/kafka"
 )
 
 // The crash test runs this test binary again as child processes that
@@ -195,8 +199,19 @@ func testCrash(t *testing.T, transport string) {
 		}
 		return false
 	}
+	restarted := time.Now()
 	for need() {
-		d := col.next(t)
+		var d app2app.Delivery
+		select {
+		case d = <-col.got:
+		case err := <-col.exc:
+			t.Fatalf("exception: %v", err)
+		case <-time.After(3 * time.Minute):
+			t.Fatalf("restarted consumer: nothing for 3 minutes; so far %v", final)
+		}
+		if len(final) == 0 {
+			t.Logf("restarted consumer: first message after %v", time.Since(restarted).Round(time.Millisecond))
+		}
 		var seq int
 		fmt.Sscan(string(d.Content), &seq)
 		final[d.Key] = append(final[d.Key], seq)
@@ -243,7 +258,17 @@ func openCrashNode(t *testing.T, dir, env, nodeName, transport string) *app2appt
 	c := app2apptest.StartChainIn(t, env, "m1", "m2")
 	var tr messaging.Transport
 	if transport == "kafka" {
-		tr = app2apptest.Kafka(t)
+		// A consumer killed with SIGKILL holds its partitions until its
+		// session times out (franz-go's default: 45 s); 6 s is Kafka's
+		// minimum.
+		addr := testenv.Get(t, testenv.Kafka)
+		k, err := kafka.New(kafka.Config{Brokers: []string{addr}, MaxRetryBackoff: time.Second,
+			Opts: append(app2apptest.FetchOpts(), kgo.SessionTimeout(6*time.Second))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = k.Close() })
+		tr = k
 	} else {
 		tr = app2apptest.EmbeddedAt(t, filepath.Join(dir, "broker"))
 	}
@@ -309,6 +334,7 @@ type printer struct {
 
 func (p printer) Deliver(_ context.Context, d app2app.Delivery) error {
 	p.say(os.Stdout, "got %s %s", d.Key, d.Content)
+	time.Sleep(5 * time.Millisecond) // a subscriber doing some work: commits land while it runs
 	return nil
 }
 

@@ -97,6 +97,7 @@ async function roundtrip(transport) {
   out.exceptions = prod.exceptions.slice();
   prod.close();
   cons.close();
+  await sleep(300); // let the close handshakes finish (see settle below)
   return out;
 }
 
@@ -174,6 +175,7 @@ async function external(transport) {
   }
   prod.close();
   cons.close();
+  await sleep(300); // let the close handshakes finish (see settle below)
   return out;
 }
 
@@ -187,6 +189,8 @@ async function external(transport) {
       result.runs.push({ transport: t, error: String(e && e.stack || e) });
     }
   }
-  process.stdout.write(JSON.stringify(result) + "\n");
-  process.exit(0);
+  // Exiting with a long-poll still open aborts it, which trips a data race
+  // inside the Go socket.io server library (reported); close gracefully.
+  await sleep(300);
+  process.stdout.write(JSON.stringify(result) + "\n", () => process.exit(0));
 })().catch((e) => { console.error(e); process.exit(1); });
