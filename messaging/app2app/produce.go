@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"time"
 
+	"golang.org/x/sync/semaphore"
+
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
 	"github.com/consign/consign/messaging"
@@ -203,8 +205,15 @@ type outbox struct {
 	s     *Service
 	topic string
 	ch    chan *outgoing
-	ready bool // EnsureTopic succeeded
+	bytes *semaphore.Weighted // bounds the bytes queued (maxQueuedBytes)
+	ready bool                // EnsureTopic succeeded
 }
+
+// maxQueuedBytes bounds the bytes waiting in one outbox; a producer that
+// gets ahead of the transport waits in Produce.
+const maxQueuedBytes = 32 << 20
+
+func (o *outgoing) size() int64 { return int64(len(o.msg.Value) + len(o.plain) + 512) }
 
 func (s *Service) enqueue(ctx context.Context, topic string, o *outgoing) error {
 	s.mu.Lock()
@@ -214,18 +223,29 @@ func (s *Service) enqueue(ctx context.Context, topic string, o *outgoing) error 
 	}
 	ob := s.outbox[topic]
 	if ob == nil {
-		ob = &outbox{s: s, topic: topic, ch: make(chan *outgoing, 4*s.cfg.MaxBatch)}
+		ob = &outbox{s: s, topic: topic, ch: make(chan *outgoing, 4*s.cfg.MaxBatch), bytes: semaphore.NewWeighted(maxQueuedBytes)}
 		s.outbox[topic] = ob
 		s.wg.Add(1)
 		go ob.run()
 	}
 	s.mu.Unlock()
+	n := o.size() // sealing changes the size: release what was taken
+	if err := ob.bytes.Acquire(ctx, n); err != nil {
+		return fmt.Errorf("app2app: produce: %w", err)
+	}
+	done := o.done
+	o.done = func(r Report, err error) {
+		ob.bytes.Release(n)
+		done(r, err)
+	}
 	select {
 	case ob.ch <- o:
 		return nil
 	case <-ctx.Done():
+		ob.bytes.Release(n)
 		return fmt.Errorf("app2app: produce: %w", ctx.Err())
 	case <-s.ctx.Done():
+		ob.bytes.Release(n)
 		return fmt.Errorf("app2app: produce: %w", ErrClosed)
 	}
 }
