@@ -334,11 +334,11 @@ func percentiles(lat []float64) (p50, p99 float64) {
 	return at(0.50), at(0.99)
 }
 
-// runRaw is the latency baseline: franz-go at a fixed rate, the consumer
-// with the same fetch wait as the node's.
+// runRaw is the latency baseline: franz-go at a fixed rate, without linger,
+// the consumer with the same fetch wait as the node's.
 func runRaw(ctx context.Context, brokers []string, count, size, rate int) (result, error) {
 	topic := randomID("consign-bench-a2araw-")
-	prod, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.RequiredAcks(kgo.AllISRAcks()))
+	prod, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.RequiredAcks(kgo.AllISRAcks()), kgo.ProducerLinger(0))
 	if err != nil {
 		return result{}, err
 	}
