@@ -1,0 +1,606 @@
+package docstore
+
+import (
+	"context"
+	"crypto/x509"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/consign/consign/chain"
+	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/messaging"
+)
+
+// consumeLoop consumes the node's inbox in the node's group until Close,
+// starting again after a failure.
+func (t *Transfers) consumeLoop() {
+	defer t.wg.Done()
+	group := messaging.NodeGroup(t.cfg.Node)
+	wait := t.cfg.RetryMin
+	for t.ctx.Err() == nil {
+		err := t.cfg.Transport.Consume(t.ctx, group, []string{t.inbox}, t.handle)
+		if t.ctx.Err() != nil {
+			return
+		}
+		t.log.Warn("docstore: transfer inbox consumer stopped; restarting", "in", wait, "err", err)
+		select {
+		case <-t.ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, t.cfg.RetryMax)
+	}
+}
+
+// handle is the messaging.Handler of the node's inbox. Records of other
+// kinds (app-to-app messages) are not for this pipeline.
+func (t *Transfers) handle(ctx context.Context, d messaging.Delivery) error {
+	var err error
+	switch header(&d, messaging.HeaderKind) {
+	case kindShard:
+		err = t.onShard(ctx, &d)
+	case kindManifest:
+		err = t.onManifest(ctx, &d)
+	case kindReceipt:
+		err = t.onReceipt(ctx, &d)
+	case kindResend:
+		err = t.onResend(ctx, &d)
+	}
+	if err != nil && ctx.Err() == nil {
+		t.log.Warn("docstore: inbox: will retry a record", "kind", header(&d, messaging.HeaderKind),
+			"id", header(&d, messaging.HeaderID), "attempt", d.Attempt, "err", err)
+	}
+	return err
+}
+
+// incoming is a transfer being received: its shards are fed, as they
+// arrive, through crypto.Open into Store.Stage on a goroutine of its own.
+type incoming struct {
+	id, from, to string
+	fromMember   string
+	attempt      int
+	key          DestinationKey
+	fromCert     *x509.Certificate
+	next         int   // index of the next shard expected
+	bytes        int64 // sealed bytes fed so far
+	last         time.Time
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	ch     chan []byte // shards for the opening goroutine
+	once   sync.Once
+	done   chan struct{}
+	// Set by the goroutine before done closes.
+	staged    Staged
+	err       error
+	transient bool // err is not a verdict on the content
+}
+
+// incomingQueue is how many shards may wait for the opening goroutine
+// (2 MiB per transfer).
+const incomingQueue = 8
+
+var errStageEnded = errors.New("the opening pipeline ended early")
+
+func (inc *incoming) write(ctx context.Context, b []byte) error {
+	select {
+	case inc.ch <- b:
+		return nil
+	case <-inc.done:
+		return errStageEnded
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (inc *incoming) closeInput() { inc.once.Do(func() { close(inc.ch) }) }
+
+// abort stops the goroutine and waits for it.
+func (inc *incoming) abort() {
+	inc.cancel()
+	inc.closeInput()
+	<-inc.done
+}
+
+// incomingReader is the envelope stream of an incoming transfer.
+type incomingReader struct {
+	inc *incoming
+	cur []byte
+}
+
+func (r *incomingReader) Read(p []byte) (int, error) {
+	for len(r.cur) == 0 {
+		select {
+		case b, ok := <-r.inc.ch:
+			if !ok {
+				return 0, io.EOF
+			}
+			r.cur = b
+		case <-r.inc.ctx.Done():
+			return 0, r.inc.ctx.Err()
+		}
+	}
+	n := copy(p, r.cur)
+	r.cur = r.cur[n:]
+	return n, nil
+}
+
+// readCapture remembers the first error of the reader it wraps, so that
+// a failure to open the envelope is told apart from a storage failure.
+type readCapture struct {
+	r   io.Reader
+	err error
+}
+
+func (c *readCapture) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if err != nil && err != io.EOF && c.err == nil {
+		c.err = err
+	}
+	return n, err
+}
+
+// isVerdict reports whether err says the envelope itself is bad (as
+// opposed to the node failing to process it).
+func isVerdict(err error) bool {
+	for _, e := range []error{crypto.ErrMalformed, crypto.ErrNotRecipient, crypto.ErrTampered, crypto.ErrTruncated,
+		crypto.ErrTrailingData, crypto.ErrUnsigned, crypto.ErrWrongSigner, crypto.ErrExpired, crypto.ErrBadSignature,
+		crypto.ErrUnsupportedKey} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// startIncoming checks that to is a destination managed here and from a
+// sender in the registry, and starts the opening goroutine.
+func (t *Transfers) startIncoming(ctx context.Context, id string, attempt int, from, to string) (*incoming, error) {
+	tu, _ := chain.ParseDestinationURI(to)
+	if tu.Kind != KindDocumentStore {
+		return nil, permanent("%q is a %s destination; documents go to %s destinations", clip(to), tu.Kind, KindDocumentStore)
+	}
+	k, err := t.cfg.Keys.DestinationKey(ctx, to)
+	if errors.Is(err, ErrUnknownDestination) {
+		return nil, permanent("%q is not a destination managed by this node", clip(to))
+	}
+	if err != nil {
+		return nil, err
+	}
+	cert, member, err := t.registryCert(ctx, from)
+	if errors.Is(err, ErrUnknownDestination) || errors.Is(err, ErrRecipientUnusable) {
+		return nil, permanent("the sender cannot be verified: %v", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	inc := &incoming{id: id, attempt: attempt, from: from, to: to, fromMember: member, key: k, fromCert: cert,
+		last: t.now(), ch: make(chan []byte, incomingQueue), done: make(chan struct{})}
+	inc.ctx, inc.cancel = context.WithCancel(t.ctx)
+	go t.runIncoming(inc)
+	t.mu.Lock()
+	t.incoming[id] = inc
+	t.mu.Unlock()
+	return inc, nil
+}
+
+// runIncoming opens the envelope as it arrives and stages the plaintext.
+func (t *Transfers) runIncoming(inc *incoming) {
+	defer close(inc.done)
+	src := &incomingReader{inc: inc}
+	or, err := crypto.Open(inc.ctx, src, inc.key.Key, crypto.OpenOptions{Senders: []*x509.Certificate{inc.fromCert}, Now: t.now()})
+	if err != nil {
+		inc.err, inc.transient = err, !isVerdict(err)
+		return
+	}
+	defer or.Close()
+	rc := &readCapture{r: or}
+	st, err := t.store.Stage(inc.ctx, rc)
+	if err != nil {
+		if rc.err != nil {
+			inc.err, inc.transient = rc.err, !isVerdict(rc.err)
+		} else {
+			inc.err, inc.transient = err, true
+		}
+		return
+	}
+	inc.staged = st
+}
+
+// dropIncoming forgets an incoming transfer and its staged content.
+func (t *Transfers) dropIncoming(inc *incoming) {
+	t.mu.Lock()
+	if t.incoming[inc.id] == inc {
+		delete(t.incoming, inc.id)
+	}
+	t.mu.Unlock()
+	inc.abort()
+	if inc.staged.Key != "" {
+		if err := t.store.Discard(context.WithoutCancel(t.ctx), inc.staged); err != nil {
+			t.log.Warn("docstore: inbox: discarding staged content", "id", inc.id, "err", err)
+		}
+	}
+}
+
+func (t *Transfers) lookupIncoming(id string) *incoming {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.incoming[id]
+}
+
+// sweepIncoming drops incoming transfers idle for longer than IdleTimeout.
+func (t *Transfers) sweepIncoming() {
+	limit := t.now().Add(-t.cfg.IdleTimeout)
+	var stale []*incoming
+	t.mu.Lock()
+	for _, inc := range t.incoming {
+		if inc.last.Before(limit) {
+			stale = append(stale, inc)
+		}
+	}
+	t.mu.Unlock()
+	for _, inc := range stale {
+		t.log.Info("docstore: inbox: dropping an incoming transfer with no shard for a while", "id", inc.id, "attempt", inc.attempt)
+		t.dropIncoming(inc)
+	}
+}
+
+func (t *Transfers) onShard(ctx context.Context, d *messaging.Delivery) error {
+	id := header(d, headerTransfer)
+	attempt, aerr := strconv.Atoi(header(d, headerAttempt))
+	index, ierr := strconv.Atoi(header(d, headerShard))
+	from, to := header(d, headerFromURI), header(d, messaging.HeaderTo)
+	if !validTransferID(id) || aerr != nil || ierr != nil || attempt < 1 || attempt > maxAttempt || index < 0 ||
+		index >= maxShardCount || len(d.Value) == 0 || len(d.Value) > messaging.MaxShardSize || checkURIs(from, to) != nil {
+		t.log.Warn("docstore: inbox: dropping a malformed shard", "partition", d.Partition, "offset", d.Offset)
+		return nil
+	}
+	inc := t.lookupIncoming(id)
+	if inc != nil && inc.attempt == attempt {
+		if inc.from != from || inc.to != to {
+			t.log.Warn("docstore: inbox: dropping a shard naming other destinations than its transfer", "id", id)
+			return nil
+		}
+		switch {
+		case index < inc.next:
+			return nil // a duplicate
+		case index > inc.next:
+			t.dropIncoming(inc)
+			return t.askResend(ctx, id, attempt, from, to, fmt.Sprintf("shard %d arrived after shard %d", index, inc.next-1))
+		}
+		return t.feed(ctx, inc, d.Value)
+	}
+	if inc != nil && attempt < inc.attempt {
+		return nil // a stale attempt
+	}
+	if inc != nil {
+		t.dropIncoming(inc) // a newer attempt replaces it
+	}
+	row, ok, err := t.getIn(ctx, id)
+	if err != nil {
+		return err
+	}
+	if ok && row.status != "placing" {
+		return nil // already received or refused; the manifest gets the receipt again
+	}
+	if index != 0 {
+		return t.askResend(ctx, id, attempt, from, to,
+			fmt.Sprintf("shard %d of attempt %d arrived without the shards before it (the node restarted, or the partition moved)", index, attempt))
+	}
+	if ok { // placing, from an older attempt that crashed before placing: start over
+		if err := t.forgetPlacing(ctx, row); err != nil {
+			return err
+		}
+	}
+	inc, err = t.startIncoming(ctx, id, attempt, from, to)
+	var perm errPermanent
+	if errors.As(err, &perm) {
+		return t.refuse(ctx, refusal{id: id, attempt: attempt, from: from, to: to}, err.Error())
+	}
+	if err != nil {
+		return err
+	}
+	return t.feed(ctx, inc, d.Value)
+}
+
+// feed hands one shard to an incoming transfer's goroutine. When that
+// goroutine has already ended, the transfer is refused (the envelope is
+// bad) or dropped and asked again (the node failed).
+func (t *Transfers) feed(ctx context.Context, inc *incoming, b []byte) error {
+	err := inc.write(ctx, b)
+	if err == nil {
+		inc.next++
+		inc.bytes += int64(len(b))
+		inc.last = t.now()
+		return nil
+	}
+	if !errors.Is(err, errStageEnded) {
+		return err
+	}
+	t.dropIncoming(inc)
+	if inc.transient {
+		t.log.Warn("docstore: inbox: receiving failed; asking for the transfer again", "id", inc.id, "err", inc.err)
+		return t.askResend(ctx, inc.id, inc.attempt, inc.from, inc.to, "the receiving node failed: "+inc.err.Error())
+	}
+	return t.refuse(ctx, refusal{id: inc.id, attempt: inc.attempt, from: inc.from, to: inc.to, member: inc.key.Member},
+		"the document does not open: "+inc.err.Error())
+}
+
+func (t *Transfers) onManifest(ctx context.Context, d *messaging.Delivery) error {
+	m, err := decodeManifest(d.Value)
+	if err != nil {
+		t.log.Warn("docstore: inbox: dropping a malformed manifest", "partition", d.Partition, "offset", d.Offset, "err", err)
+		return nil
+	}
+	row, ok, err := t.getIn(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	inc := t.lookupIncoming(m.ID)
+	if ok && row.status != "placing" {
+		if inc != nil {
+			t.dropIncoming(inc)
+		}
+		if row.From != m.From || row.To != m.To {
+			t.log.Warn("docstore: inbox: a manifest reuses the id of another transfer; dropped", "id", m.ID)
+			return nil
+		}
+		return t.answer(ctx, &row) // a duplicate: the same receipt again
+	}
+	if ok && (inc == nil || inc.attempt != m.Attempt) && row.attempt == m.Attempt {
+		return t.finishPlacing(ctx, &row) // the node stopped between verifying and placing
+	}
+	if inc == nil || inc.attempt != m.Attempt {
+		if inc != nil && inc.attempt > m.Attempt {
+			return nil // the manifest of an attempt already replaced
+		}
+		if inc != nil {
+			t.dropIncoming(inc)
+		}
+		return t.askResend(ctx, m.ID, m.Attempt, m.From, m.To, "the manifest arrived without its shards")
+	}
+	inc.closeInput()
+	select {
+	case <-inc.done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	t.mu.Lock()
+	if t.incoming[inc.id] == inc {
+		delete(t.incoming, inc.id)
+	}
+	t.mu.Unlock()
+	ref := refusal{id: m.ID, attempt: m.Attempt, from: m.From, to: m.To, member: inc.key.Member, m: m}
+	if inc.err != nil {
+		if inc.transient {
+			t.log.Warn("docstore: inbox: receiving failed; asking for the transfer again", "id", inc.id, "err", inc.err)
+			return t.askResend(ctx, m.ID, m.Attempt, m.From, m.To, "the receiving node failed: "+inc.err.Error())
+		}
+		if err := t.refuse(ctx, ref, "the document does not open: "+inc.err.Error()); err != nil {
+			return err
+		}
+		return t.answerID(ctx, m.ID)
+	}
+	st := inc.staged
+	discard := func() {
+		if err := t.store.Discard(context.WithoutCancel(ctx), st); err != nil {
+			t.log.Warn("docstore: inbox: discarding staged content", "id", m.ID, "err", err)
+		}
+	}
+	if reason := t.checkManifest(inc, m, st); reason != "" {
+		discard()
+		if err := t.refuse(ctx, ref, reason); err != nil {
+			return err
+		}
+		return t.answerID(ctx, m.ID)
+	}
+	sp, err := t.store.Space(inc.key.Member)
+	if err != nil {
+		discard()
+		return t.refuseAndAnswer(ctx, ref, err.Error())
+	}
+	fu, _ := chain.ParseDestinationURI(m.From)
+	tu, _ := chain.ParseDestinationURI(m.To)
+	folder, err := sp.ReceivedFolder(ctx, ReceivedVars{SenderOrg: fu.Member, SenderDestination: fu.Name, RecipientDestination: tu.Name})
+	if err != nil {
+		if errors.Is(err, ErrInvalidPath) || errors.Is(err, ErrInvalidArgument) {
+			discard()
+			return t.refuseAndAnswer(ctx, ref, "no place for the document: "+err.Error())
+		}
+		discard()
+		return err // the database failed; the manifest comes again, and so must the shards
+	}
+	p, err := folder.Join(m.Name)
+	if err != nil {
+		discard()
+		return t.refuseAndAnswer(ctx, ref, "no place for the document: "+err.Error())
+	}
+	sig, err := crypto.SignTransferHash(inc.key.Key, m.TransferHash)
+	if err != nil {
+		discard()
+		return t.refuseAndAnswer(ctx, ref, "the recipient could not sign its receipt: "+err.Error())
+	}
+	in := inRow{Transfer: Transfer{ID: m.ID, Direction: Incoming, Member: inc.key.Member, Timestamp: m.Timestamp,
+		From: m.From, To: m.To, Document: p.Abs(), Hash: m.Hash, Size: m.Size, Status: TransferStatus("placing"),
+		TransferHash: m.TransferHash, SenderSignature: m.SenderSignature, RecipientSignature: sig, Created: t.now()},
+		status: "placing", attempt: m.Attempt, staged: st}
+	if err := t.putIn(context.WithoutCancel(ctx), &in); err != nil {
+		discard()
+		return err
+	}
+	return t.finishPlacing(ctx, &in)
+}
+
+// checkManifest compares a finished envelope with its manifest and
+// verifies the sender's signatures; it returns why they disagree, or "".
+func (t *Transfers) checkManifest(inc *incoming, m *manifest, st Staged) string {
+	now := t.now()
+	switch {
+	case m.From != inc.from || m.To != inc.to:
+		return "the manifest names other destinations than the shards"
+	case m.Shards != inc.next || m.SealedSize != inc.bytes:
+		return fmt.Sprintf("the manifest announces %d shards of %d bytes; %d shards of %d bytes arrived", m.Shards, m.SealedSize, inc.next, inc.bytes)
+	case st.Hash != m.Hash || st.Size != m.Size:
+		return fmt.Sprintf("the document received has SHA-256 %s and %d bytes; the manifest says %s and %d bytes", st.Hash, st.Size, m.Hash, m.Size)
+	}
+	sig, _ := base64.StdEncoding.DecodeString(m.Signature)
+	if err := crypto.Verify(inc.fromCert, m.statement(), sig, now); err != nil {
+		return "the manifest's signature does not verify against the sender's registry certificate: " + err.Error()
+	}
+	if err := crypto.VerifyTransferHash(inc.fromCert, m.TransferHash, m.SenderSignature, now); err != nil {
+		return "the sender's signature of the transfer hash does not verify against its registry certificate: " + err.Error()
+	}
+	return ""
+}
+
+// finishPlacing places verified staged content recorded in row (status
+// placing), marks it received, emits document_received and answers the
+// sender. Run again after a crash, it completes what was left.
+func (t *Transfers) finishPlacing(ctx context.Context, row *inRow) error {
+	sp, err := t.store.Space(row.Member)
+	if err != nil {
+		return err
+	}
+	p, err := ParsePath(row.Document)
+	if err != nil {
+		return err
+	}
+	_, err = sp.Place(ctx, row.staged, p, Overwrite)
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrNotFound):
+		// The staged content is gone: placed just before a crash, or lost.
+		e, lerr := sp.Lookup(ctx, p)
+		if lerr != nil && !errors.Is(lerr, ErrNotFound) {
+			return lerr
+		}
+		if lerr != nil || e.IsDir || e.Hash != row.Hash {
+			t.log.Warn("docstore: inbox: verified content vanished before it was placed; asking for the transfer again", "id", row.ID)
+			if err := t.forgetPlacing(ctx, *row); err != nil {
+				return err
+			}
+			return t.askResend(ctx, row.ID, row.attempt, row.From, row.To, "the received document was lost before it was placed")
+		}
+	case errors.Is(err, ErrIsFolder), errors.Is(err, ErrNotFolder), errors.Is(err, ErrInvalidArgument), errors.Is(err, ErrChanged):
+		if derr := t.store.Discard(context.WithoutCancel(ctx), row.staged); derr != nil {
+			t.log.Warn("docstore: inbox: discarding staged content", "id", row.ID, "err", derr)
+		}
+		return t.refuseAndAnswer(ctx, refusal{id: row.ID, attempt: row.attempt, from: row.From, to: row.To, member: row.Member},
+			fmt.Sprintf("the document cannot be placed at %s: %v", row.Document, err))
+	default:
+		return err
+	}
+	res, err := t.db.ExecContext(context.WithoutCancel(ctx), `UPDATE docstore_transfers_in SET status = 'received', staged_key = ''
+		WHERE id = ? AND status = 'placing'`, row.ID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		row.status, row.Status = "received", StatusReceived
+		t.notify(row.Member, EventDocumentReceived, row.Transfer)
+	}
+	return t.answerID(ctx, row.ID)
+}
+
+// inRow is a docstore_transfers_in row.
+type inRow struct {
+	Transfer
+	status  string
+	attempt int
+	staged  Staged
+}
+
+func (t *Transfers) getIn(ctx context.Context, id string) (inRow, bool, error) {
+	var r inRow
+	var created, mod int64
+	err := t.db.QueryRowContext(ctx, `SELECT id, member, from_uri, to_uri, document, hash, size, timestamp, transfer_hash,
+		sender_sig, recipient_sig, status, error, attempt, staged_key, staged_size, staged_hash, staged_ref, staged_mod_ns, created_ns
+		FROM docstore_transfers_in WHERE id = ?`, id).Scan(&r.ID, &r.Member, &r.From, &r.To, &r.Document, &r.Hash, &r.Size,
+		&r.Timestamp, &r.TransferHash, &r.SenderSignature, &r.RecipientSignature, &r.status, &r.Error, &r.attempt,
+		&r.staged.Key, &r.staged.Size, &r.staged.Hash, &r.staged.Ref, &mod, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return inRow{}, false, nil
+	}
+	if err != nil {
+		return inRow{}, false, err
+	}
+	r.Direction = Incoming
+	r.Status = TransferStatus(r.status)
+	r.Created = time.Unix(0, created)
+	r.staged.ModTime = time.Unix(0, mod)
+	return r, true, nil
+}
+
+// putIn writes a placing row (replacing an unfinished one).
+func (t *Transfers) putIn(ctx context.Context, r *inRow) error {
+	_, err := t.db.ExecContext(ctx, `INSERT INTO docstore_transfers_in (id, member, from_uri, to_uri, document, hash, size,
+		timestamp, transfer_hash, sender_sig, recipient_sig, status, error, attempt, staged_key, staged_size, staged_hash,
+		staged_ref, staged_mod_ns, created_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET member = excluded.member, document = excluded.document, hash = excluded.hash,
+			size = excluded.size, timestamp = excluded.timestamp, transfer_hash = excluded.transfer_hash,
+			sender_sig = excluded.sender_sig, recipient_sig = excluded.recipient_sig, status = excluded.status,
+			attempt = excluded.attempt, staged_key = excluded.staged_key, staged_size = excluded.staged_size,
+			staged_hash = excluded.staged_hash, staged_ref = excluded.staged_ref, staged_mod_ns = excluded.staged_mod_ns
+		WHERE docstore_transfers_in.status = 'placing'`,
+		r.ID, r.Member, r.From, r.To, r.Document, r.Hash, r.Size, r.Timestamp, r.TransferHash, r.SenderSignature,
+		r.RecipientSignature, r.status, r.attempt, r.staged.Key, r.staged.Size, r.staged.Hash, r.staged.Ref,
+		r.staged.ModTime.UnixNano(), r.Created.UnixNano())
+	return err
+}
+
+// forgetPlacing removes an unfinished row (and its staged content) so
+// that a new attempt starts from scratch.
+func (t *Transfers) forgetPlacing(ctx context.Context, row inRow) error {
+	if row.staged.Key != "" {
+		if err := t.store.Discard(context.WithoutCancel(ctx), row.staged); err != nil {
+			t.log.Warn("docstore: inbox: discarding staged content", "id", row.ID, "err", err)
+		}
+	}
+	_, err := t.db.ExecContext(ctx, `DELETE FROM docstore_transfers_in WHERE id = ? AND status = 'placing'`, row.ID)
+	return err
+}
+
+// refusal identifies a transfer being refused.
+type refusal struct {
+	id, from, to, member string
+	attempt              int
+	m                    *manifest // when known
+}
+
+// refuse records transfer r as failed with reason (unless it is already
+// final). The receipt goes out with the manifest (answer).
+func (t *Transfers) refuse(ctx context.Context, r refusal, reason string) error {
+	member := r.member
+	if member == "" {
+		if u, err := chain.ParseDestinationURI(r.to); err == nil {
+			member = u.Member
+		}
+	}
+	var hash, ts, th, ssig string
+	var size int64
+	if r.m != nil {
+		hash, ts, th, ssig, size = r.m.Hash, r.m.Timestamp, r.m.TransferHash, r.m.SenderSignature, r.m.Size
+	}
+	t.log.Warn("docstore: inbox: transfer refused", "id", r.id, "from", r.from, "to", r.to, "reason", reason)
+	_, err := t.db.ExecContext(context.WithoutCancel(ctx), `INSERT INTO docstore_transfers_in (id, member, from_uri, to_uri,
+		document, hash, size, timestamp, transfer_hash, sender_sig, recipient_sig, status, error, attempt, staged_key,
+		staged_size, staged_hash, staged_ref, staged_mod_ns, created_ns)
+		VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, ?, '', 'failed', ?, ?, '', 0, '', '', 0, ?)
+		ON CONFLICT (id) DO UPDATE SET status = 'failed', error = excluded.error, document = '', recipient_sig = '',
+			staged_key = '' WHERE docstore_transfers_in.status = 'placing'`,
+		r.id, member, r.from, r.to, hash, size, ts, th, ssig, trimReason(reason), r.attempt, t.now().UnixNano())
+	return err
+}
+
+func (t *Transfers) refuseAndAnswer(ctx context.Context, r refusal, reason string) error {
+	if err := t.refuse(ctx, r, reason); err != nil {
+		return err
+	}
+	return t.answerID(ctx, r.id)
+}
