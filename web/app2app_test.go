@@ -25,9 +25,10 @@ import (
 )
 
 // a2aFixture is a node serving members m1 and m2 of a dev chain, with
-// app-to-app messaging mounted, and a credential for each member.
+// app-to-app messaging mounted, and a credential for each member; or, for
+// twoNodes, one node per member (m2's at base2) on the same transport.
 type a2aFixture struct {
-	base         string
+	base, base2  string
 	node         *app2apptest.Node
 	chain        *app2apptest.Chain
 	user1, pass1 string
@@ -35,10 +36,13 @@ type a2aFixture struct {
 }
 
 func newA2AFixture(t *testing.T, tr messaging.Transport) *a2aFixture {
+	return newA2AFixtureNodes(t, tr, false)
+}
+
+func newA2AFixtureNodes(t *testing.T, tr messaging.Transport, twoNodes bool) *a2aFixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &a2aFixture{chain: app2apptest.StartChain(t, "m1", "m2")}
-	f.node = app2apptest.NewNode(t, f.chain, tr, app2apptest.RandomID("web"), []string{"m1", "m2"}, nil)
 	creds, err := auth.New(&auth.MemoryStore{}, auth.Config{Params: fastParams})
 	if err != nil {
 		t.Fatal(err)
@@ -49,26 +53,37 @@ func newA2AFixture(t *testing.T, tr messaging.Transport) *a2aFixture {
 	if f.user2, f.pass2, err = creds.Create(ctx, f.chain.EnvironmentID, "m2"); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Config{EnvironmentID: f.chain.EnvironmentID, Logger: quietLogger(), FailureBurst: 1000}, creds)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.HandleApp2App(f.node.Service)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.base = "http://" + ln.Addr().String()
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("shutdown: %v", err)
+	serve := func(n *app2apptest.Node) string {
+		srv, err := New(Config{EnvironmentID: f.chain.EnvironmentID, Logger: quietLogger(), FailureBurst: 1000}, creds)
+		if err != nil {
+			t.Fatal(err)
 		}
-		<-done
-	})
+		srv.HandleApp2App(n.Service)
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- srv.Serve(ln) }()
+		t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := srv.Shutdown(ctx); err != nil {
+				t.Errorf("shutdown: %v", err)
+			}
+			<-done
+		})
+		return "http://" + ln.Addr().String()
+	}
+	if twoNodes {
+		f.node = app2apptest.NewNode(t, f.chain, tr, app2apptest.RandomID("web1"), []string{"m1"}, nil)
+		n2 := app2apptest.NewNode(t, f.chain, tr, app2apptest.RandomID("web2"), []string{"m2"}, nil)
+		f.base, f.base2 = serve(f.node), serve(n2)
+	} else {
+		f.node = app2apptest.NewNode(t, f.chain, tr, app2apptest.RandomID("web"), []string{"m1", "m2"}, nil)
+		f.base = serve(f.node)
+		f.base2 = f.base
+	}
 	return f
 }
 
@@ -76,7 +91,11 @@ func newA2AFixture(t *testing.T, tr messaging.Transport) *a2aFixture {
 // returns the status and body.
 func (f *a2aFixture) call(t *testing.T, method, path, user, pass, contentType string, body []byte) (int, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, f.base+path, bytes.NewReader(body))
+	base := f.base
+	if user == f.user2 {
+		base = f.base2 // m2's node
+	}
+	req, err := http.NewRequest(method, base+path, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +280,7 @@ type a2aRun struct {
 func (f *a2aFixture) runClient(t *testing.T, modules, mode string, dests map[string]map[string]string) []a2aRun {
 	t.Helper()
 	dj, _ := json.Marshal(dests)
-	out := runNode(t, modules, "app2app_client.js", "CONSIGN_URL="+f.base, "CONSIGN_MODE="+mode, "CONSIGN_DESTS="+string(dj),
+	out := runNode(t, modules, "app2app_client.js", "CONSIGN_URL="+f.base, "CONSIGN_URL2="+f.base2, "CONSIGN_MODE="+mode, "CONSIGN_DESTS="+string(dj),
 		"CONSIGN_USER1="+f.user1, "CONSIGN_PASS1="+f.pass1, "CONSIGN_USER2="+f.user2, "CONSIGN_PASS2="+f.pass2)
 	var res struct {
 		Version string   `json:"version"`
@@ -352,6 +371,12 @@ func (f *a2aFixture) pairs(t *testing.T, prefix string, external bool) map[strin
 }
 
 func testA2ARoundTrip(t *testing.T, f *a2aFixture, modules string) {
+	// On one node, m1 using m2's destination is told whose it is; on two
+	// nodes, m1's node does not have it at all.
+	foreign := "belongs to member"
+	if f.base2 != f.base {
+		foreign = "not a destination on this node"
+	}
 	dests := f.pairs(t, "rt", false)
 	for _, r := range f.runClient(t, modules, "roundtrip", dests) {
 		d := dests[r.Transport]
@@ -404,8 +429,8 @@ func testA2ARoundTrip(t *testing.T, f *a2aFixture, modules string) {
 			}
 		}
 		for name, says := range map[string]string{
-			"unknownTo": "not in the registry", "foreignFrom": "belongs to member", "notAnObject": "must be an object",
-			"noContent": "content is missing", "subscribeForeign": "belongs to member", "subscribeNotArray": "array of destination URIs",
+			"unknownTo": "not in the registry", "foreignFrom": foreign, "notAnObject": "must be an object",
+			"noContent": "content is missing", "subscribeForeign": foreign, "subscribeNotArray": "array of destination URIs",
 		} {
 			if !ackErr(r.Refusals[name], says) {
 				t.Errorf("%s: %s: ack %v, want an error mentioning %q", r.Transport, name, r.Refusals[name], says)
@@ -464,6 +489,23 @@ func testA2AExternal(t *testing.T, f *a2aFixture, modules string) {
 				t.Errorf("%s: openssl cms -decrypt: %v: %s", r.Transport, err, out)
 			}
 		}
+	}
+}
+
+// TestApp2AppTwoNodes: each member on its own node (as in real
+// deployments), one Kafka (or embedded broker) between them: the same
+// client scripts, m1 connected to its node and m2 to the other.
+func TestApp2AppTwoNodes(t *testing.T) {
+	for _, tr := range []struct {
+		name string
+		open func(testing.TB) messaging.Transport
+	}{{"embedded", app2apptest.Embedded}, {"kafka", app2apptest.Kafka}} {
+		t.Run(tr.name, func(t *testing.T) {
+			modules := testenv.Get(t, testenv.SIO4Modules)
+			f := newA2AFixtureNodes(t, tr.open(t), true)
+			t.Run("RoundTrip", func(t *testing.T) { testA2ARoundTrip(t, f, modules) })
+			t.Run("External", func(t *testing.T) { testA2AExternal(t, f, modules) })
+		})
 	}
 }
 

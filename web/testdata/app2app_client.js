@@ -3,7 +3,9 @@
 // polling. Prints one JSON object for web/app2app_test.go to check.
 //
 // Environment:
-//   CONSIGN_URL                      node base URL
+//   CONSIGN_URL                      node base URL (of member m1's node)
+//   CONSIGN_URL2                     base URL of member m2's node, when
+//                                    the members live on two nodes
 //   CONSIGN_USER1/PASS1, USER2/PASS2 credentials of members m1 and m2
 //   CONSIGN_MODE                     roundtrip | manual | external
 //   CONSIGN_DESTS                    JSON {websocket: {...}, polling: {...}}:
@@ -17,6 +19,7 @@ const version = require("socket.io-client/package.json").version;
 const major = Number(version.split(".")[0]);
 
 const url = process.env.CONSIGN_URL;
+const url2 = process.env.CONSIGN_URL2 || url;
 const dests = JSON.parse(process.env.CONSIGN_DESTS);
 const basic = (u, p) => "Basic " + Buffer.from(u + ":" + p).toString("base64");
 const m1 = basic(process.env.CONSIGN_USER1, process.env.CONSIGN_PASS1);
@@ -29,7 +32,7 @@ function connect(transport, authorization, query) {
     query: query || {}, extraHeaders: headers,
   };
   if (major < 3) o.transportOptions = { polling: { extraHeaders: headers } };
-  const s = io(url, o);
+  const s = io(authorization === m2 ? url2 : url, o);
   s.exceptions = [];
   s.on("exception", (e) => s.exceptions.push(e));
   return new Promise((resolve, reject) => {
