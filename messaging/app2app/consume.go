@@ -55,6 +55,11 @@ type Consumer struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
+	// order makes "read the commit count, hand a message over" atomic
+	// with respect to Commit: a commit covers exactly the messages handed
+	// over before it (manual commit only).
+	order sync.Mutex
+
 	mu     sync.Mutex
 	subs   map[string]bool // subscribed URIs
 	gen    uint64          // commits so far
@@ -116,6 +121,8 @@ func (c *Consumer) Subscribe(uris []string) error {
 
 // Commit commits every message delivered so far (manual commit).
 func (c *Consumer) Commit() {
+	c.order.Lock()
+	defer c.order.Unlock()
 	c.mu.Lock()
 	c.gen++
 	close(c.wake)
@@ -219,12 +226,15 @@ func (h *destHandler) handle(ctx context.Context, d messaging.Delivery) error {
 		h.c.sub.Exception(fmt.Errorf("app2app: a message for %q was refused and skipped: %w", h.l.uri, err))
 		return nil
 	}
-	gen := h.c.generation()
-	if err := h.c.sub.Deliver(ctx, del); err != nil {
-		return err
-	}
 	if h.c.auto {
-		return nil
+		return h.c.sub.Deliver(ctx, del)
+	}
+	h.c.order.Lock()
+	gen := h.c.generation()
+	err = h.c.sub.Deliver(ctx, del)
+	h.c.order.Unlock()
+	if err != nil {
+		return err
 	}
 	return h.c.waitCommit(ctx, gen)
 }
