@@ -289,6 +289,9 @@ func (t *Transfers) onShard(ctx context.Context, d *messaging.Delivery) error {
 	if ok && row.status != "placing" {
 		return nil // already received or refused; the manifest gets the receipt again
 	}
+	if ok && row.attempt == attempt {
+		return nil // verified before a restart; its manifest completes it
+	}
 	if index != 0 {
 		return t.askResend(ctx, id, attempt, from, to,
 			fmt.Sprintf("shard %d of attempt %d arrived without the shards before it (the node restarted, or the partition moved)", index, attempt))

@@ -18,11 +18,6 @@ import (
 	"github.com/consign/consign/messaging"
 )
 
-// outboxLease is how long a claimed outbox row stays with the process
-// sending it before another process may take it over (scale-out nodes
-// sharing one database): longer than any sane attempt.
-const outboxLease = 30 * time.Minute
-
 // outboxPoll bounds how long the worker sleeps between looks at the
 // outbox when nothing wakes it.
 const outboxPoll = 30 * time.Second
@@ -87,7 +82,7 @@ func (t *Transfers) outboxPass(sem chan struct{}) time.Duration {
 			// Claim the row: push its due time a lease ahead and start the
 			// next attempt, unless someone else just did.
 			res, err := t.db.ExecContext(ctx, `UPDATE docstore_transfers_out SET next_ns = ?, attempt = attempt + 1
-				WHERE id = ? AND state = 'queued' AND next_ns = ?`, now+int64(outboxLease), d.id, d.next)
+				WHERE id = ? AND state = 'queued' AND next_ns = ?`, now+int64(t.cfg.Lease), d.id, d.next)
 			if err != nil {
 				if !t.isClosing(err) {
 					t.log.Warn("docstore: outbox: claiming a transfer", "id", d.id, "err", err)
@@ -203,7 +198,13 @@ func (t *Transfers) runAttempt(id string) {
 	if r.state != "queued" {
 		return
 	}
+	// Keep the claim while the attempt runs, so that no other process
+	// sharing the database takes the row over; a crashed process's claim
+	// lapses after one Lease.
+	hb, stopHB := context.WithCancel(ctx)
+	go t.heartbeat(hb, id, r.attempt)
 	err = t.transmit(ctx, &r)
+	stopHB()
 	var perm errPermanent
 	switch {
 	case err == nil:
@@ -223,6 +224,21 @@ func (t *Transfers) runAttempt(id string) {
 		t.log.Warn("docstore: transfer attempt failed; retrying", "id", id, "attempt", r.attempt, "in", wait, "err", err)
 		_, _ = t.db.ExecContext(context.WithoutCancel(ctx), `UPDATE docstore_transfers_out SET failures = failures + 1, next_ns = ?
 			WHERE id = ? AND state = 'queued'`, t.now().Add(wait).UnixNano(), id)
+	}
+}
+
+// heartbeat extends the claim of an outbox row until ctx is done.
+func (t *Transfers) heartbeat(ctx context.Context, id string, attempt int) {
+	tick := time.NewTicker(t.cfg.Lease / 3)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			_, _ = t.db.ExecContext(ctx, `UPDATE docstore_transfers_out SET next_ns = ? WHERE id = ? AND state = 'queued' AND attempt = ?`,
+				t.now().Add(t.cfg.Lease).UnixNano(), id, attempt)
+		}
 	}
 }
 

@@ -248,6 +248,11 @@ type TransferConfig struct {
 	// (receipt timeouts and resend requests); then the transfer fails.
 	// Zero means 8.
 	MaxResends int
+	// Lease is how long an outbox row being sent stays claimed by the
+	// sending process without a sign of life (it renews the claim every
+	// third of it); after a crash the transfer resumes once the claim
+	// lapses. Zero means 2m.
+	Lease time.Duration
 	// IdleTimeout drops an incoming transfer whose next shard has not
 	// come for this long; zero means 10m.
 	IdleTimeout time.Duration
@@ -275,7 +280,7 @@ func (c TransferConfig) Validate() error {
 		return fmt.Errorf("%s: PinTransfers needs a Pinner", op)
 	case c.Partitions < 0 || c.Concurrency < 0 || c.MaxResends < 0:
 		return fmt.Errorf("%s: Partitions, Concurrency and MaxResends must not be negative", op)
-	case c.RetryMin < 0 || c.RetryMax < 0 || c.AckTimeout < 0 || c.IdleTimeout < 0:
+	case c.RetryMin < 0 || c.RetryMax < 0 || c.AckTimeout < 0 || c.IdleTimeout < 0 || c.Lease < 0:
 		return fmt.Errorf("%s: durations must not be negative", op)
 	case c.ChunkSize != 0 && (c.ChunkSize < 1<<10 || c.ChunkSize > 1<<20 || c.ChunkSize&(c.ChunkSize-1) != 0):
 		return fmt.Errorf("%s: ChunkSize %d must be a power of two from 1 KiB to 1 MiB", op, c.ChunkSize)
@@ -365,6 +370,9 @@ func NewTransfers(ctx context.Context, store *Store, cfg TransferConfig) (*Trans
 	}
 	if cfg.MaxResends == 0 {
 		cfg.MaxResends = 8
+	}
+	if cfg.Lease == 0 {
+		cfg.Lease = 2 * time.Minute
 	}
 	if cfg.IdleTimeout == 0 {
 		cfg.IdleTimeout = 10 * time.Minute
