@@ -140,8 +140,22 @@ func baseOpts(cfg Config) []kgo.Opt {
 	return []kgo.Opt{
 		kgo.SeedBrokers(cfg.Brokers...),
 		kgo.ClientID(cfg.ClientID),
+		// A consumer pauses a partition while its worker is behind; the
+		// fetch already waiting at the broker does not include it again
+		// until it returns, which with franz-go's 5 s default stalled a
+		// burst of a few thousand messages on one key for tens of seconds.
+		kgo.FetchMaxWait(fetchMaxWait),
+		// A node killed without leaving its group holds its partitions
+		// for the session timeout; franz-go's default is 45 s.
+		kgo.SessionTimeout(sessionTimeout),
 	}
 }
+
+// Defaults applied before Config.Opts, which may override them.
+const (
+	fetchMaxWait   = 50 * time.Millisecond
+	sessionTimeout = 10 * time.Second
+)
 
 // Close closes the producer and admin connections.
 func (t *Transport) Close() error {
