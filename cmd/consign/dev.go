@@ -19,6 +19,7 @@ import (
 	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/internal/auth"
 	"github.com/consign/consign/internal/metadb"
+	"github.com/consign/consign/messaging/app2app"
 	"github.com/consign/consign/messaging/embedded"
 	"github.com/consign/consign/storage"
 	"github.com/consign/consign/storage/local"
@@ -183,7 +184,7 @@ func startDev(ctx context.Context, log *slog.Logger, dataDir, listen string) (n 
 	}
 	n.closers = append(n.closers, broker.Close)
 
-	members, dests, err := devChainMembers(filepath.Join(dataDir, "keys"), st)
+	members, dests, keys, err := devChainMembers(filepath.Join(dataDir, "keys"), st)
 	if err != nil {
 		return nil, err
 	}
@@ -222,6 +223,37 @@ func startDev(ctx context.Context, log *slog.Logger, dataDir, listen string) (n 
 		return nil, err
 	}
 	n.web.HandleDocuments(docs)
+
+	// App-to-app messaging: every demo member lives on this one node; its
+	// destination keys are sealed in the metadata database under a master
+	// key kept beside it.
+	master, err := app2app.LoadOrCreateMasterKey(filepath.Join(dataDir, "app2app.key"))
+	if err != nil {
+		return nil, err
+	}
+	publishers := map[string]app2app.Publisher{}
+	for name, r := range dc.Members {
+		publishers[name] = r
+	}
+	a2a, err := app2app.New(ctx, app2app.Config{Node: "dev", EnvironmentID: st.Environment, Members: publishers,
+		Transport: broker, Registry: dc.Registry, DB: db, MasterKey: master, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	n.closers = append(n.closers, a2a.Close)
+	for member, ks := range keys {
+		for _, k := range ks {
+			if _, err := a2a.ImportManaged(ctx, member, k.name, k.key, k.certPEM); err != nil {
+				return nil, err
+			}
+		}
+	}
+	// The in-process chain is new at every start: publish what it lacks
+	// (destinations created through the API in an earlier run).
+	if _, err := a2a.Republish(ctx); err != nil {
+		return nil, err
+	}
+	n.web.HandleApp2App(a2a)
 
 	managed := map[string]bool{}
 	for _, ds := range dests {
@@ -321,30 +353,39 @@ func ensureDevCredentials(ctx context.Context, creds *auth.Credentials, store au
 // devChainMembers loads or makes each member's identity proof and
 // destination keys under keysDir, returning what the dev chain registers
 // and the destinations dev.json lists.
-func devChainMembers(keysDir string, st *devState) ([]chain.DevMember, map[string][]devDestination, error) {
+func devChainMembers(keysDir string, st *devState) ([]chain.DevMember, map[string][]devDestination, map[string][]devKey, error) {
 	var members []chain.DevMember
 	dests := map[string][]devDestination{}
+	keys := map[string][]devKey{}
 	for _, m := range st.Members {
 		dir := filepath.Join(keysDir, m.Name)
 		cn := fmt.Sprintf("%s-%s--%s", st.Environment, m.Nonce, m.Organization)
 		_, proof, err := loadOrMakeKey(dir, "identity", cn, crypto.P256)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		dm := chain.DevMember{Name: m.Name, ProofPEM: proof, Nonce: m.Nonce, Destinations: map[string][]byte{}}
 		for _, d := range devDestinationSpecs {
 			uri := chain.DestinationURI{Scheme: "kld", Kind: d.kind, Member: m.Name, Environment: st.Environment,
 				Service: m.Name + "-" + d.service, Name: d.name}.String()
-			_, cert, err := loadOrMakeKey(dir, d.name, uri, crypto.P256)
+			key, cert, err := loadOrMakeKey(dir, d.name, uri, crypto.P256)
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			dm.Destinations[uri] = cert
+			keys[m.Name] = append(keys[m.Name], devKey{name: d.name, key: key, certPEM: cert})
 			dests[m.Name] = append(dests[m.Name], devDestination{Name: d.name, URI: uri, Kind: d.kind, Managed: true})
 		}
 		members = append(members, dm)
 	}
-	return members, dests, nil
+	return members, dests, keys, nil
+}
+
+// devKey is a demo destination's key and certificate.
+type devKey struct {
+	name    string
+	key     stdcrypto.Signer
+	certPEM []byte
 }
 
 // loadOrMakeKey returns the key and certificate PEM stored as

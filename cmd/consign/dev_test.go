@@ -219,3 +219,49 @@ func TestDevDocuments(t *testing.T) {
 		t.Fatalf("download by another member: %d, want 404", code)
 	}
 }
+
+// Each demo member lists its own managed destinations, and the address
+// book shows every member, read from the registry.
+func TestDevDestinationsAndAddressBook(t *testing.T) {
+	n, cancel, done := startTestDev(t, t.TempDir())
+	defer stopTestDev(t, cancel, done)
+	for _, m := range n.file.Members {
+		code, body := get(t, n.file.APIURL+"/destinations", m.Credential.User, m.Credential.Password)
+		var got []struct {
+			Name, URI, Kind string
+			Managed         bool
+		}
+		if code != 200 || json.Unmarshal([]byte(body), &got) != nil {
+			t.Fatalf("%s: destinations: %d %s", m.Name, code, body)
+		}
+		want := map[string]devDestination{}
+		for _, d := range m.Destinations {
+			want[d.URI] = d
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%s: destinations %s, want %d", m.Name, body, len(want))
+		}
+		for _, d := range got {
+			if w, ok := want[d.URI]; !ok || w.Name != d.Name || w.Kind != d.Kind || !d.Managed {
+				t.Fatalf("%s: unexpected destination %+v", m.Name, d)
+			}
+		}
+	}
+	m := n.file.Members[0]
+	base := strings.TrimSuffix(n.file.APIURL, "/api/v1")
+	for _, url := range []string{base + "/addressbook", n.file.APIURL + "/addressbook"} {
+		code, body := get(t, url, m.Credential.User, m.Credential.Password)
+		var book []struct {
+			Membership   string `json:"membership"`
+			Destinations []struct{ URI, Name string }
+		}
+		if code != 200 || json.Unmarshal([]byte(body), &book) != nil || len(book) != len(n.file.Members) {
+			t.Fatalf("%s: %d %s", url, code, body)
+		}
+		for _, e := range book {
+			if !strings.HasPrefix(e.Membership, "/") || len(e.Destinations) != 2 {
+				t.Fatalf("%s: entry %+v", url, e)
+			}
+		}
+	}
+}
