@@ -83,6 +83,7 @@ func cmdDev(ctx context.Context, env *cliEnv, args []string) error {
 	dataDir := fs.String("data", "consign-data", "data directory; everything the demo keeps lives here and survives a restart")
 	listen := fs.String("listen", "127.0.0.1:8080", "address of the API, socket.io and console")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	demoEvery := fs.Duration("demo-messages", 10*time.Second, "how often each demo member sends an app-to-app message to the next one (0: never)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -99,11 +100,16 @@ func cmdDev(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	defer n.close()
 	printDevBanner(env, n)
+	if *demoEvery > 0 {
+		go n.demoMessages(ctx, *demoEvery)
+		fmt.Fprintf(env.stdout, "Demo messages: every %s each member sends one to the next member's app destination; subscribe to see them.\n", *demoEvery)
+	}
 	return n.serve(ctx)
 }
 
 // devNode is a running dev environment.
 type devNode struct {
+	a2a     *app2app.Service
 	dataDir string
 	file    devFile
 	ln      net.Listener
@@ -136,6 +142,41 @@ func (n *devNode) serve(ctx context.Context) error {
 			return err
 		}
 		return <-errc
+	}
+}
+
+// demoMessages has each member send, every interval, a short app-to-app
+// message from its app destination to the next member's, through the same
+// path a socket.io produce takes (sign, seal, transport), until ctx ends.
+func (n *devNode) demoMessages(ctx context.Context, every time.Duration) {
+	var apps []devDestination
+	var owners []string
+	for _, m := range n.file.Members {
+		for _, d := range m.Destinations {
+			if d.Kind == "app2app" {
+				apps, owners = append(apps, d), append(owners, m.Name)
+			}
+		}
+	}
+	if len(apps) < 2 {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for seq := 1; ; seq++ {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for i, from := range apps {
+			to := apps[(i+1)%len(apps)]
+			msg := app2app.Message{From: from.URI, To: to.URI, Key: owners[i], Text: true,
+				Content: []byte(fmt.Sprintf("demo message %d from %s at %s", seq, owners[i], time.Now().UTC().Format(time.RFC3339)))}
+			if err := n.a2a.Produce(ctx, owners[i], msg, func(app2app.Report, error) {}); err != nil && ctx.Err() == nil {
+				n.log.Warn("demo message not sent", "from", from.URI, "err", err)
+			}
+		}
 	}
 }
 
@@ -254,6 +295,7 @@ func startDev(ctx context.Context, log *slog.Logger, dataDir, listen string) (n 
 		return nil, err
 	}
 	n.web.HandleApp2App(a2a)
+	n.a2a = a2a
 
 	managed := map[string]bool{}
 	for _, ds := range dests {
