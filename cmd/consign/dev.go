@@ -180,11 +180,11 @@ func (n *devNode) demoMessages(ctx context.Context, every time.Duration) {
 	}
 }
 
-func startDev(ctx context.Context, log *slog.Logger, dataDir, listen string) (n *devNode, err error) {
+func startDev(ctx context.Context, log *slog.Logger, dataDir, listen string) (_ *devNode, err error) {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	n = &devNode{dataDir: dataDir, log: log}
+	n := &devNode{dataDir: dataDir, log: log}
 	defer func() {
 		if err != nil {
 			n.close()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -17,6 +18,7 @@ import (
 	"github.com/consign/consign/internal/auth"
 	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/messaging"
+	"github.com/consign/consign/messaging/app2app"
 	"github.com/consign/consign/messaging/embedded"
 	"github.com/consign/consign/messaging/kafka"
 	"github.com/consign/consign/storage"
@@ -93,8 +95,8 @@ func openMetadata(ctx context.Context, cfg nodeConfig) (*sql.DB, *auth.SQLStore,
 	return db, store, creds, nil
 }
 
-func buildNode(ctx context.Context, log *slog.Logger, cfg nodeConfig) (n *node, err error) {
-	n = &node{log: log}
+func buildNode(ctx context.Context, log *slog.Logger, cfg nodeConfig) (_ *node, err error) {
+	n := &node{log: log}
 	defer func() {
 		if err != nil {
 			n.close()
@@ -156,9 +158,33 @@ func buildNode(ctx context.Context, log *slog.Logger, cfg nodeConfig) (n *node, 
 		return nil, err
 	}
 	n.web.HandleDocuments(docs)
-	// Which destinations this node holds keys for is known once the
-	// destination service is wired; until then the registry API says false.
-	n.web.HandleRegistry(chainapi.Registry(n.registry), nil, nil)
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data_dir: %w", err)
+	}
+	master, err := app2app.LoadOrCreateMasterKey(filepath.Join(cfg.DataDir, "app2app.key"))
+	if err != nil {
+		return nil, err
+	}
+	a2a, err := app2app.New(ctx, app2app.Config{Node: cfg.Member, EnvironmentID: cfg.Environment,
+		Members: map[string]app2app.Publisher{cfg.Member: n.registry}, Transport: n.transport,
+		Registry: n.registry, DB: n.db, MasterKey: master, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	n.closers = append(n.closers, a2a.Close)
+	n.web.HandleApp2App(a2a)
+	n.web.HandleRegistry(chainapi.Registry(n.registry), nil, func(ctx context.Context, uri string) (bool, error) {
+		ds, err := a2a.Destinations(ctx, cfg.Member)
+		if err != nil {
+			return false, err
+		}
+		for _, d := range ds {
+			if d.URI == uri {
+				return d.Managed, nil
+			}
+		}
+		return false, nil
+	})
 	return n, nil
 }
 
