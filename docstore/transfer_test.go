@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	mrand "math/rand/v2"
 	"os"
@@ -764,3 +765,42 @@ func testTransferPinned(t *testing.T, net *tnet) {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// TestTransferBackends transfers a document between two nodes keeping
+// their documents on each storage backend (sender and receiver each on
+// their own bucket, container or repository).
+func TestTransferBackends(t *testing.T) {
+	tr := app2apptest.Embedded(t)
+	alice, bob := app2apptest.RandomID("alice"), app2apptest.RandomID("bob")
+	net := newNet(t, tr, alice, bob)
+	for _, c := range []struct {
+		name string
+		nb   func(t *testing.T) storage.Backend
+	}{
+		{"Local", newLocal}, {"S3", newS3}, {"Azure", newAzure}, {"IPFSEmbedded", newIPFSEmbedded}, {"Kubo", newKubo},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a := net.newNode(t, alice, c.nb(t), nil)
+			b := net.newNode(t, bob, c.nb(t), nil)
+			for i, size := range []int64{3<<20 + 5, 0} {
+				doc := fmt.Sprintf("/out/doc%d.bin", i)
+				a.put(t, doc, randomReader(uint64(60+i), size))
+				want, _ := shaOf(t, randomReader(uint64(60+i), size))
+				sent := a.send(t, b, doc)
+				if got := a.wait(t, sent.ID); got.Status != docstore.StatusReceived || got.Hash != want {
+					t.Fatalf("sender's record: %+v", got)
+				}
+				placed := fmt.Sprintf("/received/docs/doc%d.bin", i)
+				if h, n := b.readHash(t, placed); h != want || n != size {
+					t.Fatalf("received copy: %s, %d bytes; want %s, %d", h, n, want, size)
+				}
+				if rec := b.wait(t, sent.ID); rec.Status != docstore.StatusReceived || rec.Document != placed {
+					t.Errorf("recipient's record: %+v", rec)
+				}
+			}
+			if left := stagingKeys(t, b.b); len(left) != 0 {
+				t.Errorf("staging left behind: %v", left)
+			}
+		})
+	}
+}

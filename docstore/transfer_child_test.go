@@ -1,0 +1,393 @@
+package docstore_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/consign/consign/chain"
+	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/docstore"
+	"github.com/consign/consign/internal/metadb"
+	"github.com/consign/consign/messaging"
+	"github.com/consign/consign/messaging/kafka"
+	"github.com/consign/consign/storage/local"
+)
+
+// Some tests run a node in a child process (this test binary started
+// again with childEnv naming a JSON childConfig) so that it can be killed
+// with SIGKILL or measured on its own.
+const childEnv = "CONSIGN_DOCSTORE_TRANSFER_CHILD"
+
+// TestMain runs the child side when the binary is started as a child,
+// the tests otherwise.
+func TestMain(m *testing.M) {
+	if cfg := os.Getenv(childEnv); cfg != "" {
+		if err := runChild(cfg); err != nil {
+			fmt.Println("error", err)
+			os.Exit(2)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// childConfig tells a child node what to be.
+type childConfig struct {
+	Mode     string `json:"mode"` // "receiver" or "sender"
+	Node     string `json:"node"`
+	Member   string `json:"member"`
+	Dest     string `json:"dest"`
+	KeyPEM   string `json:"keyPEM"`
+	CertPEM  string `json:"certPEM"`
+	DB       string `json:"db"`
+	Storage  string `json:"storage"`
+	Kafka    string `json:"kafka"`
+	Registry string `json:"registry"` // path of a registryFile
+	// Receiver: report every shard handled; stop handling (hang) at this
+	// shard of this attempt; hang after document_received.
+	ReportShards      bool `json:"reportShards"`
+	HangAttempt       int  `json:"hangAttempt"`
+	HangShard         int  `json:"hangShard"`
+	HangAfterReceived bool `json:"hangAfterReceived"`
+	// Sender: the document to upload and send, and the recipient.
+	DocPath string `json:"docPath"`
+	DocSize int64  `json:"docSize"`
+	DocSeed uint64 `json:"docSeed"`
+	To      string `json:"to"`
+}
+
+// registryFile is a registry snapshot for child processes, which cannot
+// reach the parent's in-process chain.
+type registryFile struct {
+	Destinations map[string]chain.Destination `json:"destinations"`
+	Profiles     map[string]map[string]string `json:"profiles"`
+}
+
+// fileRegistry serves a registryFile; it implements
+// docstore.TransferRegistry.
+type fileRegistry struct{ f registryFile }
+
+func (r *fileRegistry) Destination(_ context.Context, uri string) (chain.Destination, error) {
+	d, ok := r.f.Destinations[uri]
+	if !ok {
+		return chain.Destination{}, fmt.Errorf("%q: %w", uri, chain.ErrUnknownDestination)
+	}
+	return d, nil
+}
+
+func (r *fileRegistry) Member(_ context.Context, name string) (*chain.Member, error) {
+	p, ok := r.f.Profiles[name]
+	if !ok {
+		return nil, fmt.Errorf("%q: %w", name, chain.ErrUnknownMember)
+	}
+	return &chain.Member{Name: name, Status: chain.StatusActive, Profile: p}, nil
+}
+
+// writeRegistryFile snapshots the destinations of net's members and the
+// given member → node profile entries.
+func writeRegistryFile(t *testing.T, net *tnet, nodes map[string]string) string {
+	t.Helper()
+	f := registryFile{Destinations: map[string]chain.Destination{}, Profiles: map[string]map[string]string{}}
+	for _, m := range net.members {
+		u, _ := chain.ParseDestinationURI(m.uri)
+		f.Destinations[m.uri] = chain.Destination{URI: m.uri, Name: u.Name, Member: m.name, MemberStatus: chain.StatusActive, CertificatePEM: string(m.pem)}
+		f.Profiles[m.name] = map[string]string{"consign-node": nodes[m.name]}
+	}
+	b, _ := json.Marshal(f)
+	p := t.TempDir() + "/registry.json"
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// childOut serialises the child's report lines.
+type childOut struct {
+	mu sync.Mutex
+	w  *bufio.Writer
+}
+
+func (o *childOut) say(format string, args ...any) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	fmt.Fprintf(o.w, format+"\n", args...)
+	o.w.Flush()
+}
+
+func (o *childOut) NotifyTransfer(member string, ev docstore.TransferEvent, tr docstore.Transfer) {
+	o.say("event %s %s %s", ev, tr.ID, tr.Status)
+}
+
+func runChild(path string) error {
+	ctx := context.Background()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var cfg childConfig
+	if err := json.Unmarshal(raw, &cfg); err != nil {
+		return err
+	}
+	out := &childOut{w: bufio.NewWriter(os.Stdout)}
+	var reg registryFile
+	if raw, err = os.ReadFile(cfg.Registry); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(raw, &reg); err != nil {
+		return err
+	}
+	keyPEM, err := os.ReadFile(cfg.KeyPEM)
+	if err != nil {
+		return err
+	}
+	key, err := crypto.ParsePrivateKeyPEM(keyPEM)
+	if err != nil {
+		return err
+	}
+	certPEM, err := os.ReadFile(cfg.CertPEM)
+	if err != nil {
+		return err
+	}
+	cert, err := crypto.ParseCertificatePEM(certPEM)
+	if err != nil {
+		return err
+	}
+	keys := &docstore.KeyRing{}
+	if err := keys.Add(cfg.Dest, cfg.Member, key, cert); err != nil {
+		return err
+	}
+	db, err := metadb.Open(ctx, metadb.Config{Path: cfg.DB})
+	if err != nil {
+		return err
+	}
+	b, err := local.New(local.Config{Root: cfg.Storage, CreateRoot: true})
+	if err != nil {
+		return err
+	}
+	st, err := docstore.New(ctx, db, b, docstore.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		return err
+	}
+	kt, err := kafka.New(kafka.Config{Brokers: []string{cfg.Kafka}, MaxRetryBackoff: time.Second,
+		Opts: []kgo.Opt{kgo.FetchMaxWait(20 * time.Millisecond),
+			// A killed child leaves its group member behind until its session
+			// times out; keep that short (the broker minimum is 6 s).
+			kgo.SessionTimeout(6 * time.Second), kgo.HeartbeatInterval(time.Second)}})
+	if err != nil {
+		return err
+	}
+	var tr messaging.Transport = kt
+	if cfg.Mode == "receiver" {
+		tr = &childHook{Transport: kt, cfg: &cfg, out: out}
+	}
+	tcfg := docstore.TransferConfig{
+		Node: cfg.Node, Members: []string{cfg.Member}, Transport: tr, Registry: &fileRegistry{reg}, Keys: keys,
+		Notifier: out, Partitions: 2, RetryMin: 50 * time.Millisecond, RetryMax: time.Second,
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	}
+	if cfg.HangAfterReceived {
+		tcfg.Notifier = hangingNotifier{out}
+	}
+	sp, err := st.Space(cfg.Member)
+	if err != nil {
+		return err
+	}
+	if cfg.Mode == "sender" {
+		if _, err := sp.Put(ctx, mustParse(cfg.DocPath), randomReader(cfg.DocSeed, cfg.DocSize), docstore.Overwrite); err != nil {
+			return err
+		}
+	}
+	tf, err := docstore.NewTransfers(ctx, st, tcfg)
+	if err != nil {
+		return err
+	}
+	defer tf.Close()
+	out.say("ready")
+	switch cfg.Mode {
+	case "receiver":
+		select {}
+	case "sender":
+		// Wait for "go", send, wait for the outcome.
+		in := bufio.NewScanner(os.Stdin)
+		if !in.Scan() || in.Text() != "go" {
+			return errors.New("no go")
+		}
+		resetPeakRSS()
+		start := time.Now()
+		rec, err := tf.Send(ctx, cfg.Member, cfg.Dest, cfg.To, cfg.DocPath)
+		if err != nil {
+			return err
+		}
+		for {
+			got, err := tf.Get(ctx, cfg.Member, rec.ID)
+			if err != nil {
+				return err
+			}
+			if got.Status != docstore.StatusSent {
+				out.say("done %s %d %d", got.Status, time.Since(start).Nanoseconds(), peakRSS(os.Getpid()))
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		in.Scan() // until the parent closes stdin
+	}
+	return nil
+}
+
+func mustParse(s string) docstore.Path {
+	p, err := docstore.ParsePath(s)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+// childHook reports shards to the parent and hangs where told.
+type childHook struct {
+	messaging.Transport
+	cfg *childConfig
+	out *childOut
+}
+
+func (c *childHook) Consume(ctx context.Context, group string, topics []string, h messaging.Handler) error {
+	return c.Transport.Consume(ctx, group, topics, func(ctx context.Context, d messaging.Delivery) error {
+		if kindOf(&d.Message) == "shard" {
+			a, _ := strconv.Atoi(headerOf(&d.Message, "consign-attempt"))
+			i, _ := strconv.Atoi(headerOf(&d.Message, "consign-shard"))
+			if a == c.cfg.HangAttempt && i == c.cfg.HangShard {
+				c.out.say("hang shard %d %d", a, i)
+				select {}
+			}
+			err := h(ctx, d)
+			if err == nil && c.cfg.ReportShards {
+				c.out.say("shard %d %d", a, i)
+			}
+			return err
+		}
+		return h(ctx, d)
+	})
+}
+
+// hangingNotifier stops the node for good once a document is received
+// (recorded), before the receipt leaves.
+type hangingNotifier struct{ out *childOut }
+
+func (h hangingNotifier) NotifyTransfer(member string, ev docstore.TransferEvent, tr docstore.Transfer) {
+	h.out.NotifyTransfer(member, ev, tr)
+	if ev == docstore.EventDocumentReceived {
+		h.out.say("hang received")
+		select {}
+	}
+}
+
+// resetPeakRSS resets the process's peak resident set size (Linux).
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// peakRSS returns the peak resident set size of process pid in KiB
+// (VmHWM), or 0 where /proc is not available.
+func peakRSS(pid int) int64 {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+// child is a running child node.
+type child struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	lines chan string
+	t     testing.TB
+}
+
+// startChild runs this test binary as a child node with cfg.
+func startChild(t testing.TB, cfg childConfig) *child {
+	t.Helper()
+	b, _ := json.Marshal(cfg)
+	p := fmt.Sprintf("%s/child-%d.json", os.TempDir(), time.Now().UnixNano())
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Remove(p) })
+	cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.count=1")
+	cmd.Env = append(os.Environ(), childEnv+"="+p)
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c := &child{cmd: cmd, stdin: stdin, lines: make(chan string, 1<<16), t: t}
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			c.lines <- sc.Text()
+		}
+		close(c.lines)
+	}()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	c.expect(func(l string) bool { return l == "ready" }, "ready", 2*time.Minute)
+	return c
+}
+
+// expect reads the child's lines until match accepts one, and returns it.
+func (c *child) expect(match func(string) bool, what string, within time.Duration) string {
+	c.t.Helper()
+	timeout := time.After(within)
+	for {
+		select {
+		case l, ok := <-c.lines:
+			if !ok {
+				c.t.Fatalf("child ended before %s", what)
+			}
+			if strings.HasPrefix(l, "error ") {
+				c.t.Fatalf("child: %s", l)
+			}
+			if match(l) {
+				return l
+			}
+		case <-timeout:
+			c.t.Fatalf("child: no %s within %s", what, within)
+		}
+	}
+}
+
+// kill stops the child with SIGKILL, waits for it and returns the lines
+// it printed that were not read yet.
+func (c *child) kill() []string {
+	_ = c.cmd.Process.Signal(syscall.SIGKILL)
+	var rest []string
+	for l := range c.lines {
+		rest = append(rest, l)
+	}
+	_ = c.cmd.Wait()
+	return rest
+}
