@@ -184,10 +184,7 @@ func runChild(path string) error {
 		return err
 	}
 	kt, err := kafka.New(kafka.Config{Brokers: []string{cfg.Kafka}, MaxRetryBackoff: time.Second,
-		Opts: []kgo.Opt{kgo.FetchMaxWait(20 * time.Millisecond),
-			// A killed child leaves its group member behind until its session
-			// times out; keep that short (the broker minimum is 6 s).
-			kgo.SessionTimeout(6 * time.Second), kgo.HeartbeatInterval(time.Second)}})
+		Opts: benchKafkaOpts()})
 	if err != nil {
 		return err
 	}
@@ -255,6 +252,17 @@ func mustParse(s string) docstore.Path {
 		panic(err)
 	}
 	return p
+}
+
+// benchKafkaOpts are the franz-go options of child nodes and of the
+// benchmark's baseline: a short fetch wait (see app2apptest.FetchOpts),
+// no producer compression (shards are ciphertext; snappy would only burn
+// CPU), and a short group session, because a killed child leaves its
+// group member behind until the session times out (the broker's minimum
+// is 6 s).
+func benchKafkaOpts() []kgo.Opt {
+	return []kgo.Opt{kgo.FetchMaxWait(20 * time.Millisecond), kgo.ProducerBatchCompression(kgo.NoCompression()),
+		kgo.SessionTimeout(6 * time.Second), kgo.HeartbeatInterval(time.Second)}
 }
 
 // childHook reports shards to the parent and hangs where told.
