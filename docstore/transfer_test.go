@@ -316,6 +316,8 @@ func TestTransfers(t *testing.T) {
 				{"Duplicates", testTransferDuplicates},
 				{"BadRequests", testTransferBadRequests},
 				{"RestartReceiver", testTransferRestartReceiver},
+				{"RestartSender", testTransferRestartSender},
+				{"ForgedReceipt", testTransferForgedReceipt},
 				{"Pinned", testTransferPinned},
 			} {
 				t.Run(c.name, func(t *testing.T) { c.fn(t, net) })
@@ -802,5 +804,111 @@ func TestTransferBackends(t *testing.T) {
 				t.Errorf("staging left behind: %v", left)
 			}
 		})
+	}
+}
+
+func testTransferRestartSender(t *testing.T, net *tnet) {
+	// The sending node stops in the middle of sending and starts again:
+	// the outbox sends a new attempt, which replaces the first at the
+	// receiver.
+	var (
+		mu     sync.Mutex
+		shards int
+	)
+	stopped, gate := make(chan struct{}), make(chan struct{})
+	a, b := net.pair(t, func(cfg *docstore.TransferConfig) {
+		if !strings.HasPrefix(cfg.Members[0], "alice") {
+			return
+		}
+		cfg.Transport = &wrapTransport{Transport: cfg.Transport, fn: func(m messaging.Message) []messaging.Message {
+			if kindOf(&m) == "shard" {
+				mu.Lock()
+				shards++
+				n := shards
+				mu.Unlock()
+				if n == 10 {
+					close(stopped)
+					<-gate
+				}
+			}
+			return []messaging.Message{m}
+		}}
+	})
+	a.put(t, "/resume.bin", randomReader(21, 5<<20))
+	want, _ := shaOf(t, randomReader(21, 5<<20))
+	sent := a.send(t, b, "/resume.bin")
+	<-stopped
+	closed := make(chan struct{})
+	go func() { a.closeNode(); close(closed) }()
+	close(gate)
+	<-closed
+	a.open()
+	got := a.wait(t, sent.ID)
+	if got.Status != docstore.StatusReceived {
+		t.Fatalf("sender's record: %+v", got)
+	}
+	if h, _ := b.readHash(t, "/received/docs/resume.bin"); h != want {
+		t.Fatalf("received copy hash %s, want %s", h, want)
+	}
+	if er := b.ev.of(sent.ID); len(er) != 1 {
+		t.Errorf("recipient's events: %s", eventNames(er))
+	}
+	if left := stagingKeys(t, b.b); len(left) != 0 {
+		t.Errorf("staging left behind: %v", left)
+	}
+}
+
+func testTransferForgedReceipt(t *testing.T, net *tnet) {
+	// The first receipt reaching the sender carries a signature by another
+	// key: it is dropped, the transfer stays sent until the receipt is
+	// overdue, and the receipt of the next attempt completes it.
+	forger, err := crypto.GenerateKey(crypto.P256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var forged int
+	var mu sync.Mutex
+	a, b := net.pair(t, func(cfg *docstore.TransferConfig) {
+		if strings.HasPrefix(cfg.Members[0], "alice") {
+			cfg.AckTimeout = 1500 * time.Millisecond
+			return
+		}
+		cfg.Transport = &wrapTransport{Transport: cfg.Transport, fn: func(m messaging.Message) []messaging.Message {
+			mu.Lock()
+			defer mu.Unlock()
+			if kindOf(&m) != "receipt" || forged > 0 {
+				return []messaging.Message{m}
+			}
+			var r map[string]any
+			if err := json.Unmarshal(m.Value, &r); err != nil {
+				t.Error(err)
+				return nil
+			}
+			sig, err := crypto.SignTransferHash(forger, r["transferHash"].(string))
+			if err != nil {
+				t.Error(err)
+				return nil
+			}
+			r["recipientSignature"] = sig
+			m.Value, _ = json.Marshal(r)
+			forged++
+			return []messaging.Message{m}
+		}}
+	})
+	a.put(t, "/forged.txt", strings.NewReader("sign me for real"))
+	sent := a.send(t, b, "/forged.txt")
+	got := a.wait(t, sent.ID)
+	if got.Status != docstore.StatusReceived || forged != 1 {
+		t.Fatalf("sender's record: %+v (forged %d)", got, forged)
+	}
+	bCert, _ := net.dev.Registry.Certificate(context.Background(), b.member.uri)
+	if err := crypto.VerifyTransferHash(bCert, got.TransferHash, got.RecipientSignature, time.Now()); err != nil {
+		t.Errorf("stored recipientSignature: %v", err)
+	}
+	if es := a.ev.of(sent.ID); len(es) != 2 || es[1].name != docstore.EventTransferAcknowledgement {
+		t.Errorf("sender's events: %s", eventNames(es))
+	}
+	if er := b.ev.of(sent.ID); len(er) != 1 {
+		t.Errorf("recipient's events: %s", eventNames(er))
 	}
 }
