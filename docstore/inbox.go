@@ -10,6 +10,7 @@ import (
 	"io"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/consign/consign/chain"
@@ -67,9 +68,9 @@ type incoming struct {
 	attempt      int
 	key          DestinationKey
 	fromCert     *x509.Certificate
-	next         int   // index of the next shard expected
-	bytes        int64 // sealed bytes fed so far
-	last         time.Time
+	next         int          // index of the next shard expected
+	bytes        int64        // sealed bytes fed so far
+	last         atomic.Int64 // when the last shard came (Unix ns); read by sweepIncoming
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -181,7 +182,8 @@ func (t *Transfers) startIncoming(ctx context.Context, id string, attempt int, f
 		return nil, err
 	}
 	inc := &incoming{id: id, attempt: attempt, from: from, to: to, fromMember: member, key: k, fromCert: cert,
-		last: t.now(), ch: make(chan []byte, incomingQueue), done: make(chan struct{})}
+		ch: make(chan []byte, incomingQueue), done: make(chan struct{})}
+	inc.last.Store(t.now().UnixNano())
 	inc.ctx, inc.cancel = context.WithCancel(t.ctx)
 	go t.runIncoming(inc)
 	t.mu.Lock()
@@ -236,11 +238,11 @@ func (t *Transfers) lookupIncoming(id string) *incoming {
 
 // sweepIncoming drops incoming transfers idle for longer than IdleTimeout.
 func (t *Transfers) sweepIncoming() {
-	limit := t.now().Add(-t.cfg.IdleTimeout)
+	limit := t.now().Add(-t.cfg.IdleTimeout).UnixNano()
 	var stale []*incoming
 	t.mu.Lock()
 	for _, inc := range t.incoming {
-		if inc.last.Before(limit) {
+		if inc.last.Load() < limit {
 			stale = append(stale, inc)
 		}
 	}
@@ -320,7 +322,7 @@ func (t *Transfers) feed(ctx context.Context, inc *incoming, b []byte) error {
 	if err == nil {
 		inc.next++
 		inc.bytes += int64(len(b))
-		inc.last = t.now()
+		inc.last.Store(t.now().UnixNano())
 		return nil
 	}
 	if !errors.Is(err, errStageEnded) {
