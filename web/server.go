@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -111,6 +112,9 @@ type Server struct {
 
 	mu   sync.Mutex
 	http *http.Server
+
+	patternsMu sync.Mutex
+	patterns   []string // every pattern given to Handle, and the public routes
 }
 
 // New builds a Server. verifier checks Basic credentials; probes are run
@@ -143,9 +147,12 @@ func New(cfg Config, verifier auth.Verifier, probes ...Probe) (*Server, error) {
 		return nil, err
 	}
 	s.sio = sio
-	s.api.Handle("GET /{$}", http.HandlerFunc(s.serveConsole))
-	s.api.Handle("GET /console/", http.HandlerFunc(s.serveConsole))
-	s.api.Handle("POST /console/token", http.HandlerFunc(s.issueToken))
+	// The public routes, answered before authentication (socket.io is not
+	// a REST route and is not listed).
+	s.patterns = []string{"GET /healthz", "GET /readyz", "GET " + openAPIPath}
+	s.Handle("GET /{$}", http.HandlerFunc(s.serveConsole))
+	s.Handle("GET /console/", http.HandlerFunc(s.serveConsole))
+	s.Handle("POST /console/token", http.HandlerFunc(s.issueToken))
 	s.handler = s.routes()
 	return s, nil
 }
@@ -154,11 +161,26 @@ func New(cfg Config, verifier auth.Verifier, probes ...Probe) (*Server, error) {
 // (Go 1.22 patterns such as "GET /api/v1/documents/{path...}"). The
 // handler finds the caller with PrincipalFrom(r.Context()). Paths arrive
 // with doubled slashes collapsed; dot segments never arrive.
-func (s *Server) Handle(pattern string, h http.Handler) { s.api.Handle(pattern, h) }
+func (s *Server) Handle(pattern string, h http.Handler) {
+	s.api.Handle(pattern, h) // panics on a bad or conflicting pattern, before it is recorded
+	s.patternsMu.Lock()
+	s.patterns = append(s.patterns, pattern)
+	s.patternsMu.Unlock()
+}
 
 // HandleFunc is Handle for a function.
 func (s *Server) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
-	s.api.HandleFunc(pattern, h)
+	s.Handle(pattern, http.HandlerFunc(h))
+}
+
+// Routes returns every route the server answers, as sorted "METHOD /path"
+// ServeMux patterns: the public ones and all those given to Handle so far.
+func (s *Server) Routes() []string {
+	s.patternsMu.Lock()
+	out := slices.Clone(s.patterns)
+	s.patternsMu.Unlock()
+	slices.Sort(out)
+	return out
 }
 
 // Handler returns the server's whole http.Handler (for tests or to mount
@@ -230,6 +252,8 @@ func (s *Server) routes() http.Handler {
 			s.healthz(w, r)
 		case p == "/readyz":
 			s.readyz(w, r)
+		case p == openAPIPath:
+			serveOpenAPI(w, r)
 		case p == "/socket.io/socket.io.js" || p == "/socket.io/socket.io.min.js":
 			serveClientBundle(w, r)
 		case strings.HasPrefix(p, "/socket.io/"):
