@@ -108,6 +108,7 @@ function within(ms, p, what) {
   } finally {
     a.s.close();
     b.s.close();
-    process.stdout.write(JSON.stringify(out), () => process.exit(0));
+    // Let the closes reach the server before the process ends.
+    process.stdout.write(JSON.stringify(out), () => setTimeout(() => process.exit(0), 300));
   }
 })();
