@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -371,5 +372,62 @@ func TestOpenAPIServed(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusMethodNotAllowed || err != nil || e.Error == "" || !strings.Contains(resp.Header.Get("Allow"), "GET") {
 		t.Fatalf("POST %s: %d %q (%v), Allow %q", openAPIPath, resp.StatusCode, e.Error, err, resp.Header.Get("Allow"))
+	}
+}
+
+// TestOpenAPISchemasMatchTypes checks the documented response schemas
+// against the Go types the handlers encode, field by field: every JSON
+// field is a documented property and the reverse, and every field the
+// encoder always writes (no omitempty) is documented as required. It
+// covers the transfer record, which the dev node test cannot reach.
+func TestOpenAPISchemasMatchTypes(t *testing.T) {
+	doc := loadOpenAPI(t)
+	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
+	for _, c := range []struct {
+		schema string
+		v      any
+		extra  []string // JSON fields the type has for another use, not in this schema
+	}{
+		{"Entry", entryJSON{}, nil},
+		{"Listing", listingJSON{}, nil},
+		{"SearchResult", searchResultJSON{}, nil},
+		{"Result", resultJSON{}, nil},
+		{"Destination", destinationJSON{}, nil},
+		{"TransferRecord", transferJSON{}, []string{"transferId"}}, // the socket.io events' name for id
+		{"TransferRequest", transferRequest{}, nil},
+		{"AddressBookEntry", addressBookEntry{}, nil},
+		{"DestinationRef", addressBookDestination{}, nil},
+		{"RegistryMember", registryMemberJSON{}, nil},
+		{"RegistryDestination", registryDestinationJSON{}, nil},
+		{"PinProof", pinProofJSON{}, nil},
+		{"Error", errorBody{}, nil},
+	} {
+		s := deref(t, doc, schemas[c.schema])
+		props, _ := s["properties"].(map[string]any)
+		required := map[string]bool{}
+		for _, r := range asList(s["required"]) {
+			required[r.(string)] = true
+		}
+		typ := reflect.TypeOf(c.v)
+		fields := map[string]bool{}
+		for i := range typ.NumField() {
+			tag := typ.Field(i).Tag.Get("json")
+			name, opts, _ := strings.Cut(tag, ",")
+			if name == "" || name == "-" || slices.Contains(c.extra, name) {
+				continue
+			}
+			fields[name] = true
+			if _, ok := props[name]; !ok {
+				t.Errorf("%s: %s encodes %q, which the schema does not describe", c.schema, typ.Name(), name)
+			}
+			if !strings.Contains(opts, "omitempty") && !required[name] {
+				t.Errorf("%s: %s always writes %q, but the schema does not require it", c.schema, typ.Name(), name)
+			}
+		}
+		for name := range props {
+			if !fields[name] {
+				t.Errorf("%s: the schema describes %q, which %s never encodes", c.schema, name, typ.Name())
+			}
+		}
 	}
 }
