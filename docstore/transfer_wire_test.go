@@ -206,3 +206,35 @@ func FuzzDecodeReceipt(f *testing.F) {
 		}
 	})
 }
+
+func TestKeyRing(t *testing.T) {
+	ctx := t.Context()
+	k1, c1, err := crypto.GenerateDestination("a", crypto.P256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k2, _, err := crypto.GenerateDestination("b", crypto.P256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ring KeyRing
+	if _, err := ring.DestinationKey(ctx, wireFrom); !errors.Is(err, ErrUnknownDestination) {
+		t.Errorf("empty ring: %v", err)
+	}
+	if err := ring.Add(wireFrom, "alice", k2, c1); err == nil {
+		t.Error("a key that is not the certificate's was accepted")
+	}
+	if err := ring.Add(wireFrom, "", k1, c1); err == nil {
+		t.Error("a key without member was accepted")
+	}
+	if err := ring.Add(wireFrom, "alice", k1, c1); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := ring.DestinationKey(ctx, wireFrom); err != nil || d.Member != "alice" || d.Key != k1 || d.Certificate != c1 {
+		t.Errorf("lookup: %+v %v", d, err)
+	}
+	ring.Remove(wireFrom)
+	if _, err := ring.DestinationKey(ctx, wireFrom); !errors.Is(err, ErrUnknownDestination) {
+		t.Errorf("after Remove: %v", err)
+	}
+}
