@@ -3,6 +3,7 @@ package docstore
 import (
 	"context"
 	"crypto/x509"
+	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -100,31 +101,17 @@ func (t *Transfers) outboxPass(sem chan struct{}) time.Duration {
 			}(d.id)
 		}
 	}
-	// Sleep until the next due row, at most outboxPoll.
+	// Sleep until the next due row, at most outboxPoll; with every slot
+	// taken, until an attempt ends (it kicks the loop).
+	if len(sem) == cap(sem) {
+		return outboxPoll
+	}
 	wait := outboxPoll
-	var next sql64
-	if err := t.db.QueryRowContext(ctx, `SELECT MIN(next_ns) FROM docstore_transfers_out WHERE state IN ('queued', 'awaiting')`).Scan(&next); err == nil && next.valid {
-		wait = max(min(time.Duration(next.v-t.now().UnixNano()), outboxPoll), 10*time.Millisecond)
+	var next sql.NullInt64
+	if err := t.db.QueryRowContext(ctx, `SELECT MIN(next_ns) FROM docstore_transfers_out WHERE state IN ('queued', 'awaiting')`).Scan(&next); err == nil && next.Valid {
+		wait = max(min(time.Duration(next.Int64-t.now().UnixNano()), outboxPoll), 10*time.Millisecond)
 	}
 	return wait
-}
-
-// sql64 scans a nullable integer.
-type sql64 struct {
-	v     int64
-	valid bool
-}
-
-func (s *sql64) Scan(src any) error {
-	switch v := src.(type) {
-	case nil:
-		s.valid = false
-	case int64:
-		s.v, s.valid = v, true
-	default:
-		return fmt.Errorf("unexpected %T", src)
-	}
-	return nil
 }
 
 func (t *Transfers) isInflight(id string) bool {
@@ -214,8 +201,8 @@ func (t *Transfers) runAttempt(id string) {
 		t.failOutgoing(context.WithoutCancel(ctx), id, err.Error())
 	default:
 		if t.isClosing(err) {
-			// Leave the row claimed: a reopened service retries it after
-			// the lease, and Close should not count as a failure.
+			// Closing is no failure: release the row, so that the service
+			// reopened (or another process) makes the next attempt at once.
 			_, _ = t.db.ExecContext(context.WithoutCancel(ctx), `UPDATE docstore_transfers_out SET next_ns = ? WHERE id = ? AND state = 'queued'`,
 				t.now().UnixNano(), id)
 			return
@@ -249,7 +236,7 @@ func (t *Transfers) afterTransmit(ctx context.Context, r *outRow) {
 	now := t.now()
 	state, next := "awaiting", now.Add(t.ackTimeout(r.resends)).UnixNano()
 	t.mu.Lock()
-	if a, ok := t.resendWish[r.ID]; ok && a >= r.attempt {
+	if a, ok := t.resendWish[r.ID]; ok && a >= r.attempt && r.resends < t.cfg.MaxResends {
 		state, next = "queued", now.Add(t.backoff(r.resends+1)).UnixNano()
 	}
 	delete(t.resendWish, r.ID)
@@ -292,13 +279,11 @@ func (t *Transfers) markSent(ctx context.Context, id string) {
 }
 
 func (t *Transfers) pin(ctx context.Context, r *outRow) {
-	var h [32]byte
-	if b, err := hex.DecodeString(r.TransferHash); err != nil || len(b) != 32 {
+	b, err := hex.DecodeString(r.TransferHash)
+	if err != nil || len(b) != 32 {
 		return
-	} else {
-		copy(h[:], b)
 	}
-	rc, err := t.cfg.Pinner.Pin(ctx, h)
+	rc, err := t.cfg.Pinner.Pin(ctx, [32]byte(b))
 	if err != nil {
 		t.log.Warn("docstore: pinning a transfer hash failed", "id", r.ID, "transferHash", r.TransferHash, "err", err)
 		return
