@@ -297,6 +297,31 @@ func startDev(ctx context.Context, log *slog.Logger, dataDir, listen string) (_ 
 	n.web.HandleApp2App(a2a)
 	n.a2a = a2a
 
+	// Transfers between the demo members' document-store destinations,
+	// with each transfer hash pinned on the in-process chain.
+	var ring docstore.KeyRing
+	var names []string
+	for member, ks := range keys {
+		names = append(names, member)
+		for _, k := range ks {
+			cert, err := crypto.ParseCertificatePEM(k.certPEM)
+			if err != nil {
+				return nil, err
+			}
+			if err := ring.Add(cert.Subject.CommonName, member, k.key, cert); err != nil {
+				return nil, err
+			}
+		}
+	}
+	transfers, err := docstore.NewTransfers(ctx, docs, docstore.TransferConfig{Node: "dev", Members: names,
+		Transport: broker, Registry: dc.Registry, Keys: &ring, Notifier: n.web,
+		Pinner: dc.Pinner, PinTransfers: true, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	n.closers = append(n.closers, transfers.Close)
+	n.web.HandleTransfers(transfers)
+
 	managed := map[string]bool{}
 	for _, ds := range dests {
 		for _, d := range ds {

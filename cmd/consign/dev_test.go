@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -304,5 +305,88 @@ func TestDevDemoMessagesFlow(t *testing.T) {
 	sender := n.file.Members[0].Name
 	if d.To != app || !strings.Contains(d.From, "/m/"+sender+"/") || !strings.HasPrefix(string(d.Content), "demo message ") || d.Key != sender {
 		t.Fatalf("unexpected delivery %+v", d)
+	}
+}
+
+// A document moves from one demo member to another: the sender's log
+// reaches "received" with the recipient's signature, the recipient holds a
+// byte-identical copy, and the transfer hash is pinned on the chain.
+func TestDevTransfer(t *testing.T) {
+	n, cancel, done := startTestDev(t, t.TempDir())
+	defer stopTestDev(t, cancel, done)
+	sender, recipient := n.file.Members[0], n.file.Members[1]
+	docsOf := func(m devMember) string {
+		for _, d := range m.Destinations {
+			if d.Kind == "documentstore" {
+				return d.URI
+			}
+		}
+		t.Fatalf("%s has no documentstore destination", m.Name)
+		return ""
+	}
+	call := func(method, url string, m devMember, contentType string, body io.Reader) (int, string) {
+		req, _ := http.NewRequest(method, url, body)
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		req.SetBasicAuth(m.Credential.User, m.Credential.Password)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	content := strings.Repeat("a contract worth proving\n", 20000) // 500 KB: several shards
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("document", "contract.txt")
+	fw.Write([]byte(content))
+	mw.Close()
+	if code, reply := call("PUT", n.file.APIURL+"/documents/out/contract.txt", sender, mw.FormDataContentType(), &body); code != 200 {
+		t.Fatalf("upload: %d %s", code, reply)
+	}
+	req := fmt.Sprintf(`{"from":%q,"to":%q,"document":"/out/contract.txt"}`, docsOf(sender), docsOf(recipient))
+	code, reply := call("POST", n.file.APIURL+"/transfers", sender, "application/json", strings.NewReader(req))
+	if code != 200 || !strings.Contains(reply, `"transfer_id"`) {
+		t.Fatalf("transfer: %d %s", code, reply)
+	}
+	type record struct {
+		ID, Status, Hash, TransferHash, RecipientSignature, Error string
+	}
+	var rec record
+	deadline := time.Now().Add(2 * time.Minute) // only so a broken transfer fails instead of hanging
+	for {
+		_, list := call("GET", n.file.APIURL+"/transfers", sender, "", nil)
+		var got struct{ Transfers []record }
+		json.Unmarshal([]byte(list), &got)
+		if len(got.Transfers) == 1 && got.Transfers[0].Status != "sent" {
+			rec = got.Transfers[0]
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("transfer not acknowledged: %s", list)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if rec.Status != "received" || rec.RecipientSignature == "" {
+		t.Fatalf("transfer ended %+v", rec)
+	}
+	_, found := call("GET", n.file.APIURL+"/search?by_hash=true&query="+rec.Hash, recipient, "", nil)
+	var hits struct {
+		Documents []struct {
+			FullPath string `json:"full_path"`
+		}
+	}
+	if json.Unmarshal([]byte(found), &hits) != nil || len(hits.Documents) != 1 {
+		t.Fatalf("recipient search by hash: %s", found)
+	}
+	code, got := call("GET", n.file.APIURL+"/documents/"+strings.TrimPrefix(hits.Documents[0].FullPath, "/"), recipient, "", nil)
+	if code != 200 || got != content {
+		t.Fatalf("received copy: %d, %d bytes, want %d identical", code, len(got), len(content))
+	}
+	if code, pin := call("GET", n.file.APIURL+"/pins/"+rec.TransferHash, sender, "", nil); code != 200 || !strings.Contains(pin, rec.TransferHash) {
+		t.Fatalf("transfer hash not pinned: %d %s", code, pin)
 	}
 }
