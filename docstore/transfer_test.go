@@ -319,6 +319,7 @@ func TestTransfers(t *testing.T) {
 				{"RestartSender", testTransferRestartSender},
 				{"ForgedReceipt", testTransferForgedReceipt},
 				{"Pinned", testTransferPinned},
+				{"UnmanagedRecipient", testTransferUnmanagedRecipient},
 			} {
 				t.Run(c.name, func(t *testing.T) { c.fn(t, net) })
 			}
@@ -653,6 +654,23 @@ func testTransferBadRequests(t *testing.T, net *tnet) {
 			t.Errorf("%s: %v, want %v", c.name, err, c.want)
 		}
 	}
+	// A suspended recipient member cannot be sent to.
+	if _, err := net.dev.Registry.SetStatus(ctx, b.member.name, chain.StatusSuspended); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := net.dev.Registry.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, err := a.tf.Send(ctx, a.member.name, a.member.uri, b.member.uri, "/ok.txt")
+	if _, rerr := net.dev.Registry.SetStatus(ctx, b.member.name, chain.StatusActive); rerr != nil {
+		t.Fatal(rerr)
+	}
+	if _, rerr := net.dev.Registry.Sync(ctx); rerr != nil {
+		t.Fatal(rerr)
+	}
+	if !errors.Is(err, docstore.ErrRecipientUnusable) {
+		t.Errorf("suspended recipient: %v", err)
+	}
 	if l, err := a.tf.List(ctx, a.member.name, 0, 10); err != nil || len(l) != 0 {
 		t.Errorf("refused requests left records: %+v %v", l, err)
 	}
@@ -910,5 +928,27 @@ func testTransferForgedReceipt(t *testing.T, net *tnet) {
 	}
 	if er := b.ev.of(sent.ID); len(er) != 1 {
 		t.Errorf("recipient's events: %s", eventNames(er))
+	}
+}
+
+func testTransferUnmanagedRecipient(t *testing.T, net *tnet) {
+	// The registry routes the recipient to a node that does not hold its
+	// key: that node refuses the transfer with an unsigned failed receipt.
+	a, b := net.pair(t, func(cfg *docstore.TransferConfig) {
+		if strings.HasPrefix(cfg.Members[0], "bob") {
+			cfg.Keys = &docstore.KeyRing{}
+		}
+	})
+	a.put(t, "/lost.txt", strings.NewReader("nobody can open this here"))
+	sent := a.send(t, b, "/lost.txt")
+	got := a.wait(t, sent.ID)
+	if got.Status != docstore.StatusFailed || !strings.Contains(got.Error, "not a destination managed by this node") {
+		t.Fatalf("sender's record: %+v", got)
+	}
+	if keys := allKeys(t, b.b); len(keys) != 0 {
+		t.Errorf("the receiving node stored %v", keys)
+	}
+	if es := a.ev.of(sent.ID); len(es) != 2 || es[1].name != docstore.EventTransferAcknowledgement || es[1].tr.Status != docstore.StatusFailed {
+		t.Errorf("sender's events: %s", eventNames(es))
 	}
 }
