@@ -388,7 +388,10 @@ func testTransferRoundTrip(t *testing.T, net *tnet) {
 			if err := crypto.VerifyTransferHash(aCert, th, got.RecipientSignature, time.Now()); err == nil {
 				t.Error("recipientSignature verifies against the sender's certificate")
 			}
+			// openssl agrees, for the recipient's P-256 and the sender's
+			// RSA-2048 key.
 			opensslVerify(t, crypto.MarshalCertificatePEM(bCert), th, got.RecipientSignature)
+			opensslVerify(t, crypto.MarshalCertificatePEM(aCert), th, got.SenderSignature)
 
 			// The recipient's copy is byte-identical, in its received folder.
 			name := d.path[strings.LastIndexByte(d.path, '/')+1:]
