@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/messaging/app2app"
 )
 
 // KeyRing is a DestinationKeys held in memory: the node's managed
@@ -58,4 +59,19 @@ func (k *KeyRing) DestinationKey(_ context.Context, uri string) (DestinationKey,
 		return DestinationKey{}, fmt.Errorf("docstore: destination %q: %w: this node holds no key for it", clip(uri), ErrUnknownDestination)
 	}
 	return d, nil
+}
+
+// ServiceKeys gives transfers the keys of the destinations the node's
+// app-to-app service manages: it keeps every managed destination's key,
+// document store and app-to-app alike, sealed in the metadata database,
+// including destinations created through the API after start.
+type ServiceKeys struct{ Service *app2app.Service }
+
+// DestinationKey implements DestinationKeys.
+func (k ServiceKeys) DestinationKey(_ context.Context, uri string) (DestinationKey, error) {
+	member, key, cert, err := k.Service.ManagedKey(uri)
+	if err != nil {
+		return DestinationKey{}, fmt.Errorf("docstore: %w: %w", ErrUnknownDestination, err)
+	}
+	return DestinationKey{Member: member, Key: key, Certificate: cert}, nil
 }

@@ -6,7 +6,8 @@
 #   3. go test -race ./... with CONSIGN_TEST_REQUIRE=1: a test whose server
 #      is missing fails instead of skipping, and any skipped test fails the run
 #      (the socket.io client tests run in a plain pass: see below).
-#   4. the gigabyte-sized cases, without -race (CONSIGN_TEST_LARGE=1).
+#   4. the gigabyte-sized cases, without -race (CONSIGN_TEST_LARGE=1): storage
+#      conformance, envelope stream, multipart upload, document transfer.
 #   5. a short run of every fuzz target (scripts/fuzz.sh).
 # Node and Chromium client tests are Go tests that drive node; they run in 3.
 set -euo pipefail
@@ -61,7 +62,8 @@ fi
 
 step "large cases (CONSIGN_TEST_LARGE=1, no -race)"
 { CONSIGN_TEST_LARGE=1 go test -count=1 -timeout 30m -v -run 'Conformance$/Large$' ./storage/...
-  CONSIGN_TEST_LARGE=1 go test -count=1 -timeout 30m -v -run 'LargeStream|LargeUpload' ./crypto ./web; } 2>&1 | tee .testenv/logs/go-test-large.log | grep -E '^(ok|FAIL|---|panic:)' || true
+  CONSIGN_TEST_LARGE=1 go test -count=1 -timeout 30m -v -run 'LargeStream|LargeUpload' ./crypto ./web
+  CONSIGN_TEST_LARGE=1 go test -count=1 -timeout 30m -v -run 'TestTransferLarge' ./docstore; } 2>&1 | tee .testenv/logs/go-test-large.log | grep -E '^(ok|FAIL|---|panic:)' || true
 if grep -qE '^(FAIL|--- FAIL|panic:)' .testenv/logs/go-test-large.log; then
   echo "large cases failed; full log: .testenv/logs/go-test-large.log"; exit 1
 fi

@@ -88,6 +88,12 @@ type nodeConfig struct {
 		} `yaml:"kafka"`
 	} `yaml:"transport"`
 
+	Transfers struct {
+		// Pin: pin each transfer hash on-chain with the node's key (needs
+		// chain.keystore). Default false.
+		Pin bool `yaml:"pin"`
+	} `yaml:"transfers"`
+
 	Chain struct {
 		// RPC is the Ethereum JSON-RPC endpoint (geth, Besu, Quorum). Required by serve.
 		RPC string `yaml:"rpc"`
@@ -214,6 +220,9 @@ func (c nodeConfig) Validate() error {
 		if !addressPattern.MatchString(v) {
 			return bad(key, "want a contract address 0x followed by 40 hex digits (consign chain deploy prints it), got %q", v)
 		}
+	}
+	if c.Transfers.Pin && c.Chain.Keystore == "" {
+		return bad("transfers.pin", "pinning transfer hashes needs the node's key: set chain.keystore")
 	}
 	if c.Chain.Keystore != "" {
 		if _, err := os.Stat(c.Chain.Keystore); err != nil {

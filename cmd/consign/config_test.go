@@ -59,6 +59,7 @@ func TestNodeConfigErrorsNameTheKey(t *testing.T) {
 		{map[string]string{"CONSIGN_CHAIN_PIN": "0x12"}, "chain.pin"},
 		{map[string]string{"CONSIGN_LOG_LEVEL": "loud"}, "log.level"},
 		{map[string]string{"CONSIGN_SHUTDOWN_TIMEOUT": "later"}, "shutdown_timeout"},
+		{map[string]string{"CONSIGN_TRANSFERS_PIN": "true"}, "transfers.pin"},
 	}
 	path := writeConfig(t, goodYAML)
 	for _, tc := range cases {
@@ -91,7 +92,11 @@ func TestDocsDescribeEveryKey(t *testing.T) {
 		t.Fatalf("docs/consign.example.yaml: %v", err)
 	}
 	c.fillDerived()
-	c.Chain.Keystore = "" // the example names a path that exists only on a real node
+	// The example names a keystore path that exists only on a real node.
+	c.Chain.Keystore = filepath.Join(t.TempDir(), "keystore.json")
+	if err := os.WriteFile(c.Chain.Keystore, []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if err := c.Validate(); err != nil {
 		t.Fatalf("docs/consign.example.yaml does not validate: %v", err)
 	}

@@ -299,22 +299,12 @@ func startDev(ctx context.Context, log *slog.Logger, dataDir, listen string) (_ 
 
 	// Transfers between the demo members' document-store destinations,
 	// with each transfer hash pinned on the in-process chain.
-	var ring docstore.KeyRing
 	var names []string
-	for member, ks := range keys {
-		names = append(names, member)
-		for _, k := range ks {
-			cert, err := crypto.ParseCertificatePEM(k.certPEM)
-			if err != nil {
-				return nil, err
-			}
-			if err := ring.Add(cert.Subject.CommonName, member, k.key, cert); err != nil {
-				return nil, err
-			}
-		}
+	for _, m := range st.Members {
+		names = append(names, m.Name)
 	}
 	transfers, err := docstore.NewTransfers(ctx, docs, docstore.TransferConfig{Node: "dev", Members: names,
-		Transport: broker, Registry: dc.Registry, Keys: &ring, Notifier: n.web,
+		Transport: broker, Registry: dc.Registry, Keys: docstore.ServiceKeys{Service: a2a}, Notifier: n.web,
 		Pinner: dc.Pinner, PinTransfers: true, Logger: log})
 	if err != nil {
 		return nil, err

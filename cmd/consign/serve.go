@@ -173,7 +173,24 @@ func buildNode(ctx context.Context, log *slog.Logger, cfg nodeConfig) (_ *node, 
 	}
 	n.closers = append(n.closers, a2a.Close)
 	n.web.HandleApp2App(a2a)
-	n.web.HandleRegistry(chainapi.Registry(n.registry), nil, func(ctx context.Context, uri string) (bool, error) {
+
+	tcfg := docstore.TransferConfig{Node: cfg.Member, Members: []string{cfg.Member}, Transport: n.transport,
+		Registry: n.registry, Keys: docstore.ServiceKeys{Service: a2a}, Notifier: n.web, Logger: log}
+	// Without a keystore the pinner only reads (GET /api/v1/pins/<hash>).
+	pinner, err := chain.NewPinner(ctx, client, common.HexToAddress(cfg.Chain.Pin), signer)
+	if err != nil {
+		return nil, fmt.Errorf("chain.pin %s: %w", cfg.Chain.Pin, err)
+	}
+	if cfg.Transfers.Pin {
+		tcfg.Pinner, tcfg.PinTransfers = pinner, true
+	}
+	transfers, err := docstore.NewTransfers(ctx, docs, tcfg)
+	if err != nil {
+		return nil, err
+	}
+	n.closers = append(n.closers, transfers.Close)
+	n.web.HandleTransfers(transfers)
+	n.web.HandleRegistry(chainapi.Registry(n.registry), chainapi.Pins(pinner), func(ctx context.Context, uri string) (bool, error) {
 		ds, err := a2a.Destinations(ctx, cfg.Member)
 		if err != nil {
 			return false, err

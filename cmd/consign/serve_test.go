@@ -104,6 +104,8 @@ storage:
 transport:
   kind: kafka
   kafka: {brokers: [%[9]q], client_id: serve-test}
+transfers:
+  pin: true
 chain:
   rpc: %[10]q
   registry: %[11]q
@@ -188,5 +190,69 @@ chain:
 	code, got := get(t, base+"/api/v1/registry/destinations?uri="+url.QueryEscape(dest.URI), user, password)
 	if code != 200 || !strings.Contains(got, `"managed":true`) || !strings.Contains(got, "BEGIN CERTIFICATE") {
 		t.Fatalf("published destination: %d %s", code, got)
+	}
+
+	// A transfer between two document-store destinations created through
+	// the API, over Kafka, with the transfer hash pinned on geth.
+	send := func(method, path, body string) (int, string) {
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.SetBasicAuth(user, password)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	var uris []string
+	for _, name := range []string{"outgoing", "incoming"} {
+		code, reply := send("POST", "/api/v1/destinations", `{"name":"`+name+`","kind":"documentstore"}`)
+		var d struct{ URI string }
+		if code != 200 || json.Unmarshal([]byte(reply), &d) != nil {
+			t.Fatalf("create %s: %d %s", name, code, reply)
+		}
+		uris = append(uris, d.URI)
+	}
+	code, reply := send("POST", "/api/v1/transfers", fmt.Sprintf(`{"from":%q,"to":%q,"document":"/a/b.txt"}`, uris[0], uris[1]))
+	if code != 200 {
+		t.Fatalf("transfer: %d %s", code, reply)
+	}
+	// Sender and recipient are the same member here, so its log holds the
+	// outgoing record and, once received, the incoming one.
+	var rec struct{ Document, Status, TransferHash, RecipientSignature, Error string }
+	for deadline := time.Now().Add(2 * time.Minute); ; { // only so a broken transfer fails instead of hanging
+		_, list := send("GET", "/api/v1/transfers", "")
+		var got struct{ Transfers []json.RawMessage }
+		json.Unmarshal([]byte(list), &got)
+		done := false
+		for _, raw := range got.Transfers {
+			json.Unmarshal(raw, &rec)
+			if rec.Document == "/a/b.txt" && rec.Status != "sent" {
+				done = true
+				break
+			}
+		}
+		if done {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("transfer not acknowledged: %s", list)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if rec.Status != "received" || rec.RecipientSignature == "" {
+		t.Fatalf("transfer ended %+v", rec)
+	}
+	for deadline := time.Now().Add(2 * time.Minute); ; {
+		code, pin := get(t, base+"/api/v1/pins/"+rec.TransferHash, user, password)
+		if code == 200 && strings.Contains(pin, rec.TransferHash) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("transfer hash not pinned on geth: %d %s", code, pin)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

@@ -290,6 +290,18 @@ func (s *Service) Close() error {
 	return nil
 }
 
+// ManagedKey returns the member, key and certificate of a managed
+// destination this node holds, of any kind: the document store's
+// transfers sign and open with the same keys. A URI the node does not
+// manage gives an error wrapping ErrUnknownDestination.
+func (s *Service) ManagedKey(uri string) (member string, key stdcrypto.Signer, cert *x509.Certificate, err error) {
+	l := s.lookup(uri)
+	if l == nil || !l.managed || l.key == nil || l.cert == nil {
+		return "", nil, nil, fmt.Errorf("app2app: destination %q: this node holds no key for it: %w", clip(uri), ErrUnknownDestination)
+	}
+	return l.member, l.key, l.cert, nil
+}
+
 // lookup returns this node's destination uri.
 func (s *Service) lookup(uri string) *local {
 	s.mu.RLock()

@@ -127,6 +127,9 @@ func New(cfg Config) (*Transport, error) {
 	opts := append(baseOpts(cfg),
 		kgo.RequiredAcks(kgo.AllISRAcks()),
 		kgo.ProducerBatchMaxBytes(1<<20),
+		// What Consign sends is sealed (ciphertext does not compress);
+		// compressing batches would only spend CPU.
+		kgo.ProducerBatchCompression(kgo.NoCompression()),
 	)
 	opts = append(opts, cfg.Opts...)
 	cl, err := kgo.NewClient(opts...)
