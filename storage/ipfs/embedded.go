@@ -394,14 +394,7 @@ func (r *reader) Close() error {
 
 // Stat answers from the index.
 func (e *Embedded) Stat(ctx context.Context, key string) (storage.Object, error) {
-	if err := checkKey("stat", key); err != nil {
-		return storage.Object{}, err
-	}
-	rw, err := e.ix.get(ctx, key)
-	if err != nil {
-		return storage.Object{}, wrapIndexErr("stat", key, err)
-	}
-	return rw.object(), nil
+	return statIndex(ctx, e.ix, key)
 }
 
 // List answers from the index.
@@ -434,6 +427,18 @@ func (e *Embedded) Ref(ctx context.Context, key string) (cid.Cid, error) {
 		return cid.Undef, err
 	}
 	return cid.Decode(o.Ref)
+}
+
+// statIndex answers Stat for both modes from the name index.
+func statIndex(ctx context.Context, ix *index, key string) (storage.Object, error) {
+	if err := checkKey("stat", key); err != nil {
+		return storage.Object{}, err
+	}
+	rw, err := ix.get(ctx, key)
+	if err != nil {
+		return storage.Object{}, wrapIndexErr("stat", key, err)
+	}
+	return rw.object(), nil
 }
 
 func listIndex(ctx context.Context, ix *index, opts storage.ListOptions) (storage.ListPage, error) {

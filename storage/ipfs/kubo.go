@@ -391,14 +391,7 @@ func (c *catReader) Close() error { return c.resp.Body.Close() }
 
 // Stat answers from the index.
 func (k *Kubo) Stat(ctx context.Context, key string) (storage.Object, error) {
-	if err := checkKey("stat", key); err != nil {
-		return storage.Object{}, err
-	}
-	rw, err := k.ix.get(ctx, key)
-	if err != nil {
-		return storage.Object{}, wrapIndexErr("stat", key, err)
-	}
-	return rw.object(), nil
+	return statIndex(ctx, k.ix, key)
 }
 
 // List answers from the index.
