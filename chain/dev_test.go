@@ -82,7 +82,7 @@ func TestKeystoreSignsDeploy(t *testing.T) {
 	if s.Address() != ethcrypto.PubkeyToAddress(key.PublicKey) {
 		t.Fatal("keystore decrypted to another key")
 	}
-	if err := Transfer(ctx, h.backend, h.funder, s.Address(), bigEther(1)); err != nil {
+	if err := h.fund(ctx, s.Address(), bigEther(1)); err != nil {
 		t.Fatal(err)
 	}
 	a, err := Deploy(ctx, h.backend, s)

@@ -68,7 +68,7 @@ func TestExternalSignerDeploys(t *testing.T) {
 	if s.Address() != ethcrypto.PubkeyToAddress(key.PublicKey) {
 		t.Fatalf("signer address %s", s.Address())
 	}
-	if err := Transfer(ctx, h.backend, h.funder, s.Address(), bigEther(1)); err != nil {
+	if err := h.fund(ctx, s.Address(), bigEther(1)); err != nil {
 		t.Fatal(err)
 	}
 	a, err := Deploy(ctx, h.backend, s)

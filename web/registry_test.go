@@ -478,6 +478,8 @@ func TestRegistryGeth(t *testing.T) {
 			t.Fatal(err)
 		}
 		s := chain.NewKeySigner(k)
+		unlock := testenv.LockEthFunder(t)
+		defer unlock()
 		if err := chain.Transfer(ctx, client, funder, s.Address(), new(big.Int).Mul(big.NewInt(10), big.NewInt(1e18))); err != nil {
 			t.Fatal(err)
 		}

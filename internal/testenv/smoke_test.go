@@ -327,7 +327,9 @@ func TestGethValueTransfer(t *testing.T) {
 	// A fresh recipient, so its balance afterwards is exactly the value sent.
 	to := crypto.PubkeyToAddress(mustKey(t).PublicKey)
 	value := big.NewInt(1_234_567_890_123)
+	unlock := testenv.LockEthFunder(t)
 	receipt := sendValue(ctx, t, cl, key, chainID, to, value)
+	unlock()
 	if receipt.Status != types.ReceiptStatusSuccessful {
 		t.Fatalf("transfer %s mined with status %d", receipt.TxHash, receipt.Status)
 	}
