@@ -553,6 +553,15 @@ func (r *Registry) Destination(ctx context.Context, uri string) (Destination, er
 		return Destination{}, err
 	}
 	pemText, ok := m.Profile[DestinationKeyPrefix+uri]
+	if !ok && r.cache != nil {
+		// The cache answers at the poller's height: a destination published
+		// since (say, by the recipient's node a moment ago) is missing
+		// there. Ask the latest state, uncached, before refusing it.
+		if fresh, err := r.fetchMemberOpt(ctx, u.Member, 0, false); err == nil {
+			m = fresh
+			pemText, ok = m.Profile[DestinationKeyPrefix+uri]
+		}
+	}
 	if !ok {
 		return Destination{}, fmt.Errorf("chain: destination %q: member %q publishes no certificate for it: %w", uri, u.Member, ErrUnknownDestination)
 	}

@@ -33,6 +33,17 @@ type harness struct {
 	backend Backend
 	funder  Signer // an account with plenty of ether
 	sim     *simulated.Backend
+	// lock, when set, guards the funder against other test processes
+	// sending from it at the same time (the shared key on geth).
+	lock func() (unlock func())
+}
+
+// fund sends wei from the funder to addr and waits for it to be mined.
+func (h harness) fund(ctx context.Context, addr common.Address, wei *big.Int) error {
+	if h.lock != nil {
+		defer h.lock()()
+	}
+	return Transfer(ctx, h.backend, h.funder, addr, wei)
 }
 
 func simHarness(t *testing.T) harness {
@@ -55,7 +66,7 @@ func gethHarness(t *testing.T) harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Close)
-	return harness{backend: c, funder: NewKeySigner(key)}
+	return harness{backend: c, funder: NewKeySigner(key), lock: func() func() { return testenv.LockEthFunder(t) }}
 }
 
 // newAccount makes a key funded with 10 ether.
@@ -66,7 +77,7 @@ func (h harness) newAccount(t *testing.T) *KeySigner {
 		t.Fatal(err)
 	}
 	s := NewKeySigner(k)
-	if err := Transfer(context.Background(), h.backend, h.funder, s.Address(), new(big.Int).Mul(big.NewInt(10), big.NewInt(1e18))); err != nil {
+	if err := h.fund(context.Background(), s.Address(), new(big.Int).Mul(big.NewInt(10), big.NewInt(1e18))); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -360,6 +371,28 @@ func runSuite(t *testing.T, h harness) {
 		if head, _ := h.backend.BlockNumber(ctx); head != rotated {
 			t.Fatalf("head %d: a later block was needed", head)
 		}
+	}
+
+	// A reader whose poller is far behind (it last read orga before the
+	// publication) still finds a destination published since: a miss at
+	// the cached height is checked against the latest state.
+	slow, err := NewRegistry(ctx, h.backend, nil, RegistryConfig{Address: addrs.Registry, EnvironmentID: env.ID, PollInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	if _, err := slow.Destination(ctx, uri); err != nil {
+		t.Fatal(err)
+	}
+	uri2 := "kld://documentstore/m/orga/e/" + env.ID + "/s/svc1/d/second"
+	if _, err := regA.PublishDestination(ctx, uri2, destCert(t, "second")); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := slow.Certificate(ctx, uri2); err != nil || c.Subject.CommonName != "second" {
+		t.Fatalf("a destination published after the reader's last poll: %v, %v", c, err)
+	}
+	if _, err := regA.RemoveDestination(ctx, uri2); err != nil {
+		t.Fatal(err)
 	}
 
 	// A suspended member's certificates are refused; the record stays visible.
