@@ -33,7 +33,7 @@ go vet ./...
 # reports it whenever a client disconnects mid-poll, so these tests run in a
 # plain pass; the code they reach is raced by the Go-level tests.
 # Add a new socket.io client test here.
-sio_client_tests='^(TestSocketIONodeClients|TestSocketIORateLimit|TestConsoleInChromium|TestApp2AppNodeClients|TestApp2AppTwoNodes|TestTransfersNodeClient)$'
+sio_client_tests='^(TestSocketIONodeClients|TestSocketIORateLimit|TestConsoleInChromium|TestApp2AppNodeClients|TestApp2AppTwoNodes|TestTransfersNodeClient|TestTwoMembersOnRealServers)$'
 
 mkdir -p .testenv/logs
 log=.testenv/logs/go-test.log
@@ -42,7 +42,7 @@ set +e
 go test -race -count=1 -timeout 30m -v -skip "$sio_client_tests" ./... >"$log" 2>&1
 rc=$?
 echo "== socket.io client tests, without -race" >>"$log"
-go test -count=1 -timeout 20m -v -run "$sio_client_tests" ./web >>"$log" 2>&1 || rc=1
+go test -count=1 -timeout 20m -v -run "$sio_client_tests" ./web ./cmd/consign >>"$log" 2>&1 || rc=1
 set -e
 # Show package results and failures, not every RUN line.
 grep -E '^(ok|FAIL|---|panic:|\?|.*_test\.go:[0-9]+:)' "$log" | grep -v -E '^(--- PASS|    --- PASS)' || true
@@ -55,6 +55,10 @@ if [ -n "$skips" ]; then
   rc=1
 fi
 if [ $rc -ne 0 ]; then
+  # Repeat each failure with the lines its test logged, last, where a
+  # truncated CI view still shows them.
+  echo; echo "Failures:"
+  grep -B25 -E '^\s*--- FAIL|^panic:' "$log" | grep -v -E '^=== (RUN|PAUSE|CONT)' | tail -120 || true
   echo; echo "go test failed; full log: $log"
   echo "$passed passed, $failed failed"
   exit 1

@@ -3,27 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/big"
 	"mime/multipart"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	ethcrypto "github.com/ethereum/go-ethereum/crypto"
-	"github.com/ethereum/go-ethereum/ethclient"
-
-	"github.com/consign/consign/chain"
 	"github.com/consign/consign/internal/testenv"
 )
 
@@ -32,95 +23,16 @@ import (
 // becomes ready, stores a document in S3, and publishes a new destination
 // on chain with its keystore key.
 func TestServeOnRealServers(t *testing.T) {
-	rpcURL := testenv.Get(t, testenv.EthRPC)
-	funderHex := testenv.Get(t, testenv.EthKey)
-	broker := testenv.Get(t, testenv.Kafka)
 	s3URL := testenv.Get(t, testenv.S3Endpoint)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-
-	client, err := ethclient.DialContext(ctx, rpcURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	funderKey, err := ethcrypto.HexToECDSA(strings.TrimPrefix(funderHex, "0x"))
-	if err != nil {
-		t.Fatalf("%s: %v", testenv.EthKey, err)
-	}
-	// Fresh accounts, so this test does not race others for the shared key's nonces.
-	fund := func() *chain.KeySigner {
-		k, err := ethcrypto.GenerateKey()
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := chain.NewKeySigner(k)
-		if err := chain.Transfer(ctx, client, chain.NewKeySigner(funderKey), s.Address(), new(big.Int).Mul(big.NewInt(10), big.NewInt(1e18))); err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
-	admin := fund()
-	nodeKey, err := ethcrypto.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := chain.Transfer(ctx, client, chain.NewKeySigner(funderKey), ethcrypto.PubkeyToAddress(nodeKey.PublicKey), new(big.Int).Mul(big.NewInt(10), big.NewInt(1e18))); err != nil {
-		t.Fatal(err)
-	}
-	addrs, err := chain.Deploy(ctx, client, admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rnd [5]byte
-	rand.Read(rnd[:])
-	env, member := "serve"+hex.EncodeToString(rnd[:]), "m"+hex.EncodeToString(rnd[:])
-	reg, err := chain.NewRegistry(ctx, client, admin, chain.RegistryConfig{Address: addrs.Registry, EnvironmentID: env, Verifier: chain.CryptoVerifier{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reg.Close()
-	proof, nonce, err := chain.DemoIdentityProof(env, "Serve Test Org")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := reg.Register(ctx, chain.Registration{Name: member, Owner: ethcrypto.PubkeyToAddress(nodeKey.PublicKey), ProofPEM: proof, Nonce: nonce}); err != nil {
-		t.Fatal(err)
-	}
-
-	dir := t.TempDir()
-	keystore, err := chain.ImportKey(filepath.Join(dir, "keys"), nodeKey, "pw-for-test", true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(dir, "pw"), []byte("pw-for-test\n"), 0o600)
-	yml := fmt.Sprintf(`listen: 127.0.0.1:0
-data_dir: %[1]s/data
-environment: %[2]s
-member: %[3]s
-storage:
-  kind: s3
-  s3: {endpoint: %[4]q, region: %[5]q, bucket: %[6]q, access_key: %[7]q, secret_key: %[8]q, path_style: true}
-transport:
-  kind: kafka
-  kafka: {brokers: [%[9]q], client_id: serve-test}
-transfers:
-  pin: true
-chain:
-  rpc: %[10]q
-  registry: %[11]q
-  pin: %[12]q
-  keystore: %[13]q
-  password_file: %[1]s/pw
-`, dir, env, member, s3URL, testenv.Get(t, testenv.S3Region), "serve-"+hex.EncodeToString(rnd[:]),
-		testenv.Get(t, testenv.S3AccessKey), testenv.Get(t, testenv.S3SecretKey), broker, rpcURL,
-		addrs.Registry.Hex(), addrs.Pin.Hex(), keystore)
-	cfgPath := filepath.Join(dir, "consign.yaml")
-	os.WriteFile(cfgPath, []byte(yml), 0o600)
-	cfg, err := loadNodeConfig(cfgPath, noEnv)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rc := newRealChain(t, ctx)
+	env, member := rc.env, "m"+randomHex(5)
+	nodeKey := rc.member(t, ctx, member, "Serve Test Org")
+	cfg := rc.nodeConfig(t, t.TempDir(), member, nodeKey, fmt.Sprintf(
+		"  kind: s3\n  s3: {endpoint: %q, region: %q, bucket: %q, access_key: %q, secret_key: %q, path_style: true}",
+		s3URL, testenv.Get(t, testenv.S3Region), "serve-"+randomHex(5),
+		testenv.Get(t, testenv.S3AccessKey), testenv.Get(t, testenv.S3SecretKey)))
 
 	// The bucket must exist: a node does not create it.
 	n, err := buildNode(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)

@@ -1,8 +1,9 @@
 // Transfers a document between two members the way existing Node clients
 // do: socket.io-client 2.x listening for document_sent,
 // document_received and transfer_acknowledgement, axios + form-data for
-// the upload, POST /transfers, the download and the log. Prints one JSON
-// object for web/transfers_test.go to check.
+// the upload, a browse and two searches, POST /transfers, the download and
+// the log. Prints one JSON object for web/transfers_test.go and
+// cmd/consign/e2e_test.go to check.
 //
 // Environment: CONSIGN_URL_A / CONSIGN_USER_A / CONSIGN_PASS_A (the
 // sender's node and credential), CONSIGN_FROM (its documentstore
@@ -80,6 +81,9 @@ function within(ms, p, what) {
     const asA = (cfg) => call(cfg, env.CONSIGN_USER_A, env.CONSIGN_PASS_A);
     const asB = (cfg) => call(cfg, env.CONSIGN_USER_B, env.CONSIGN_PASS_B);
     out.upload = (await asA({ method: "put", url: api("a") + "/documents/from-node/report.pdf", data: form, headers: form.getHeaders() })).data;
+    out.browse = (await asA({ method: "get", url: api("a") + "/documents/from-node/" })).data;
+    out.search = (await asA({ method: "get", url: api("a") + "/search?query=report" })).data;
+    out.searchByHash = (await asA({ method: "get", url: api("a") + "/search?query=" + out.hash + "&by_hash=true" })).data;
     const bad = await asA({ method: "post", url: api("a") + "/transfers", data: { from: env.CONSIGN_TO, to: env.CONSIGN_FROM, document: "/from-node/report.pdf" } });
     out.badAnswer = { status: bad.status, error: bad.data && bad.data.error };
     const ans = await asA({ method: "post", url: api("a") + "/transfers", data: { from: env.CONSIGN_FROM, to: env.CONSIGN_TO, document: "/from-node/report.pdf" } });

@@ -1,0 +1,311 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/consign/consign/internal/testenv"
+	"github.com/consign/consign/storage/azure"
+)
+
+// serveNode is a member node built from a YAML file as `consign serve`
+// builds it, listening on a free port, with a credential for its member.
+type serveNode struct {
+	base, user, pass string
+	cfg              nodeConfig
+}
+
+func startServeNode(t *testing.T, ctx context.Context, cfg nodeConfig) *serveNode {
+	t.Helper()
+	n, err := buildNode(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(n.close)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go n.web.Serve(ln)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		n.web.Shutdown(ctx)
+	})
+	s := &serveNode{base: "http://" + ln.Addr().String(), cfg: cfg}
+	if s.user, s.pass, err = n.creds.Create(ctx, cfg.Environment, cfg.Member); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := get(t, s.base+"/readyz", "", ""); code != 200 {
+		t.Fatalf("readyz of %s: %d %s", cfg.Member, code, body)
+	}
+	return s
+}
+
+// call makes a JSON request as the node's member.
+func (s *serveNode) call(t *testing.T, method, path, body string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, s.base+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.SetBasicAuth(s.user, s.pass)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, b
+}
+
+// destination creates a managed documentstore destination and returns its URI.
+func (s *serveNode) destination(t *testing.T, name string) string {
+	t.Helper()
+	code, b := s.call(t, "POST", "/api/v1/destinations", `{"name":"`+name+`","kind":"documentstore"}`)
+	var d struct {
+		URI     string `json:"uri"`
+		Managed bool   `json:"managed"`
+	}
+	if code != 200 || json.Unmarshal(b, &d) != nil || !d.Managed {
+		t.Fatalf("create destination %s on %s: %d %s", name, s.cfg.Member, code, b)
+	}
+	return d.URI
+}
+
+// TestTwoMembersOnRealServers runs two member nodes as `consign serve`
+// does, on the real Kafka and geth of `make testenv`, once per storage
+// backend. A socket.io-client 2.x Node script (web/testdata/
+// transfers_client.js) uploads, browses, searches and transfers a
+// document from one to the other and collects document_sent and
+// transfer_acknowledgement on the sender's socket and document_received
+// on the recipient's; the received copy hashes like the upload, the
+// recipient's signature verifies with openssl against its certificate as
+// the registry API serves it, and the transfer hash is pinned on geth.
+func TestTwoMembersOnRealServers(t *testing.T) {
+	sio2 := testenv.Get(t, testenv.SIO2Modules)
+	modules := testenv.Get(t, testenv.NodeModules)
+	if _, err := exec.LookPath("openssl"); err != nil {
+		t.Fatal("openssl is not installed; this test checks signatures with it")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	rc := newRealChain(t, ctx)
+
+	s3 := func(t *testing.T, member string) string {
+		return fmt.Sprintf("  kind: s3\n  s3: {endpoint: %q, region: %q, bucket: %q, access_key: %q, secret_key: %q, path_style: true}",
+			testenv.Get(t, testenv.S3Endpoint), testenv.Get(t, testenv.S3Region), "e2e-"+member,
+			testenv.Get(t, testenv.S3AccessKey), testenv.Get(t, testenv.S3SecretKey))
+	}
+	azureYAML := func(t *testing.T, member string) string {
+		conn := testenv.Get(t, testenv.AzureConnStr)
+		// A node does not create its container: the operator does.
+		if _, err := azure.New(ctx, azure.Config{ConnectionString: conn, Container: "e2e-" + member, CreateContainer: true}); err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("  kind: azure\n  azure: {connection_string: %q, container: %q}", conn, "e2e-"+member)
+	}
+	backends := []struct {
+		name    string
+		storage func(t *testing.T, member string) string
+	}{
+		{"Local", func(t *testing.T, member string) string {
+			return fmt.Sprintf("  kind: local\n  local: {root: %q}", t.TempDir())
+		}},
+		{"S3", s3},
+		{"Azure", azureYAML},
+		{"IPFSEmbedded", func(t *testing.T, member string) string {
+			return fmt.Sprintf("  kind: ipfs\n  ipfs: {dir: %q}", t.TempDir())
+		}},
+		{"Kubo", func(t *testing.T, member string) string {
+			return fmt.Sprintf("  kind: kubo\n  kubo: {api: %q}\n  ipfs: {dir: %q}", testenv.Get(t, testenv.IPFSAPI), t.TempDir())
+		}},
+	}
+	for _, bk := range backends {
+		t.Run(bk.name, func(t *testing.T) {
+			var nodes []*serveNode
+			for _, org := range []string{"Alpha Trading", "Beta Shipping"} {
+				member := strings.ToLower(org[:1]) + randomHex(5)
+				key := rc.member(t, ctx, member, org)
+				cfg := rc.nodeConfig(t, t.TempDir(), member, key, bk.storage(t, member))
+				if cfg.Storage.Kind == "s3" {
+					createBucket(t, ctx, cfg)
+				}
+				nodes = append(nodes, startServeNode(t, ctx, cfg))
+			}
+			a, b := nodes[0], nodes[1]
+			from, to := a.destination(t, "docs"), b.destination(t, "docs")
+			runTransfersClient(t, ctx, sio2+string(filepath.ListSeparator)+modules, a, b, from, to)
+		})
+	}
+}
+
+// runTransfersClient runs the Node script between a (sender, destination
+// from) and b (recipient, destination to) and checks what it saw.
+func runTransfersClient(t *testing.T, ctx context.Context, nodePath string, a, b *serveNode, from, to string) {
+	t.Helper()
+	cctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(cctx, "node", filepath.Join("..", "..", "web", "testdata", "transfers_client.js"))
+	cmd.Env = append(os.Environ(), "NODE_PATH="+nodePath,
+		"CONSIGN_URL_A="+a.base, "CONSIGN_USER_A="+a.user, "CONSIGN_PASS_A="+a.pass, "CONSIGN_FROM="+from,
+		"CONSIGN_URL_B="+b.base, "CONSIGN_USER_B="+b.user, "CONSIGN_PASS_B="+b.pass, "CONSIGN_TO="+to)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node transfers_client.js: %v\n%s", err, stderr.String())
+	}
+	type entry struct {
+		Name        string `json:"name"`
+		IsDirectory bool   `json:"is_directory"`
+		Size        int64  `json:"size"`
+		Hash        string `json:"hash"`
+		FullPath    string `json:"full_path"`
+	}
+	var res struct {
+		Version string `json:"version"`
+		Error   string `json:"error"`
+		Hash    string `json:"hash"`
+		Upload  struct {
+			Result, Hash string
+		} `json:"upload"`
+		Browse struct {
+			Entries []entry `json:"entries"`
+		} `json:"browse"`
+		Search struct {
+			Documents []entry `json:"documents"`
+		} `json:"search"`
+		SearchByHash struct {
+			Documents []entry `json:"documents"`
+		} `json:"searchByHash"`
+		Answer   map[string]any `json:"answer"`
+		Sent     map[string]any `json:"sent"`
+		Received map[string]any `json:"received"`
+		Ack      map[string]any `json:"ack"`
+		Download string         `json:"downloadHash"`
+		Log      map[string]any `json:"log"`
+		Others   []string       `json:"others"`
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("node output %q: %v", out, err)
+	}
+	if !strings.HasPrefix(res.Version, "2.") {
+		t.Fatalf("NODE_PATH gave socket.io-client %q", res.Version)
+	}
+	if res.Error != "" {
+		t.Fatalf("client: %s\n%s", res.Error, out)
+	}
+	if res.Upload.Result != "success" || res.Upload.Hash != res.Hash {
+		t.Errorf("upload answer %+v, content hash %s", res.Upload, res.Hash)
+	}
+	if len(res.Browse.Entries) != 1 || res.Browse.Entries[0].Name != "report.pdf" || res.Browse.Entries[0].Hash != res.Hash || res.Browse.Entries[0].IsDirectory {
+		t.Errorf("browse /from-node/: %+v", res.Browse.Entries)
+	}
+	for what, docs := range map[string][]entry{"by name": res.Search.Documents, "by hash": res.SearchByHash.Documents} {
+		if len(docs) != 1 || docs[0].FullPath != "from-node/report.pdf" || docs[0].Hash != res.Hash {
+			t.Errorf("search %s: %+v", what, docs)
+		}
+	}
+	id, _ := res.Answer["transfer_id"].(string)
+	if res.Answer["result"] != "Document sent." || len(id) != 36 {
+		t.Fatalf("POST /transfers answered %v", res.Answer)
+	}
+	for name, ev := range map[string]map[string]any{"document_sent": res.Sent, "document_received": res.Received, "transfer_acknowledgement": res.Ack} {
+		if ev["transferId"] != id || ev["from"] != from || ev["to"] != to || ev["hash"] != res.Hash {
+			t.Errorf("%s: %v", name, ev)
+		}
+	}
+	if res.Received["status"] != "received" || res.Received["document"] != "/received/docs/report.pdf" {
+		t.Errorf("document_received %v", res.Received)
+	}
+	if res.Ack["status"] != "received" {
+		t.Fatalf("transfer_acknowledgement %v", res.Ack)
+	}
+	if res.Download != res.Hash {
+		t.Errorf("the received copy hashes to %s, the upload to %s", res.Download, res.Hash)
+	}
+	if res.Log["id"] != id || res.Log["status"] != "received" {
+		t.Errorf("sender's log entry %v", res.Log)
+	}
+	if len(res.Others) != 0 {
+		t.Errorf("events the other member should not see: %v", res.Others)
+	}
+
+	// Anyone can check the receipt with openssl and the registry API:
+	// the recipient's certificate as the sender's node serves it.
+	th, _ := res.Ack["transferHash"].(string)
+	rsig, _ := res.Ack["recipientSignature"].(string)
+	ssig, _ := res.Sent["senderSignature"].(string)
+	certOf := func(uri string) []byte {
+		code, body := a.call(t, "GET", "/api/v1/registry/destinations?uri="+url.QueryEscape(uri), "")
+		var d struct{ Certificate string }
+		if code != 200 || json.Unmarshal(body, &d) != nil || d.Certificate == "" {
+			t.Fatalf("registry destination %s: %d %s", uri, code, body)
+		}
+		return []byte(d.Certificate)
+	}
+	opensslVerify(t, certOf(to), th, rsig)
+	opensslVerify(t, certOf(from), th, ssig)
+
+	// The sender's node pinned the transfer hash on geth.
+	for deadline := time.Now().Add(2 * time.Minute); ; {
+		code, pin := a.call(t, "GET", "/api/v1/pins/"+th, "")
+		if code == 200 && strings.Contains(string(pin), th) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("transfer hash not pinned on geth: %d %s", code, pin)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// opensslVerify checks a base64 signature of transferHash with openssl
+// against the public key of certPEM, and that it does not verify for
+// another message.
+func opensslVerify(t *testing.T, certPEM []byte, transferHash, sigB64 string) {
+	t.Helper()
+	sig, err := base64.StdEncoding.DecodeString(sigB64)
+	if err != nil || len(sig) == 0 {
+		t.Fatalf("signature %q is not base64: %v", sigB64, err)
+	}
+	dir := t.TempDir()
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cert, msg, sigFile := write("cert.pem", certPEM), write("msg.txt", []byte(transferHash)), write("sig.bin", sig)
+	pub, err := exec.Command("openssl", "x509", "-in", cert, "-pubkey", "-noout").Output()
+	if err != nil {
+		t.Fatalf("openssl x509 -pubkey: %v", err)
+	}
+	pubFile := write("pub.pem", pub)
+	if out, err := exec.Command("openssl", "dgst", "-sha256", "-verify", pubFile, "-signature", sigFile, msg).CombinedOutput(); err != nil || !strings.Contains(string(out), "Verified OK") {
+		t.Fatalf("openssl dgst -verify: %v: %s", err, out)
+	}
+	other := write("other.txt", []byte(strings.Repeat("0", 64)))
+	if out, err := exec.Command("openssl", "dgst", "-sha256", "-verify", pubFile, "-signature", sigFile, other).CombinedOutput(); err == nil {
+		t.Fatalf("openssl verified the signature for another message: %s", out)
+	}
+}
