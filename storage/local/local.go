@@ -159,6 +159,16 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (obj storage.O
 	if err := ctx.Err(); err != nil {
 		return storage.Object{}, wrap(err)
 	}
+	if err := s.renameInto(tmp, key); err != nil {
+		return storage.Object{}, wrap(err)
+	}
+	renamed = true
+	return storage.Object{Key: key, Size: n, ModTime: info.ModTime()}, nil
+}
+
+// renameInto renames the file at from to key, creating key's folders,
+// and makes the new entry durable (fsync of key's folder).
+func (s *Store) renameInto(from, key string) error {
 	dir := path.Dir(key)
 	// A concurrent Delete may remove an emptied folder between MkdirAll
 	// and Rename; try again a few times.
@@ -166,29 +176,70 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (obj storage.O
 		if dir != "." {
 			if err := s.root.MkdirAll(dir, 0o755); err != nil {
 				s.removeEmptyParents(dir)
-				return storage.Object{}, wrap(err)
+				return err
 			}
 		}
-		err = s.root.Rename(tmp, key)
+		err := s.root.Rename(from, key)
 		if err == nil {
 			break
 		}
 		if notFound(err) && attempt < 3 {
-			continue
+			if _, serr := s.root.Lstat(from); serr == nil {
+				continue
+			}
 		}
 		if dir != "." {
 			s.removeEmptyParents(dir)
 		}
 		if st, serr := s.root.Lstat(key); serr == nil && st.IsDir() {
-			return storage.Object{}, wrap(fmt.Errorf("a folder of that name holds objects: %w", err))
+			return fmt.Errorf("a folder of that name holds objects: %w", err)
+		}
+		return err
+	}
+	return s.syncDir(dir)
+}
+
+// Move gives the object at from the key to, replacing any object there,
+// by renaming its file: no byte is copied, and readers of to see the old
+// object or the new one, never a mix. from must be an object
+// (storage.ErrNotFound otherwise); folders it leaves empty are removed.
+// docstore places received documents with it.
+func (s *Store) Move(ctx context.Context, from, to string) (storage.Object, error) {
+	wrap := func(err error) error { return fmt.Errorf("storage/local: move %q to %q: %w", from, to, err) }
+	if err := checkKey("move", from); err != nil {
+		return storage.Object{}, err
+	}
+	if err := checkKey("move", to); err != nil {
+		return storage.Object{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return storage.Object{}, wrap(err)
+	}
+	info, err := s.root.Lstat(from)
+	if err != nil || !info.Mode().IsRegular() {
+		if err == nil || notFound(err) {
+			err = storage.ErrNotFound
 		}
 		return storage.Object{}, wrap(err)
 	}
-	renamed = true
-	if err := s.syncDir(dir); err != nil {
+	if from == to {
+		return storage.Object{Key: to, Size: info.Size(), ModTime: info.ModTime()}, nil
+	}
+	if err := s.renameInto(from, to); err != nil {
+		if notFound(err) {
+			err = storage.ErrNotFound // moved or deleted meanwhile
+		}
 		return storage.Object{}, wrap(err)
 	}
-	return storage.Object{Key: key, Size: n, ModTime: info.ModTime()}, nil
+	if dir := path.Dir(from); dir != path.Dir(to) {
+		if err := s.syncDir(dir); err != nil && !notFound(err) {
+			return storage.Object{}, wrap(err)
+		}
+		if dir != "." {
+			s.removeEmptyParents(dir)
+		}
+	}
+	return storage.Object{Key: to, Size: info.Size(), ModTime: info.ModTime()}, nil
 }
 
 func (s *Store) syncDir(dir string) error {

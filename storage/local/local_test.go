@@ -159,3 +159,77 @@ func TestFailedPutLeavesNoTempFile(t *testing.T) {
 type readerFunc func([]byte) (int, error)
 
 func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
+
+func TestMove(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	put := func(key, content string) {
+		t.Helper()
+		if _, err := s.Put(ctx, key, strings.NewReader(content)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(key string) string {
+		t.Helper()
+		rc, err := s.Get(ctx, key, 0, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rc.Close()
+		b, err := io.ReadAll(rc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	put(".staging/a1", "first")
+	put("docs/old.txt", "old")
+	before, _ := s.Stat(ctx, ".staging/a1")
+
+	// Into a new folder, and over an existing object.
+	obj, err := s.Move(ctx, ".staging/a1", "in/box/doc.txt")
+	if err != nil || obj.Key != "in/box/doc.txt" || obj.Size != 5 || !obj.ModTime.Equal(before.ModTime) {
+		t.Fatalf("move: %+v, %v", obj, err)
+	}
+	if got := read("in/box/doc.txt"); got != "first" {
+		t.Fatalf("moved content %q", got)
+	}
+	if _, err := s.Stat(ctx, ".staging/a1"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("source after move: %v", err)
+	}
+	if page, err := s.List(ctx, storage.ListOptions{Prefix: ".staging/"}); err != nil || len(page.Objects)+len(page.Prefixes) != 0 {
+		t.Fatalf("emptied source folder still listed: %+v, %v", page, err)
+	}
+	put(".staging/a2", "second")
+	if _, err := s.Move(ctx, ".staging/a2", "docs/old.txt"); err != nil {
+		t.Fatal(err)
+	}
+	if got := read("docs/old.txt"); got != "second" {
+		t.Fatalf("replaced content %q", got)
+	}
+
+	// Refusals change nothing.
+	for _, c := range []struct {
+		from, to string
+		want     error
+	}{
+		{".staging/none", "x.txt", storage.ErrNotFound},
+		{"in", "x.txt", storage.ErrNotFound}, // a folder is not an object
+		{"docs/old.txt", "../escape.txt", storage.ErrInvalidKey},
+		{"../etc/passwd", "x.txt", storage.ErrInvalidKey},
+		{"docs/old.txt", local.TempDir + "/x", storage.ErrInvalidKey},
+	} {
+		if _, err := s.Move(ctx, c.from, c.to); !errors.Is(err, c.want) {
+			t.Errorf("move %q to %q: %v, want %v", c.from, c.to, err, c.want)
+		}
+	}
+	if _, err := s.Move(ctx, "docs/old.txt", "in"); err == nil || !strings.Contains(err.Error(), "folder") {
+		t.Errorf("move onto a folder holding objects: %v", err)
+	}
+	if got := read("docs/old.txt"); got != "second" {
+		t.Fatalf("a refused move changed the source: %q", got)
+	}
+	if got := read("in/box/doc.txt"); got != "first" {
+		t.Fatalf("a refused move changed the folder's object: %q", got)
+	}
+}
