@@ -168,6 +168,12 @@ transaction.state.log.min.isr=1
 transaction.state.log.num.partitions=4
 auto.create.topics.enable=false
 group.initial.rebalance.delay.ms=0
+# Test and benchmark data is worth nothing after the run that wrote it,
+# and make bench writes gigabytes per run: keep it an hour, in segments
+# small enough for retention to delete.
+log.retention.ms=3600000
+log.segment.bytes=67108864
+log.retention.check.interval.ms=60000
 EOF
   # Only warnings, plus the one line that says the broker is up.
   cat >"$d/log4j.properties" <<'EOF'
