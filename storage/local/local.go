@@ -8,7 +8,8 @@
 // outside it.
 //
 // A Put writes to a new file in the hidden folder ".consign-tmp" under the
-// root, flushes it to disk (fsync), and renames it over the final name,
+// root (with direct I/O where the filesystem allows it, see direct.go),
+// flushes it to disk (fsync), and renames it over the final name,
 // then flushes the folder. Readers see the old file or the new one, never
 // a part; a failed or cancelled Put removes its temporary file. Concurrent
 // Puts to one key each write their own temporary file, and the last
@@ -48,8 +49,12 @@ type Config struct {
 	// CreateRoot creates Root (and its parents) if it does not exist;
 	// false means a missing Root is an error.
 	CreateRoot bool
-	// BufferSize is the copy buffer of a Put, in bytes; zero means 256 KiB.
+	// BufferSize is the copy buffer of a Put, in bytes; zero means 256 KiB
+	// (1 MiB when the Put writes with direct I/O).
 	BufferSize int
+	// Buffered turns direct I/O off: every Put then writes through the
+	// page cache. See direct.go for when direct I/O is used.
+	Buffered bool
 }
 
 // Validate reports whether c is usable.
@@ -65,8 +70,11 @@ func (c Config) Validate() error {
 
 // Store is a storage.Backend on local disk. It is safe for concurrent use.
 type Store struct {
-	root    *os.Root
-	bufPool sync.Pool
+	root        *os.Root
+	bufPool     sync.Pool // buffered copies
+	alignedPool sync.Pool // direct I/O copies
+	buffered    bool
+	direct      directState
 }
 
 var _ storage.Backend = (*Store)(nil)
@@ -93,8 +101,10 @@ func New(cfg Config) (*Store, error) {
 	if size == 0 {
 		size = 256 << 10
 	}
-	s := &Store{root: root}
+	s := &Store{root: root, buffered: cfg.Buffered}
 	s.bufPool.New = func() any { b := make([]byte, size); return &b }
+	dsize := (max(cfg.BufferSize, 1<<20) + directAlign - 1) &^ (directAlign - 1)
+	s.alignedPool.New = func() any { b := alignedBuffer(dsize); return &b }
 	return s, nil
 }
 
@@ -129,7 +139,13 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (obj storage.O
 	var rnd [16]byte
 	rand.Read(rnd[:])
 	tmp := TempDir + "/" + hex.EncodeToString(rnd[:])
-	f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	flag := s.direct.openFlag(!s.buffered)
+	f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL|flag, 0o644)
+	if err != nil && flag != 0 && s.direct.refusedBy(err) {
+		s.root.Remove(tmp) // some kernels create the file before refusing O_DIRECT
+		flag = 0
+		f, err = s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	}
 	if err != nil {
 		return storage.Object{}, wrap(err)
 	}
@@ -140,9 +156,16 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (obj storage.O
 			s.root.Remove(tmp)
 		}
 	}()
-	bp := s.bufPool.Get().(*[]byte)
-	n, err := copyCtx(ctx, f, r, *bp)
-	s.bufPool.Put(bp)
+	var n int64
+	if flag != 0 {
+		bp := s.alignedPool.Get().(*[]byte)
+		n, err = s.direct.copyDirect(ctx, f, r, *bp)
+		s.alignedPool.Put(bp)
+	} else {
+		bp := s.bufPool.Get().(*[]byte)
+		n, err = copyCtx(ctx, f, r, *bp)
+		s.bufPool.Put(bp)
+	}
 	if err != nil {
 		return storage.Object{}, wrap(err)
 	}
