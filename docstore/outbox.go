@@ -439,8 +439,8 @@ type shardSender struct {
 }
 
 const (
-	shardBuffers = 12 // 3 MiB in flight per transfer
-	shardBatch   = 4  // shards per Send at most
+	shardBuffers = 24 // 6 MiB in flight per transfer
+	shardBatch   = 16 // shards per Send at most
 )
 
 func newShardSender(ctx context.Context, tr messaging.Transport, topic, id string, attempt int, base []messaging.Header) *shardSender {

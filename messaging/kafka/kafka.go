@@ -324,7 +324,7 @@ func (t *Transport) Consume(ctx context.Context, group string, topics []string, 
 		kgo.OnPartitionsRevoked(c.revoked),
 		kgo.OnPartitionsLost(c.lost),
 		kgo.FetchMaxBytes(4<<20),
-		kgo.FetchMaxPartitionBytes(1<<20),
+		kgo.FetchMaxPartitionBytes(4<<20),
 	)
 	opts = append(opts, t.cfg.Opts...)
 	cl, err := kgo.NewClient(opts...)
