@@ -620,10 +620,10 @@ func testTransferDuplicates(t *testing.T, net *tnet) {
 	}
 	// Give duplicates time to arrive, then count events: still one each.
 	time.Sleep(500 * time.Millisecond)
-	if es := a.ev.of(sent.ID); len(es) != 2 {
+	if es := a.ev.waitEvents(t, sent.ID, 2); len(es) != 2 {
 		t.Errorf("sender's events: %s", eventNames(es))
 	}
-	if er := b.ev.of(sent.ID); len(er) != 1 {
+	if er := b.ev.waitEvents(t, sent.ID, 1); len(er) != 1 {
 		t.Errorf("recipient's events: %s", eventNames(er))
 	}
 	if left := stagingKeys(t, b.b); len(left) != 0 {
@@ -735,7 +735,7 @@ func testTransferRestartReceiver(t *testing.T, net *tnet) {
 	if left := stagingKeys(t, b.b); len(left) != 0 {
 		t.Errorf("staging left behind: %v", left)
 	}
-	if es := b.ev.of(sent.ID); len(es) != 1 {
+	if es := b.ev.waitEvents(t, sent.ID, 1); len(es) != 1 {
 		t.Errorf("recipient's events: %s", eventNames(es))
 	}
 }
@@ -871,7 +871,7 @@ func testTransferRestartSender(t *testing.T, net *tnet) {
 	if h, _ := b.readHash(t, "/received/docs/resume.bin"); h != want {
 		t.Fatalf("received copy hash %s, want %s", h, want)
 	}
-	if er := b.ev.of(sent.ID); len(er) != 1 {
+	if er := b.ev.waitEvents(t, sent.ID, 1); len(er) != 1 {
 		t.Errorf("recipient's events: %s", eventNames(er))
 	}
 	if left := stagingKeys(t, b.b); len(left) != 0 {
@@ -926,10 +926,10 @@ func testTransferForgedReceipt(t *testing.T, net *tnet) {
 	if err := crypto.VerifyTransferHash(bCert, got.TransferHash, got.RecipientSignature, time.Now()); err != nil {
 		t.Errorf("stored recipientSignature: %v", err)
 	}
-	if es := a.ev.of(sent.ID); len(es) != 2 || es[1].name != docstore.EventTransferAcknowledgement {
+	if es := a.ev.waitEvents(t, sent.ID, 2); len(es) != 2 || es[1].name != docstore.EventTransferAcknowledgement {
 		t.Errorf("sender's events: %s", eventNames(es))
 	}
-	if er := b.ev.of(sent.ID); len(er) != 1 {
+	if er := b.ev.waitEvents(t, sent.ID, 1); len(er) != 1 {
 		t.Errorf("recipient's events: %s", eventNames(er))
 	}
 }
@@ -951,7 +951,7 @@ func testTransferUnmanagedRecipient(t *testing.T, net *tnet) {
 	if keys := allKeys(t, b.b); len(keys) != 0 {
 		t.Errorf("the receiving node stored %v", keys)
 	}
-	if es := a.ev.of(sent.ID); len(es) != 2 || es[1].name != docstore.EventTransferAcknowledgement || es[1].tr.Status != docstore.StatusFailed {
+	if es := a.ev.waitEvents(t, sent.ID, 2); len(es) != 2 || es[1].name != docstore.EventTransferAcknowledgement || es[1].tr.Status != docstore.StatusFailed {
 		t.Errorf("sender's events: %s", eventNames(es))
 	}
 }
