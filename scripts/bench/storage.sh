@@ -4,7 +4,8 @@
 # CONSIGN_BENCH_QUICK=1), each beside a baseline that moves the same file
 # in the same run:
 #   local  `cp SRC DST && sync DST` for put (Consign's put fsyncs too),
-#          `cp STORED /dev/null` for get;
+#          `cp STORED /dev/null` for get (both gets start from a cold page
+#          cache: Consign's Put uses O_DIRECT, cp leaves its copy cached);
 #   S3     the SDK's upload / download managers with default settings,
 #          against the versitygw server of `make testenv`;
 #   Azure  azblob's UploadStream (default settings) / DownloadStream,
