@@ -4,15 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	mrand "math/rand/v2"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -26,6 +23,7 @@ import (
 	"github.com/consign/consign/crypto"
 	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/internal/metadb"
+	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/messaging"
 	"github.com/consign/consign/messaging/app2app"
 	"github.com/consign/consign/messaging/app2app/app2apptest"
@@ -390,8 +388,8 @@ func testTransferRoundTrip(t *testing.T, net *tnet) {
 			}
 			// openssl agrees, for the recipient's P-256 and the sender's
 			// RSA-2048 key.
-			opensslVerify(t, crypto.MarshalCertificatePEM(bCert), th, got.RecipientSignature)
-			opensslVerify(t, crypto.MarshalCertificatePEM(aCert), th, got.SenderSignature)
+			testenv.OpensslVerify(t, crypto.MarshalCertificatePEM(bCert), th, got.RecipientSignature)
+			testenv.OpensslVerify(t, crypto.MarshalCertificatePEM(aCert), th, got.SenderSignature)
 
 			// The recipient's copy is byte-identical, in its received folder.
 			name := d.path[strings.LastIndexByte(d.path, '/')+1:]
@@ -442,45 +440,6 @@ func testTransferRoundTrip(t *testing.T, net *tnet) {
 				t.Errorf("log not newest first: %v after %v", list[i].Created, list[i-1].Created)
 			}
 		}
-	}
-}
-
-// opensslVerify checks a base64 transfer-hash signature with openssl
-// against a certificate PEM.
-func opensslVerify(t *testing.T, certPEM []byte, transferHash, sigB64 string) {
-	t.Helper()
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Log("openssl not installed; skipping its check")
-		return
-	}
-	dir := t.TempDir()
-	sig, err := base64.StdEncoding.DecodeString(sigB64)
-	if err != nil {
-		t.Fatal(err)
-	}
-	write := func(name string, b []byte) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	cert := write("cert.pem", certPEM)
-	msg := write("msg.txt", []byte(transferHash))
-	sigFile := write("sig.bin", sig)
-	pub, err := exec.Command("openssl", "x509", "-in", cert, "-pubkey", "-noout").Output()
-	if err != nil {
-		t.Fatalf("openssl x509 -pubkey: %v", err)
-	}
-	pubFile := write("pub.pem", pub)
-	out, err := exec.Command("openssl", "dgst", "-sha256", "-verify", pubFile, "-signature", sigFile, msg).CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "Verified OK") {
-		t.Fatalf("openssl dgst -verify: %v: %s", err, out)
-	}
-	// And a signature of another hash does not verify.
-	other := write("other.txt", []byte(strings.Repeat("0", 64)))
-	if out, err := exec.Command("openssl", "dgst", "-sha256", "-verify", pubFile, "-signature", sigFile, other).CombinedOutput(); err == nil {
-		t.Fatalf("openssl verified a signature of another message: %s", out)
 	}
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -74,6 +73,21 @@ func (s *serveNode) call(t *testing.T, method, path, body string) (int, []byte) 
 		t.Fatal(err)
 	}
 	return resp.StatusCode, b
+}
+
+// waitPinned waits until the node's pin API knows transferHash.
+func (s *serveNode) waitPinned(t *testing.T, transferHash string) {
+	t.Helper()
+	for deadline := time.Now().Add(2 * time.Minute); ; {
+		code, pin := s.call(t, "GET", "/api/v1/pins/"+transferHash, "")
+		if code == 200 && strings.Contains(string(pin), transferHash) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("transfer hash not pinned on geth: %d %s", code, pin)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // destination creates a managed documentstore destination and returns its URI.
@@ -262,50 +276,9 @@ func runTransfersClient(t *testing.T, ctx context.Context, nodePath string, a, b
 		}
 		return []byte(d.Certificate)
 	}
-	opensslVerify(t, certOf(to), th, rsig)
-	opensslVerify(t, certOf(from), th, ssig)
+	testenv.OpensslVerify(t, certOf(to), th, rsig)
+	testenv.OpensslVerify(t, certOf(from), th, ssig)
 
 	// The sender's node pinned the transfer hash on geth.
-	for deadline := time.Now().Add(2 * time.Minute); ; {
-		code, pin := a.call(t, "GET", "/api/v1/pins/"+th, "")
-		if code == 200 && strings.Contains(string(pin), th) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("transfer hash not pinned on geth: %d %s", code, pin)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// opensslVerify checks a base64 signature of transferHash with openssl
-// against the public key of certPEM, and that it does not verify for
-// another message.
-func opensslVerify(t *testing.T, certPEM []byte, transferHash, sigB64 string) {
-	t.Helper()
-	sig, err := base64.StdEncoding.DecodeString(sigB64)
-	if err != nil || len(sig) == 0 {
-		t.Fatalf("signature %q is not base64: %v", sigB64, err)
-	}
-	dir := t.TempDir()
-	write := func(name string, b []byte) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	cert, msg, sigFile := write("cert.pem", certPEM), write("msg.txt", []byte(transferHash)), write("sig.bin", sig)
-	pub, err := exec.Command("openssl", "x509", "-in", cert, "-pubkey", "-noout").Output()
-	if err != nil {
-		t.Fatalf("openssl x509 -pubkey: %v", err)
-	}
-	pubFile := write("pub.pem", pub)
-	if out, err := exec.Command("openssl", "dgst", "-sha256", "-verify", pubFile, "-signature", sigFile, msg).CombinedOutput(); err != nil || !strings.Contains(string(out), "Verified OK") {
-		t.Fatalf("openssl dgst -verify: %v: %s", err, out)
-	}
-	other := write("other.txt", []byte(strings.Repeat("0", 64)))
-	if out, err := exec.Command("openssl", "dgst", "-sha256", "-verify", pubFile, "-signature", sigFile, other).CombinedOutput(); err == nil {
-		t.Fatalf("openssl verified the signature for another message: %s", out)
-	}
+	a.waitPinned(t, th)
 }
