@@ -46,21 +46,6 @@ func stopTestDev(t *testing.T, cancel context.CancelFunc, done chan error) {
 	}
 }
 
-func get(t *testing.T, url, user, password string) (int, string) {
-	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
-	if user != "" {
-		req.SetBasicAuth(user, password)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body)
-}
-
 func TestDevServesWithPrintedCredentials(t *testing.T) {
 	dir := t.TempDir()
 	n, cancel, done := startTestDev(t, dir)
@@ -109,9 +94,7 @@ func TestDevServesWithPrintedCredentials(t *testing.T) {
 	if code, _ := get(t, base+"/", m.Credential.User, m.Credential.Password); code != 200 {
 		t.Fatalf("printed credentials: %d", code)
 	}
-	if code, body := get(t, base+"/readyz", "", ""); code != 200 {
-		t.Fatalf("readyz: %d %s", code, body)
-	}
+	waitReady(t, testContext(t), base)
 
 	// A valid credential of another environment, in the same database, is refused.
 	db, err := metadb.Open(context.Background(), metadb.Config{Path: filepath.Join(dir, "consign.db")})
@@ -269,10 +252,18 @@ func TestDevDestinationsAndAddressBook(t *testing.T) {
 	}
 }
 
+// collect hands the first deliveries to got and drops the rest, so that a
+// backlog never blocks the consumer (and its Close) on a full channel.
 type collect struct{ got chan app2app.Delivery }
 
-func (c collect) Deliver(_ context.Context, d app2app.Delivery) error { c.got <- d; return nil }
-func (c collect) Exception(error)                                     {}
+func (c collect) Deliver(_ context.Context, d app2app.Delivery) error {
+	select {
+	case c.got <- d:
+	default:
+	}
+	return nil
+}
+func (c collect) Exception(error) {}
 
 // The dev demo sends app-to-app messages between members: the next
 // member's app destination receives one, verified and opened.
@@ -280,8 +271,10 @@ func TestDevDemoMessagesFlow(t *testing.T) {
 	n, cancel, done := startTestDev(t, t.TempDir())
 	defer stopTestDev(t, cancel, done)
 	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	go n.demoMessages(ctx, 50*time.Millisecond)
+	demoDone := make(chan struct{})
+	go func() { n.demoMessages(ctx, 50*time.Millisecond); close(demoDone) }()
+	// The demo stops sending before the node closes.
+	defer func() { stop(); <-demoDone }()
 
 	receiver := n.file.Members[1]
 	var app string
@@ -299,7 +292,7 @@ func TestDevDemoMessagesFlow(t *testing.T) {
 	var d app2app.Delivery
 	select {
 	case d = <-sub.got:
-	case <-time.After(2 * time.Minute): // only so a broken demo fails instead of hanging
+	case <-testContext(t).Done():
 		t.Fatal("no demo message arrived")
 	}
 	sender := n.file.Members[0].Name
@@ -356,20 +349,16 @@ func TestDevTransfer(t *testing.T) {
 		ID, Status, Hash, TransferHash, RecipientSignature, Error string
 	}
 	var rec record
-	deadline := time.Now().Add(2 * time.Minute) // only so a broken transfer fails instead of hanging
-	for {
+	waitFor(t, testContext(t), "transfer acknowledged", func() (bool, string) {
 		_, list := call("GET", n.file.APIURL+"/transfers", sender, "", nil)
 		var got struct{ Transfers []record }
 		json.Unmarshal([]byte(list), &got)
 		if len(got.Transfers) == 1 && got.Transfers[0].Status != "sent" {
 			rec = got.Transfers[0]
-			break
+			return true, ""
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("transfer not acknowledged: %s", list)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return false, list
+	})
 	if rec.Status != "received" || rec.RecipientSignature == "" {
 		t.Fatalf("transfer ended %+v", rec)
 	}
