@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
-	"mime/multipart"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -179,24 +176,11 @@ func TestDevDocuments(t *testing.T) {
 	n, cancel, done := startTestDev(t, t.TempDir())
 	defer stopTestDev(t, cancel, done)
 	a, b := n.file.Members[0].Credential, n.file.Members[1].Credential
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("document", "hello.txt")
-	fw.Write([]byte("hello consign\n"))
-	mw.Close()
-	req, _ := http.NewRequest("PUT", n.file.APIURL+"/documents/inbox/hello.txt", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.SetBasicAuth(a.User, a.Password)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reply, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	code, reply := upload(t, n.file.APIURL+"/documents/inbox/hello.txt", a.User, a.Password, "hello.txt", "hello consign\n")
 	// sha256("hello consign\n")
 	const want = "52421b53be8ac8366e1f413ac4334ffff41b9664b6dede18d175e8f080bb9701"
-	if resp.StatusCode != 200 || !strings.Contains(string(reply), want) {
-		t.Fatalf("upload: %d %s", resp.StatusCode, reply)
+	if code != 200 || !strings.Contains(reply, want) {
+		t.Fatalf("upload: %d %s", code, reply)
 	}
 	if code, got := get(t, n.file.APIURL+"/documents/inbox/hello.txt", a.User, a.Password); code != 200 || got != "hello consign\n" {
 		t.Fatalf("download by owner: %d %q", code, got)
@@ -318,26 +302,11 @@ func TestDevTransfer(t *testing.T) {
 		return ""
 	}
 	call := func(method, url string, m devMember, contentType string, body io.Reader) (int, string) {
-		req, _ := http.NewRequest(method, url, body)
-		if contentType != "" {
-			req.Header.Set("Content-Type", contentType)
-		}
-		req.SetBasicAuth(m.Credential.User, m.Credential.Password)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		code, b := request(t, method, url, m.Credential.User, m.Credential.Password, contentType, body)
+		return code, string(b)
 	}
 	content := strings.Repeat("a contract worth proving\n", 20000) // 500 KB: several shards
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("document", "contract.txt")
-	fw.Write([]byte(content))
-	mw.Close()
-	if code, reply := call("PUT", n.file.APIURL+"/documents/out/contract.txt", sender, mw.FormDataContentType(), &body); code != 200 {
+	if code, reply := upload(t, n.file.APIURL+"/documents/out/contract.txt", sender.Credential.User, sender.Credential.Password, "contract.txt", content); code != 200 {
 		t.Fatalf("upload: %d %s", code, reply)
 	}
 	req := fmt.Sprintf(`{"from":%q,"to":%q,"document":"/out/contract.txt"}`, docsOf(sender), docsOf(recipient))

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -55,22 +54,7 @@ func startServeNode(t *testing.T, ctx context.Context, cfg nodeConfig) *serveNod
 // call makes a JSON request as the node's member.
 func (s *serveNode) call(t *testing.T, method, path, body string) (int, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, s.base+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.SetBasicAuth(s.user, s.pass)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, b
+	return request(t, method, s.base+path, s.user, s.pass, "application/json", strings.NewReader(body))
 }
 
 // waitPinned waits until the node's pin API knows transferHash.

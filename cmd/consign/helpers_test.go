@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"testing"
 	"time"
@@ -54,9 +56,17 @@ func waitReady(t *testing.T, ctx context.Context, base string) {
 	})
 }
 
-func get(t *testing.T, url, user, password string) (int, string) {
+// request makes an HTTP request, as user when user is not empty, and
+// returns the status and the body.
+func request(t *testing.T, method, url, user, password, contentType string, body io.Reader) (int, []byte) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
+	req, err := http.NewRequest(method, url, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
 	if user != "" {
 		req.SetBasicAuth(user, password)
 	}
@@ -65,6 +75,31 @@ func get(t *testing.T, url, user, password string) (int, string) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body)
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, b
+}
+
+func get(t *testing.T, url, user, password string) (int, string) {
+	t.Helper()
+	code, b := request(t, "GET", url, user, password, "", nil)
+	return code, string(b)
+}
+
+// upload PUTs content to url as the multipart form field "document"
+// named name, as user, and returns the status and the answer.
+func upload(t *testing.T, url, user, password, name, content string) (int, string) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, err := mw.CreateFormFile("document", name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(fw, content)
+	mw.Close()
+	code, b := request(t, "PUT", url, user, password, mw.FormDataContentType(), &body)
+	return code, string(b)
 }

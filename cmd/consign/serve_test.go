@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
-	"mime/multipart"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -43,21 +40,9 @@ func TestServeOnRealServers(t *testing.T) {
 
 	n := startServeNode(t, ctx, cfg)
 
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("document", "a.txt")
-	fw.Write([]byte("stored in S3\n"))
-	mw.Close()
-	req, _ := http.NewRequest("PUT", n.base+"/api/v1/documents/a/b.txt", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.SetBasicAuth(n.user, n.pass)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if code, got := get(t, n.base+"/api/v1/documents/a/b.txt", n.user, n.pass); resp.StatusCode != 200 || code != 200 || got != "stored in S3\n" {
-		t.Fatalf("upload %d, download %d %q", resp.StatusCode, code, got)
+	up, _ := upload(t, n.base+"/api/v1/documents/a/b.txt", n.user, n.pass, "a.txt", "stored in S3\n")
+	if code, got := get(t, n.base+"/api/v1/documents/a/b.txt", n.user, n.pass); up != 200 || code != 200 || got != "stored in S3\n" {
+		t.Fatalf("upload %d, download %d %q", up, code, got)
 	}
 
 	code, raw := n.call(t, "POST", "/api/v1/destinations", `{"name":"inbox","kind":"app2app"}`)
