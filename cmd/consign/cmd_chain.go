@@ -557,43 +557,39 @@ func chainBench(ctx context.Context, env *cliEnv, args []string) error {
 		binary.BigEndian.PutUint64(b[32:], seq)
 		return sha256.Sum256(b[:])
 	}
-	waitAll := func(txs []*types.Transaction) error {
+	// rate submits n transactions, waits for them all, and returns the
+	// hashes pinned per second.
+	rate := func(n, hashesEach int, submit func() (*types.Transaction, error)) (float64, error) {
+		start := time.Now()
+		txs := make([]*types.Transaction, 0, n)
+		for range n {
+			tx, err := submit()
+			if err != nil {
+				return 0, err
+			}
+			txs = append(txs, tx)
+		}
 		for _, tx := range txs {
 			if _, err := p.Wait(ctx, tx); err != nil {
-				return err
+				return 0, err
 			}
 		}
-		return nil
+		return float64(n*hashesEach) / time.Since(start).Seconds(), nil
 	}
-	start := time.Now()
-	var txs []*types.Transaction
-	for range singles {
-		tx, err := p.SubmitPin(ctx, next())
-		if err != nil {
-			return err
-		}
-		txs = append(txs, tx)
-	}
-	if err := waitAll(txs); err != nil {
+	singleRate, err := rate(singles, 1, func() (*types.Transaction, error) { return p.SubmitPin(ctx, next()) })
+	if err != nil {
 		return err
 	}
-	singleRate := float64(singles) / time.Since(start).Seconds()
-	start, txs = time.Now(), nil
-	for i := 0; i < batched; i += batchSize {
+	batchRate, err := rate(batched/batchSize, batchSize, func() (*types.Transaction, error) {
 		batch := make([][32]byte, 0, batchSize)
 		for range batchSize {
 			batch = append(batch, next())
 		}
-		tx, err := p.SubmitBatch(ctx, batch)
-		if err != nil {
-			return err
-		}
-		txs = append(txs, tx)
-	}
-	if err := waitAll(txs); err != nil {
+		return p.SubmitBatch(ctx, batch)
+	})
+	if err != nil {
 		return err
 	}
-	batchRate := float64(batched) / time.Since(start).Seconds()
 
 	fmt.Fprintf(env.stdout, "| registry certificate lookups/s, cached vs uncached (%s) | `consign chain bench` | %.0f/s | %.0f/s uncached | %.0f× | cached ≥ 10× uncached |\n",
 		*label, cachedRate, uncachedRate, cachedRate/uncachedRate)
