@@ -82,6 +82,14 @@ func (s *signerFlags) register(fs interface {
 	fs.StringVar(&s.from, "from", "", "account `address` to use on the external signer (default: its first)")
 }
 
+// signerIfAny is the signer when s is set, and nil (read-only) when s is nil.
+func (s *signerFlags) signerIfAny() (chain.Signer, error) {
+	if s == nil {
+		return nil, nil
+	}
+	return s.signer()
+}
+
 func (s *signerFlags) signer() (chain.Signer, error) {
 	switch {
 	case s.external != "" && s.keystore != "":
@@ -174,7 +182,13 @@ func (r *registryFlags) register(fs interface {
 	fs.StringVar(&r.env, "env", "", "environment `id` the registry serves")
 }
 
-func (r *registryFlags) open(ctx context.Context, s chain.Signer, v chain.IdentityVerifier) (*chain.Registry, func(), error) {
+// open connects to the registry, signing with sf's signer (read-only when
+// sf is nil), and returns it with the function that closes it.
+func (r *registryFlags) open(ctx context.Context, sf *signerFlags, v chain.IdentityVerifier) (*chain.Registry, func(), error) {
+	s, err := sf.signerIfAny()
+	if err != nil {
+		return nil, nil, err
+	}
 	if !common.IsHexAddress(r.registry) {
 		return nil, nil, fmt.Errorf("--registry %q is not an address", r.registry)
 	}
@@ -190,16 +204,25 @@ func (r *registryFlags) open(ctx context.Context, s chain.Signer, v chain.Identi
 	return reg, c.Close, nil
 }
 
+// signedRegistryFlags registers on fs the flags of a command that signs on
+// the registry, and returns what opens the registry once they are parsed.
+func signedRegistryFlags(fs *flag.FlagSet) func(context.Context, chain.IdentityVerifier) (*chain.Registry, func(), error) {
+	var rf registryFlags
+	var sf signerFlags
+	rf.register(fs)
+	sf.register(fs)
+	return func(ctx context.Context, v chain.IdentityVerifier) (*chain.Registry, func(), error) {
+		return rf.open(ctx, &sf, v)
+	}
+}
+
 func chainRegister(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlags(env, "chain register", "chain register --rpc URL --registry ADDRESS --env ID --name NAME --owner ADDRESS --proof PEMFILE --nonce NONCE (--keystore FILE --password-file FILE | --external-signer URL)")
-	var rf registryFlags
-	rf.register(fs)
+	openRegistry := signedRegistryFlags(fs)
 	name := fs.String("name", "", "member `name` (the member id in destination URIs)")
 	owner := fs.String("owner", "", "`address` that will own the member's profile")
 	proofFile := fs.String("proof", "", "identity proof: PEM certificate chain `file`, leaf first")
 	nonce := fs.String("nonce", "", "the single-use `nonce` the proof's leaf names (tracking its use is the issuer's job)")
-	var sf signerFlags
-	sf.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -210,11 +233,7 @@ func chainRegister(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--proof: %w", err)
 	}
-	s, err := sf.signer()
-	if err != nil {
-		return err
-	}
-	reg, closeFn, err := rf.open(ctx, s, chain.CryptoVerifier{})
+	reg, closeFn, err := openRegistry(ctx, chain.CryptoVerifier{})
 	if err != nil {
 		return err
 	}
@@ -231,12 +250,9 @@ func chainRegister(ctx context.Context, env *cliEnv, args []string) error {
 
 func chainPublish(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlags(env, "chain publish", "chain publish --rpc URL --registry ADDRESS --env ID --uri DESTINATION_URI --cert PEMFILE (--keystore FILE --password-file FILE | --external-signer URL)")
-	var rf registryFlags
-	rf.register(fs)
+	openRegistry := signedRegistryFlags(fs)
 	uri := fs.String("uri", "", "destination `URI` (its member must be owned by the signer)")
 	certFile := fs.String("cert", "", "destination certificate PEM `file`")
-	var sf signerFlags
-	sf.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -244,11 +260,7 @@ func chainPublish(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--cert: %w", err)
 	}
-	s, err := sf.signer()
-	if err != nil {
-		return err
-	}
-	reg, closeFn, err := rf.open(ctx, s, nil)
+	reg, closeFn, err := openRegistry(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -314,8 +326,8 @@ func parseHash(s string) ([32]byte, error) {
 
 func chainPin(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlags(env, "chain pin", "chain pin --rpc URL --pin ADDRESS (--keystore FILE --password-file FILE | --external-signer URL) SHA256HEX...")
-	rpcURL := fs.String("rpc", "", "Ethereum JSON-RPC `URL`")
-	pinAddr := fs.String("pin", "", "Pin contract `address`")
+	var pf pinFlags
+	pf.register(fs)
 	var sf signerFlags
 	sf.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -334,22 +346,11 @@ func chainPin(ctx context.Context, env *cliEnv, args []string) error {
 		}
 		hashes = append(hashes, h)
 	}
-	if !common.IsHexAddress(*pinAddr) {
-		return fmt.Errorf("--pin %q is not an address", *pinAddr)
-	}
-	s, err := sf.signer()
+	p, closeFn, err := pf.open(ctx, &sf)
 	if err != nil {
 		return err
 	}
-	c, err := dial(ctx, *rpcURL)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	p, err := chain.NewPinner(ctx, c, common.HexToAddress(*pinAddr), s)
-	if err != nil {
-		return err
-	}
+	defer closeFn()
 	var rc chain.PinReceipt
 	if len(hashes) == 1 {
 		rc, err = p.Pin(ctx, hashes[0])
@@ -362,10 +363,42 @@ func chainPin(ctx context.Context, env *cliEnv, args []string) error {
 	return writeJSON(env.stdout, map[string]any{"tx": rc.Tx.Hex(), "block": rc.Block, "gas_used": rc.GasUsed, "hashes": len(hashes)})
 }
 
+// pinFlags locate a Pin contract.
+type pinFlags struct{ rpc, pin string }
+
+func (p *pinFlags) register(fs interface {
+	StringVar(*string, string, string, string)
+}) {
+	fs.StringVar(&p.rpc, "rpc", "", "Ethereum JSON-RPC `URL`")
+	fs.StringVar(&p.pin, "pin", "", "Pin contract `address`")
+}
+
+// open connects to the Pin contract, signing with sf's signer (read-only
+// when sf is nil), and returns it with the function that closes it.
+func (p *pinFlags) open(ctx context.Context, sf *signerFlags) (*chain.Pinner, func(), error) {
+	if !common.IsHexAddress(p.pin) {
+		return nil, nil, fmt.Errorf("--pin %q is not an address", p.pin)
+	}
+	s, err := sf.signerIfAny()
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := dial(ctx, p.rpc)
+	if err != nil {
+		return nil, nil, err
+	}
+	pinner, err := chain.NewPinner(ctx, c, common.HexToAddress(p.pin), s)
+	if err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	return pinner, c.Close, nil
+}
+
 func chainProve(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlags(env, "chain prove", "chain prove --rpc URL --pin ADDRESS SHA256HEX")
-	rpcURL := fs.String("rpc", "", "Ethereum JSON-RPC `URL`")
-	pinAddr := fs.String("pin", "", "Pin contract `address`")
+	var pf pinFlags
+	pf.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -377,18 +410,11 @@ func chainProve(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	if !common.IsHexAddress(*pinAddr) {
-		return fmt.Errorf("--pin %q is not an address", *pinAddr)
-	}
-	c, err := dial(ctx, *rpcURL)
+	p, closeFn, err := pf.open(ctx, nil)
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	p, err := chain.NewPinner(ctx, c, common.HexToAddress(*pinAddr), nil)
-	if err != nil {
-		return err
-	}
+	defer closeFn()
 	pr, err := p.Prove(ctx, raw)
 	if err != nil {
 		return err
@@ -531,39 +557,39 @@ func chainBench(ctx context.Context, env *cliEnv, args []string) error {
 		binary.BigEndian.PutUint64(b[32:], seq)
 		return sha256.Sum256(b[:])
 	}
-	start := time.Now()
-	var txs []*types.Transaction
-	for range singles {
-		tx, err := p.SubmitPin(ctx, next())
-		if err != nil {
-			return err
+	// rate submits n transactions, waits for them all, and returns the
+	// hashes pinned per second.
+	rate := func(n, hashesEach int, submit func() (*types.Transaction, error)) (float64, error) {
+		start := time.Now()
+		txs := make([]*types.Transaction, 0, n)
+		for range n {
+			tx, err := submit()
+			if err != nil {
+				return 0, err
+			}
+			txs = append(txs, tx)
 		}
-		txs = append(txs, tx)
-	}
-	for _, w := range txs {
-		if _, err := p.Wait(ctx, w); err != nil {
-			return err
+		for _, tx := range txs {
+			if _, err := p.Wait(ctx, tx); err != nil {
+				return 0, err
+			}
 		}
+		return float64(n*hashesEach) / time.Since(start).Seconds(), nil
 	}
-	singleRate := float64(singles) / time.Since(start).Seconds()
-	start, txs = time.Now(), nil
-	for i := 0; i < batched; i += batchSize {
+	singleRate, err := rate(singles, 1, func() (*types.Transaction, error) { return p.SubmitPin(ctx, next()) })
+	if err != nil {
+		return err
+	}
+	batchRate, err := rate(batched/batchSize, batchSize, func() (*types.Transaction, error) {
 		batch := make([][32]byte, 0, batchSize)
 		for range batchSize {
 			batch = append(batch, next())
 		}
-		tx, err := p.SubmitBatch(ctx, batch)
-		if err != nil {
-			return err
-		}
-		txs = append(txs, tx)
+		return p.SubmitBatch(ctx, batch)
+	})
+	if err != nil {
+		return err
 	}
-	for _, w := range txs {
-		if _, err := p.Wait(ctx, w); err != nil {
-			return err
-		}
-	}
-	batchRate := float64(batched) / time.Since(start).Seconds()
 
 	fmt.Fprintf(env.stdout, "| registry certificate lookups/s, cached vs uncached (%s) | `consign chain bench` | %.0f/s | %.0f/s uncached | %.0f× | cached ≥ 10× uncached |\n",
 		*label, cachedRate, uncachedRate, cachedRate/uncachedRate)

@@ -16,15 +16,8 @@ import (
 
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
-	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/internal/auth"
-	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/messaging/app2app"
-	"github.com/consign/consign/messaging/embedded"
-	"github.com/consign/consign/storage"
-	"github.com/consign/consign/storage/local"
-	"github.com/consign/consign/web"
-	"github.com/consign/consign/web/chainapi"
 )
 
 // devFile is <data dir>/dev.json: what scripts need to talk to a dev
@@ -107,23 +100,13 @@ func cmdDev(ctx context.Context, env *cliEnv, args []string) error {
 	return n.serve(ctx)
 }
 
-// devNode is a running dev environment.
+// devNode is a running dev environment: one node serving every demo
+// member, listening.
 type devNode struct {
-	a2a     *app2app.Service
+	*node
 	dataDir string
 	file    devFile
 	ln      net.Listener
-	web     *web.Server
-	closers []func() error
-	log     *slog.Logger
-}
-
-func (n *devNode) close() {
-	for i := len(n.closers) - 1; i >= 0; i-- {
-		if err := n.closers[i](); err != nil {
-			n.log.Warn("closing", "err", err)
-		}
-	}
 }
 
 // serve runs until ctx is cancelled (SIGINT/SIGTERM), then shuts down
@@ -184,59 +167,25 @@ func startDev(ctx context.Context, log *slog.Logger, dataDir, listen string) (_ 
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	n := &devNode{dataDir: dataDir, log: log}
+	st, err := loadDevState(filepath.Join(dataDir, "dev-state.json"))
+	if err != nil {
+		return nil, err
+	}
+	members, dests, keys, err := devChainMembers(filepath.Join(dataDir, "keys"), st)
+	if err != nil {
+		return nil, err
+	}
+	nd, err := newNode(ctx, devInfrastructure(log, dataDir, listen, st, members, keys))
+	if err != nil {
+		return nil, err
+	}
+	n := &devNode{node: nd, dataDir: dataDir}
 	defer func() {
 		if err != nil {
 			n.close()
 		}
 	}()
-	st, err := loadDevState(filepath.Join(dataDir, "dev-state.json"))
-	if err != nil {
-		return nil, err
-	}
-
-	db, err := metadb.Open(ctx, metadb.Config{Path: filepath.Join(dataDir, "consign.db")})
-	if err != nil {
-		return nil, err
-	}
-	n.closers = append(n.closers, db.Close)
-	credStore := auth.NewSQLStore(db, auth.SQLite)
-	if err := credStore.Migrate(ctx); err != nil {
-		return nil, err
-	}
-	creds, err := auth.New(credStore, auth.Config{})
-	if err != nil {
-		return nil, err
-	}
-	if err := ensureDevCredentials(ctx, creds, credStore, st); err != nil {
-		return nil, err
-	}
-	if err := saveJSON(filepath.Join(dataDir, "dev-state.json"), st); err != nil {
-		return nil, err
-	}
-
-	store, err := local.New(local.Config{Root: filepath.Join(dataDir, "documents"), CreateRoot: true})
-	if err != nil {
-		return nil, err
-	}
-	broker, err := embedded.Open(ctx, embedded.Config{Dir: filepath.Join(dataDir, "broker")})
-	if err != nil {
-		return nil, err
-	}
-	n.closers = append(n.closers, broker.Close)
-
-	members, dests, keys, err := devChainMembers(filepath.Join(dataDir, "keys"), st)
-	if err != nil {
-		return nil, err
-	}
-	dc, err := chain.StartDev(ctx, chain.DevConfig{EnvironmentID: st.Environment, Members: members})
-	if err != nil {
-		return nil, err
-	}
-	n.closers = append(n.closers, dc.Close)
-
-	n.ln, err = net.Listen("tcp", listen)
-	if err != nil {
+	if n.ln, err = net.Listen("tcp", listen); err != nil {
 		return nil, fmt.Errorf("listen %s: %w (is another consign dev running? choose another with --listen)", listen, err)
 	}
 	n.closers = append(n.closers, func() error {
@@ -245,82 +194,6 @@ func startDev(ctx context.Context, log *slog.Logger, dataDir, listen string) (_ 
 		}
 		return nil
 	})
-	n.web, err = web.New(web.Config{Addr: listen, EnvironmentID: st.Environment, Logger: log}, creds,
-		storageProbe(store),
-		web.Probe{Name: "transport", Check: func(ctx context.Context) error {
-			return broker.EnsureTopic(ctx, "consign.health", 1)
-		}},
-		web.Probe{Name: "chain", Check: func(ctx context.Context) error {
-			_, err := dc.Backend.BlockNumber(ctx)
-			return err
-		}},
-	)
-	if err != nil {
-		return nil, err
-	}
-
-	docs, err := docstore.New(ctx, db, store, docstore.Config{Logger: log})
-	if err != nil {
-		return nil, err
-	}
-	n.web.HandleDocuments(docs)
-
-	// App-to-app messaging: every demo member lives on this one node; its
-	// destination keys are sealed in the metadata database under a master
-	// key kept beside it.
-	master, err := app2app.LoadOrCreateMasterKey(filepath.Join(dataDir, "app2app.key"))
-	if err != nil {
-		return nil, err
-	}
-	publishers := map[string]app2app.Publisher{}
-	for name, r := range dc.Members {
-		publishers[name] = r
-	}
-	a2a, err := app2app.New(ctx, app2app.Config{Node: "dev", EnvironmentID: st.Environment, Members: publishers,
-		Transport: broker, Registry: dc.Registry, DB: db, MasterKey: master, Logger: log})
-	if err != nil {
-		return nil, err
-	}
-	n.closers = append(n.closers, a2a.Close)
-	for member, ks := range keys {
-		for _, k := range ks {
-			if _, err := a2a.ImportManaged(ctx, member, k.name, k.key, k.certPEM); err != nil {
-				return nil, err
-			}
-		}
-	}
-	// The in-process chain is new at every start: publish what it lacks
-	// (destinations created through the API in an earlier run).
-	if _, err := a2a.Republish(ctx); err != nil {
-		return nil, err
-	}
-	n.web.HandleApp2App(a2a)
-	n.a2a = a2a
-
-	// Transfers between the demo members' document-store destinations,
-	// with each transfer hash pinned on the in-process chain.
-	var names []string
-	for _, m := range st.Members {
-		names = append(names, m.Name)
-	}
-	transfers, err := docstore.NewTransfers(ctx, docs, docstore.TransferConfig{Node: "dev", Members: names,
-		Transport: broker, Registry: dc.Registry, Keys: docstore.ServiceKeys{Service: a2a}, Notifier: n.web,
-		Pinner: dc.Pinner, PinTransfers: true, Logger: log})
-	if err != nil {
-		return nil, err
-	}
-	n.closers = append(n.closers, transfers.Close)
-	n.web.HandleTransfers(transfers)
-
-	managed := map[string]bool{}
-	for _, ds := range dests {
-		for _, d := range ds {
-			managed[d.URI] = d.Managed
-		}
-	}
-	n.web.HandleRegistry(chainapi.Registry(dc.Registry), chainapi.Pins(dc.Pinner),
-		func(_ context.Context, uri string) (bool, error) { return managed[uri], nil })
-
 	base := "http://" + n.ln.Addr().String()
 	n.file = devFile{APIURL: base + "/api/v1", SocketIOURL: base + "/socket.io"}
 	for _, m := range st.Members {
@@ -332,16 +205,55 @@ func startDev(ctx context.Context, log *slog.Logger, dataDir, listen string) (_ 
 	return n, nil
 }
 
-// storageProbe answers when the backend answers: a missing probe object
-// is a healthy answer.
-func storageProbe(b storage.Backend) web.Probe {
-	return web.Probe{Name: "storage", Check: func(ctx context.Context) error {
-		_, err := b.Stat(ctx, ".consign-readyz")
-		if err == nil || errors.Is(err, storage.ErrNotFound) {
-			return nil
-		}
-		return err
-	}}
+// devInfrastructure is the dev environment's infrastructure: an embedded
+// broker, local storage and SQLite under dataDir, and an in-process chain
+// with the demo members registered, every one served by this node. The
+// demo members' credentials are issued (and st saved) once the credential
+// store is open; their destination keys are imported into app2app.
+func devInfrastructure(log *slog.Logger, dataDir, listen string, st *devState, members []chain.DevMember, keys map[string][]devKey) infrastructure {
+	cfg := defaultNodeConfig()
+	cfg.Listen, cfg.DataDir, cfg.Environment = listen, dataDir, st.Environment
+	cfg.Metadata.Path = filepath.Join(dataDir, "consign.db")
+	cfg.Storage.Kind, cfg.Storage.Local.Root = "local", filepath.Join(dataDir, "documents")
+	cfg.Transport.Kind = "embedded"
+	cfg.Transfers.Pin = true // on the in-process chain, signed by its admin
+	var names []string
+	for _, m := range st.Members {
+		names = append(names, m.Name)
+	}
+	return infrastructure{log: log, cfg: cfg, node: "dev", members: names,
+		credentials: func(ctx context.Context, creds *auth.Credentials, store auth.Store) error {
+			if err := ensureDevCredentials(ctx, creds, store, st); err != nil {
+				return err
+			}
+			return saveJSON(filepath.Join(dataDir, "dev-state.json"), st)
+		},
+		chain: func(ctx context.Context) (*chainConn, error) {
+			dc, err := chain.StartDev(ctx, chain.DevConfig{EnvironmentID: st.Environment, Members: members})
+			if err != nil {
+				return nil, err
+			}
+			publishers := map[string]app2app.Publisher{}
+			for name, r := range dc.Members {
+				publishers[name] = r
+			}
+			return &chainConn{backend: dc.Backend, registry: dc.Registry, pinner: dc.Pinner,
+				publishers: publishers, closers: []func() error{dc.Close}}, nil
+		},
+		app2app: func(ctx context.Context, a2a *app2app.Service) error {
+			for member, ks := range keys {
+				for _, k := range ks {
+					if _, err := a2a.ImportManaged(ctx, member, k.name, k.key, k.certPEM); err != nil {
+						return err
+					}
+				}
+			}
+			// The in-process chain is new at every start: publish what it
+			// lacks (destinations created through the API in an earlier run).
+			_, err := a2a.Republish(ctx)
+			return err
+		},
+	}
 }
 
 func loadDevState(path string) (*devState, error) {

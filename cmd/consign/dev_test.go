@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
-	"mime/multipart"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,21 +41,6 @@ func stopTestDev(t *testing.T, cancel context.CancelFunc, done chan error) {
 	if err := <-done; err != nil {
 		t.Fatalf("dev did not shut down cleanly: %v", err)
 	}
-}
-
-func get(t *testing.T, url, user, password string) (int, string) {
-	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
-	if user != "" {
-		req.SetBasicAuth(user, password)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body)
 }
 
 func TestDevServesWithPrintedCredentials(t *testing.T) {
@@ -109,9 +91,7 @@ func TestDevServesWithPrintedCredentials(t *testing.T) {
 	if code, _ := get(t, base+"/", m.Credential.User, m.Credential.Password); code != 200 {
 		t.Fatalf("printed credentials: %d", code)
 	}
-	if code, body := get(t, base+"/readyz", "", ""); code != 200 {
-		t.Fatalf("readyz: %d %s", code, body)
-	}
+	waitReady(t, testContext(t), base)
 
 	// A valid credential of another environment, in the same database, is refused.
 	db, err := metadb.Open(context.Background(), metadb.Config{Path: filepath.Join(dir, "consign.db")})
@@ -196,24 +176,11 @@ func TestDevDocuments(t *testing.T) {
 	n, cancel, done := startTestDev(t, t.TempDir())
 	defer stopTestDev(t, cancel, done)
 	a, b := n.file.Members[0].Credential, n.file.Members[1].Credential
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("document", "hello.txt")
-	fw.Write([]byte("hello consign\n"))
-	mw.Close()
-	req, _ := http.NewRequest("PUT", n.file.APIURL+"/documents/inbox/hello.txt", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.SetBasicAuth(a.User, a.Password)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reply, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	code, reply := upload(t, n.file.APIURL+"/documents/inbox/hello.txt", a.User, a.Password, "hello.txt", "hello consign\n")
 	// sha256("hello consign\n")
 	const want = "52421b53be8ac8366e1f413ac4334ffff41b9664b6dede18d175e8f080bb9701"
-	if resp.StatusCode != 200 || !strings.Contains(string(reply), want) {
-		t.Fatalf("upload: %d %s", resp.StatusCode, reply)
+	if code != 200 || !strings.Contains(reply, want) {
+		t.Fatalf("upload: %d %s", code, reply)
 	}
 	if code, got := get(t, n.file.APIURL+"/documents/inbox/hello.txt", a.User, a.Password); code != 200 || got != "hello consign\n" {
 		t.Fatalf("download by owner: %d %q", code, got)
@@ -269,10 +236,18 @@ func TestDevDestinationsAndAddressBook(t *testing.T) {
 	}
 }
 
+// collect hands the first deliveries to got and drops the rest, so that a
+// backlog never blocks the consumer (and its Close) on a full channel.
 type collect struct{ got chan app2app.Delivery }
 
-func (c collect) Deliver(_ context.Context, d app2app.Delivery) error { c.got <- d; return nil }
-func (c collect) Exception(error)                                     {}
+func (c collect) Deliver(_ context.Context, d app2app.Delivery) error {
+	select {
+	case c.got <- d:
+	default:
+	}
+	return nil
+}
+func (c collect) Exception(error) {}
 
 // The dev demo sends app-to-app messages between members: the next
 // member's app destination receives one, verified and opened.
@@ -280,8 +255,10 @@ func TestDevDemoMessagesFlow(t *testing.T) {
 	n, cancel, done := startTestDev(t, t.TempDir())
 	defer stopTestDev(t, cancel, done)
 	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	go n.demoMessages(ctx, 50*time.Millisecond)
+	demoDone := make(chan struct{})
+	go func() { n.demoMessages(ctx, 50*time.Millisecond); close(demoDone) }()
+	// The demo stops sending before the node closes.
+	defer func() { stop(); <-demoDone }()
 
 	receiver := n.file.Members[1]
 	var app string
@@ -299,7 +276,7 @@ func TestDevDemoMessagesFlow(t *testing.T) {
 	var d app2app.Delivery
 	select {
 	case d = <-sub.got:
-	case <-time.After(2 * time.Minute): // only so a broken demo fails instead of hanging
+	case <-testContext(t).Done():
 		t.Fatal("no demo message arrived")
 	}
 	sender := n.file.Members[0].Name
@@ -325,26 +302,11 @@ func TestDevTransfer(t *testing.T) {
 		return ""
 	}
 	call := func(method, url string, m devMember, contentType string, body io.Reader) (int, string) {
-		req, _ := http.NewRequest(method, url, body)
-		if contentType != "" {
-			req.Header.Set("Content-Type", contentType)
-		}
-		req.SetBasicAuth(m.Credential.User, m.Credential.Password)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		code, b := request(t, method, url, m.Credential.User, m.Credential.Password, contentType, body)
+		return code, string(b)
 	}
 	content := strings.Repeat("a contract worth proving\n", 20000) // 500 KB: several shards
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("document", "contract.txt")
-	fw.Write([]byte(content))
-	mw.Close()
-	if code, reply := call("PUT", n.file.APIURL+"/documents/out/contract.txt", sender, mw.FormDataContentType(), &body); code != 200 {
+	if code, reply := upload(t, n.file.APIURL+"/documents/out/contract.txt", sender.Credential.User, sender.Credential.Password, "contract.txt", content); code != 200 {
 		t.Fatalf("upload: %d %s", code, reply)
 	}
 	req := fmt.Sprintf(`{"from":%q,"to":%q,"document":"/out/contract.txt"}`, docsOf(sender), docsOf(recipient))
@@ -356,20 +318,16 @@ func TestDevTransfer(t *testing.T) {
 		ID, Status, Hash, TransferHash, RecipientSignature, Error string
 	}
 	var rec record
-	deadline := time.Now().Add(2 * time.Minute) // only so a broken transfer fails instead of hanging
-	for {
+	waitFor(t, testContext(t), "transfer acknowledged", func() (bool, string) {
 		_, list := call("GET", n.file.APIURL+"/transfers", sender, "", nil)
 		var got struct{ Transfers []record }
 		json.Unmarshal([]byte(list), &got)
 		if len(got.Transfers) == 1 && got.Transfers[0].Status != "sent" {
 			rec = got.Transfers[0]
-			break
+			return true, ""
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("transfer not acknowledged: %s", list)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return false, list
+	})
 	if rec.Status != "received" || rec.RecipientSignature == "" {
 		t.Fatalf("transfer ended %+v", rec)
 	}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -48,46 +47,23 @@ func startServeNode(t *testing.T, ctx context.Context, cfg nodeConfig) *serveNod
 	if s.user, s.pass, err = n.creds.Create(ctx, cfg.Environment, cfg.Member); err != nil {
 		t.Fatal(err)
 	}
-	if code, body := get(t, s.base+"/readyz", "", ""); code != 200 {
-		t.Fatalf("readyz of %s: %d %s", cfg.Member, code, body)
-	}
+	waitReady(t, ctx, s.base)
 	return s
 }
 
 // call makes a JSON request as the node's member.
 func (s *serveNode) call(t *testing.T, method, path, body string) (int, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, s.base+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.SetBasicAuth(s.user, s.pass)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, b
+	return request(t, method, s.base+path, s.user, s.pass, "application/json", strings.NewReader(body))
 }
 
 // waitPinned waits until the node's pin API knows transferHash.
-func (s *serveNode) waitPinned(t *testing.T, transferHash string) {
+func (s *serveNode) waitPinned(t *testing.T, ctx context.Context, transferHash string) {
 	t.Helper()
-	for deadline := time.Now().Add(2 * time.Minute); ; {
+	waitFor(t, ctx, "transfer hash pinned on geth", func() (bool, string) {
 		code, pin := s.call(t, "GET", "/api/v1/pins/"+transferHash, "")
-		if code == 200 && strings.Contains(string(pin), transferHash) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("transfer hash not pinned on geth: %d %s", code, pin)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return code == 200 && strings.Contains(string(pin), transferHash), fmt.Sprintf("%d %s", code, pin)
+	})
 }
 
 // destination creates a managed documentstore destination and returns its URI.
@@ -119,8 +95,7 @@ func TestTwoMembersOnRealServers(t *testing.T) {
 	if _, err := exec.LookPath("openssl"); err != nil {
 		t.Fatal("openssl is not installed; this test checks signatures with it")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
+	ctx := testContext(t)
 	rc := newRealChain(t, ctx)
 
 	s3 := func(t *testing.T, member string) string {
@@ -175,9 +150,7 @@ func TestTwoMembersOnRealServers(t *testing.T) {
 // from) and b (recipient, destination to) and checks what it saw.
 func runTransfersClient(t *testing.T, ctx context.Context, nodePath string, a, b *serveNode, from, to string) {
 	t.Helper()
-	cctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(cctx, "node", filepath.Join("..", "..", "web", "testdata", "transfers_client.js"))
+	cmd := exec.CommandContext(ctx, "node", filepath.Join("..", "..", "web", "testdata", "transfers_client.js"))
 	cmd.Env = append(os.Environ(), "NODE_PATH="+nodePath,
 		"CONSIGN_URL_A="+a.base, "CONSIGN_USER_A="+a.user, "CONSIGN_PASS_A="+a.pass, "CONSIGN_FROM="+from,
 		"CONSIGN_URL_B="+b.base, "CONSIGN_USER_B="+b.user, "CONSIGN_PASS_B="+b.pass, "CONSIGN_TO="+to)
@@ -280,5 +253,5 @@ func runTransfersClient(t *testing.T, ctx context.Context, nodePath string, a, b
 	testenv.OpensslVerify(t, certOf(from), th, ssig)
 
 	// The sender's node pinned the transfer hash on geth.
-	a.waitPinned(t, th)
+	a.waitPinned(t, ctx, th)
 }

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,8 +58,9 @@ func newRealChain(t *testing.T, ctx context.Context) *realChain {
 	return c
 }
 
-// account makes a fresh key funded with 10 ether, so that what a test
-// sends from it never races other tests for a shared key's nonces.
+// account makes a fresh key funded with testenv.AccountFunds(), so that
+// what a test sends from it never races other tests for a shared key's
+// nonces, and the shared key lasts.
 func (c *realChain) account(t *testing.T, ctx context.Context) *ecdsa.PrivateKey {
 	t.Helper()
 	k, err := ethcrypto.GenerateKey()
@@ -69,7 +69,7 @@ func (c *realChain) account(t *testing.T, ctx context.Context) *ecdsa.PrivateKey
 	}
 	unlock := testenv.LockEthFunder(t)
 	defer unlock()
-	if err := chain.Transfer(ctx, c.client, c.funder, ethcrypto.PubkeyToAddress(k.PublicKey), new(big.Int).Mul(big.NewInt(10), big.NewInt(1e18))); err != nil {
+	if err := chain.Transfer(ctx, c.client, c.funder, ethcrypto.PubkeyToAddress(k.PublicKey), testenv.AccountFunds()); err != nil {
 		t.Fatal(err)
 	}
 	return k

@@ -1,18 +1,13 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
-	"mime/multipart"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/consign/consign/internal/testenv"
 )
@@ -23,8 +18,7 @@ import (
 // on chain with its keystore key.
 func TestServeOnRealServers(t *testing.T) {
 	s3URL := testenv.Get(t, testenv.S3Endpoint)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
+	ctx := testContext(t)
 	rc := newRealChain(t, ctx)
 	member := "m" + randomHex(5)
 	nodeKey := rc.member(t, ctx, member, "Serve Test Org")
@@ -46,21 +40,9 @@ func TestServeOnRealServers(t *testing.T) {
 
 	n := startServeNode(t, ctx, cfg)
 
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("document", "a.txt")
-	fw.Write([]byte("stored in S3\n"))
-	mw.Close()
-	req, _ := http.NewRequest("PUT", n.base+"/api/v1/documents/a/b.txt", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.SetBasicAuth(n.user, n.pass)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if code, got := get(t, n.base+"/api/v1/documents/a/b.txt", n.user, n.pass); resp.StatusCode != 200 || code != 200 || got != "stored in S3\n" {
-		t.Fatalf("upload %d, download %d %q", resp.StatusCode, code, got)
+	up, _ := upload(t, n.base+"/api/v1/documents/a/b.txt", n.user, n.pass, "a.txt", "stored in S3\n")
+	if code, got := get(t, n.base+"/api/v1/documents/a/b.txt", n.user, n.pass); up != 200 || code != 200 || got != "stored in S3\n" {
+		t.Fatalf("upload %d, download %d %q", up, code, got)
 	}
 
 	code, raw := n.call(t, "POST", "/api/v1/destinations", `{"name":"inbox","kind":"app2app"}`)
@@ -85,29 +67,22 @@ func TestServeOnRealServers(t *testing.T) {
 	}
 	// Sender and recipient are the same member here, so its log holds the
 	// outgoing record and, once received, the incoming one.
-	var rec struct{ Document, Status, TransferHash, RecipientSignature, Error string }
-	for deadline := time.Now().Add(2 * time.Minute); ; { // only so a broken transfer fails instead of hanging
+	type record struct{ Document, Status, TransferHash, RecipientSignature, Error string }
+	var rec record
+	waitFor(t, ctx, "transfer acknowledged", func() (bool, string) {
 		_, list := n.call(t, "GET", "/api/v1/transfers", "")
-		var got struct{ Transfers []json.RawMessage }
+		var got struct{ Transfers []record } // a fresh record each, none inherits another's fields
 		json.Unmarshal(list, &got)
-		done := false
-		for _, raw := range got.Transfers {
-			json.Unmarshal(raw, &rec)
-			if rec.Document == "/a/b.txt" && rec.Status != "sent" {
-				done = true
-				break
+		for _, r := range got.Transfers {
+			if r.Document == "/a/b.txt" && r.Status != "sent" {
+				rec = r
+				return true, ""
 			}
 		}
-		if done {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("transfer not acknowledged: %s", list)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return false, string(list)
+	})
 	if rec.Status != "received" || rec.RecipientSignature == "" {
 		t.Fatalf("transfer ended %+v", rec)
 	}
-	n.waitPinned(t, rec.TransferHash)
+	n.waitPinned(t, ctx, rec.TransferHash)
 }

@@ -3,6 +3,7 @@ package testenv
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"math/big"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -32,3 +33,11 @@ func LockEthFunder(t testing.TB) (unlock func()) {
 		f.Close()
 	}
 }
+
+// AccountFunds is what a test sends from the funded key to a fresh account
+// of its own: 0.1 ether, thousands of times the gas a test spends on the
+// geth of `make testenv` (gas costs a few wei there). The funded key gets
+// 1000 ether once per geth, so a test that took more (10 ether each was
+// the habit) drains it within a few dozen runs and then every test that
+// funds an account fails.
+func AccountFunds() *big.Int { return big.NewInt(1e17) }
