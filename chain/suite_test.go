@@ -77,7 +77,7 @@ func (h harness) newAccount(t *testing.T) *KeySigner {
 		t.Fatal(err)
 	}
 	s := NewKeySigner(k)
-	if err := h.fund(context.Background(), s.Address(), new(big.Int).Mul(big.NewInt(10), big.NewInt(1e18))); err != nil {
+	if err := h.fund(context.Background(), s.Address(), testenv.AccountFunds()); err != nil {
 		t.Fatal(err)
 	}
 	return s

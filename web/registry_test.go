@@ -480,7 +480,7 @@ func TestRegistryGeth(t *testing.T) {
 		s := chain.NewKeySigner(k)
 		unlock := testenv.LockEthFunder(t)
 		defer unlock()
-		if err := chain.Transfer(ctx, client, funder, s.Address(), new(big.Int).Mul(big.NewInt(10), big.NewInt(1e18))); err != nil {
+		if err := chain.Transfer(ctx, client, funder, s.Address(), testenv.AccountFunds()); err != nil {
 			t.Fatal(err)
 		}
 		return s

@@ -270,11 +270,14 @@ json_result() { sed -n 's/.*"result":"\{0,1\}\([^",}]*\)"\{0,1\}.*/\1/p'; }
 geth_ready() { rpc eth_blockNumber '[]' | grep -q '"result"'; }
 
 # fund_eth_key: sends 1000 ETH from the dev account to the test key unless
-# it already holds some (a reused geth), and waits for the receipt.
+# it still holds at least 100 ETH (a reused geth whose key the tests have
+# not drained), and waits for the receipt.
 fund_eth_key() {
   local bal dev tx rcpt deadline
   bal=$(rpc eth_getBalance "[\"$ETH_ADDR\",\"latest\"]" | json_result)
-  if [ -n "$bal" ] && [ "$bal" != 0x0 ]; then fund_state="already funded"; return 0; fi
+  if [ -n "$bal" ] && python3 -c 'import sys; sys.exit(int(sys.argv[1], 16) < 100 * 10**18)' "$bal"; then
+    fund_state="already funded"; return 0
+  fi
   dev=$(rpc eth_accounts '[]' | sed -n 's/.*"result":\["\([^"]*\)".*/\1/p')
   [ -n "$dev" ] || { log_tail geth; die "geth: no unlocked dev account (eth_accounts empty)"; }
   local resp
