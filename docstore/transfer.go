@@ -13,10 +13,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/consign/consign/app2app"
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/messaging"
-	"github.com/consign/consign/messaging/app2app"
 )
 
 // Transfers moves documents between members, node to node, following

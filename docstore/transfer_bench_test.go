@@ -12,11 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/consign/consign/app2app/app2apptest"
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
 	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/messaging"
-	"github.com/consign/consign/messaging/app2app/app2apptest"
 	"github.com/consign/consign/messaging/kafka"
 )
 

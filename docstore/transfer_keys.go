@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/consign/consign/app2app"
 	"github.com/consign/consign/crypto"
-	"github.com/consign/consign/messaging/app2app"
 )
 
 // KeyRing is a DestinationKeys held in memory: the node's managed

@@ -19,14 +19,14 @@ import (
 	stdcrypto "crypto"
 	"crypto/x509"
 
+	"github.com/consign/consign/app2app"
+	"github.com/consign/consign/app2app/app2apptest"
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
 	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/messaging"
-	"github.com/consign/consign/messaging/app2app"
-	"github.com/consign/consign/messaging/app2app/app2apptest"
 	"github.com/consign/consign/storage"
 )
 

@@ -16,12 +16,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/consign/consign/app2app"
+	"github.com/consign/consign/app2app/app2apptest"
 	"github.com/consign/consign/crypto"
 	"github.com/consign/consign/internal/auth"
 	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/messaging"
-	"github.com/consign/consign/messaging/app2app"
-	"github.com/consign/consign/messaging/app2app/app2apptest"
 )
 
 // a2aFixture is a node serving members m1 and m2 of a dev chain, with

@@ -7,9 +7,9 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/consign/consign/app2app"
 	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/internal/auth"
-	"github.com/consign/consign/messaging/app2app"
 )
 
 // Sentinel errors of the web layer. Handlers wrap them (or the sentinels

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/consign/consign/app2app"
+	"github.com/consign/consign/app2app/app2apptest"
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
 	"github.com/consign/consign/docstore"
@@ -19,8 +21,6 @@ import (
 	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/messaging"
-	"github.com/consign/consign/messaging/app2app"
-	"github.com/consign/consign/messaging/app2app/app2apptest"
 	"github.com/consign/consign/storage/local"
 )
 

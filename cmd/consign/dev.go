@@ -14,12 +14,12 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/consign/consign/app2app"
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
 	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/internal/auth"
 	"github.com/consign/consign/internal/metadb"
-	"github.com/consign/consign/messaging/app2app"
 	"github.com/consign/consign/messaging/embedded"
 	"github.com/consign/consign/storage"
 	"github.com/consign/consign/storage/local"

@@ -15,10 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/consign/consign/app2app"
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/internal/auth"
 	"github.com/consign/consign/internal/metadb"
-	"github.com/consign/consign/messaging/app2app"
 )
 
 func startTestDev(t *testing.T, dir string) (*devNode, context.CancelFunc, chan error) {

@@ -13,12 +13,12 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/ethclient"
 
+	"github.com/consign/consign/app2app"
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/internal/auth"
 	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/messaging"
-	"github.com/consign/consign/messaging/app2app"
 	"github.com/consign/consign/messaging/embedded"
 	"github.com/consign/consign/messaging/kafka"
 	"github.com/consign/consign/storage"

@@ -9,10 +9,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/consign/consign/app2app"
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
 	"github.com/consign/consign/internal/metadb"
-	"github.com/consign/consign/messaging/app2app"
 	"github.com/consign/consign/messaging/embedded"
 )
 

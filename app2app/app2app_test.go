@@ -12,11 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/consign/consign/app2app"
+	"github.com/consign/consign/app2app/app2apptest"
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
 	"github.com/consign/consign/messaging"
-	"github.com/consign/consign/messaging/app2app"
-	"github.com/consign/consign/messaging/app2app/app2apptest"
 )
 
 // collector is a Subscriber that records what it gets.

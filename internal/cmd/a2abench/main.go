@@ -43,11 +43,11 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/consign/consign/app2app"
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
 	"github.com/consign/consign/internal/auth"
 	"github.com/consign/consign/internal/metadb"
-	"github.com/consign/consign/messaging/app2app"
 	"github.com/consign/consign/messaging/kafka"
 	"github.com/consign/consign/web"
 )
@@ -65,7 +65,7 @@ func main() {
 	rate := flag.Int("rate", 2000, "messages per second (latency and raw modes)")
 	window := flag.Int("window", 2000, "unacknowledged messages allowed (throughput mode)")
 	modules := flag.String("modules", os.Getenv("CONSIGN_TEST_SIO4_MODULES"), "node_modules with socket.io-client 4.x")
-	script := flag.String("script", "messaging/app2app/internal/a2abench/client.js", "the Node client script")
+	script := flag.String("script", "internal/cmd/a2abench/client.js", "the Node client script")
 	flag.DurationVar(&fetchWait, "fetch-wait", fetchWait, "franz-go FetchMaxWait of the node's Kafka transport")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
