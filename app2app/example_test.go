@@ -12,6 +12,7 @@ import (
 	"github.com/consign/consign/app2app"
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/messaging/embedded"
 )
@@ -63,8 +64,8 @@ func Example() {
 		return
 	}
 	defer svc.Close()
-	from, _ := svc.CreateDestination(ctx, "acme", app2app.CreateRequest{Name: "orders", Kind: app2app.KindApp2App})
-	to, _ := svc.CreateDestination(ctx, "globex", app2app.CreateRequest{Name: "inbox", Kind: app2app.KindApp2App})
+	from, _ := svc.CreateDestination(ctx, "acme", app2app.CreateRequest{Name: "orders", Kind: destination.KindApp2App})
+	to, _ := svc.CreateDestination(ctx, "globex", app2app.CreateRequest{Name: "inbox", Kind: destination.KindApp2App})
 	fmt.Println("to:", to.URI)
 
 	got := make(printSubscriber, 1)

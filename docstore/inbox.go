@@ -13,8 +13,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/messaging"
 )
 
@@ -163,19 +163,19 @@ func isVerdict(err error) bool {
 // startIncoming checks that to is a destination managed here and from a
 // sender in the registry, and starts the opening goroutine.
 func (t *Transfers) startIncoming(ctx context.Context, id string, attempt int, from, to string) (*incoming, error) {
-	tu, _ := chain.ParseDestinationURI(to)
-	if tu.Kind != KindDocumentStore {
-		return nil, permanent("%q is a %s destination; documents go to %s destinations", clip(to), tu.Kind, KindDocumentStore)
+	tu, _ := destination.Parse(to)
+	if tu.Kind != destination.KindDocumentStore {
+		return nil, permanent("%q is a %s destination; documents go to %s destinations", clip(to), tu.Kind, destination.KindDocumentStore)
 	}
-	k, err := t.cfg.Keys.DestinationKey(ctx, to)
-	if errors.Is(err, ErrUnknownDestination) {
+	k, err := t.destinationKey(to)
+	if errors.Is(err, destination.ErrUnknownDestination) {
 		return nil, permanent("%q is not a destination managed by this node", clip(to))
 	}
 	if err != nil {
 		return nil, err
 	}
 	cert, member, err := t.registryCert(ctx, from)
-	if errors.Is(err, ErrUnknownDestination) || errors.Is(err, ErrRecipientUnusable) {
+	if errors.Is(err, destination.ErrUnknownDestination) || errors.Is(err, ErrRecipientUnusable) {
 		return nil, permanent("the sender cannot be verified: %v", err)
 	}
 	if err != nil {
@@ -410,8 +410,8 @@ func (t *Transfers) onManifest(ctx context.Context, d *messaging.Delivery) error
 		discard()
 		return t.refuseAndAnswer(ctx, ref, err.Error())
 	}
-	fu, _ := chain.ParseDestinationURI(m.From)
-	tu, _ := chain.ParseDestinationURI(m.To)
+	fu, _ := destination.Parse(m.From)
+	tu, _ := destination.Parse(m.To)
 	folder, err := sp.ReceivedFolder(ctx, ReceivedVars{SenderOrg: fu.Member, SenderDestination: fu.Name, RecipientDestination: tu.Name})
 	if err != nil {
 		if errors.Is(err, ErrInvalidPath) || errors.Is(err, ErrInvalidArgument) {
@@ -583,7 +583,7 @@ type refusal struct {
 func (t *Transfers) refuse(ctx context.Context, r refusal, reason string) error {
 	member := r.member
 	if member == "" {
-		if u, err := chain.ParseDestinationURI(r.to); err == nil {
+		if u, err := destination.Parse(r.to); err == nil {
 			member = u.Member
 		}
 	}

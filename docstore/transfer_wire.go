@@ -12,8 +12,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/messaging"
 )
 
@@ -250,10 +250,10 @@ func decodeResend(b []byte) (*resendRequest, error) {
 }
 
 func checkURIs(from, to string) error {
-	if _, err := chain.ParseDestinationURI(from); err != nil {
+	if _, err := destination.Parse(from); err != nil {
 		return fmt.Errorf("from: %v", err)
 	}
-	if _, err := chain.ParseDestinationURI(to); err != nil {
+	if _, err := destination.Parse(to); err != nil {
 		return fmt.Errorf("to: %v", err)
 	}
 	return nil

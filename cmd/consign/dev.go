@@ -17,6 +17,7 @@ import (
 	"github.com/consign/consign/app2app"
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/internal/auth"
 	"github.com/consign/consign/internal/metadb"
@@ -304,7 +305,7 @@ func startDev(ctx context.Context, log *slog.Logger, dataDir, listen string) (_ 
 		names = append(names, m.Name)
 	}
 	transfers, err := docstore.NewTransfers(ctx, docs, docstore.TransferConfig{Node: "dev", Members: names,
-		Transport: broker, Registry: dc.Registry, Keys: docstore.ServiceKeys{Service: a2a}, Notifier: n.web,
+		Transport: broker, Registry: dc.Registry, Keys: a2a, Notifier: n.web,
 		Pinner: dc.Pinner, PinTransfers: true, Logger: log})
 	if err != nil {
 		return nil, err
@@ -423,7 +424,7 @@ func devChainMembers(keysDir string, st *devState) ([]chain.DevMember, map[strin
 		}
 		dm := chain.DevMember{Name: m.Name, ProofPEM: proof, Nonce: m.Nonce, Destinations: map[string][]byte{}}
 		for _, d := range devDestinationSpecs {
-			uri := chain.DestinationURI{Scheme: "kld", Kind: d.kind, Member: m.Name, Environment: st.Environment,
+			uri := destination.URI{Scheme: "kld", Kind: d.kind, Member: m.Name, Environment: st.Environment,
 				Service: m.Name + "-" + d.service, Name: d.name}.String()
 			key, cert, err := loadOrMakeKey(dir, d.name, uri, crypto.P256)
 			if err != nil {

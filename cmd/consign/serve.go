@@ -175,7 +175,7 @@ func buildNode(ctx context.Context, log *slog.Logger, cfg nodeConfig) (_ *node, 
 	n.web.HandleApp2App(a2a)
 
 	tcfg := docstore.TransferConfig{Node: cfg.Member, Members: []string{cfg.Member}, Transport: n.transport,
-		Registry: n.registry, Keys: docstore.ServiceKeys{Service: a2a}, Notifier: n.web, Logger: log}
+		Registry: n.registry, Keys: a2a, Notifier: n.web, Logger: log}
 	// Without a keystore the pinner only reads (GET /api/v1/pins/<hash>).
 	pinner, err := chain.NewPinner(ctx, client, common.HexToAddress(cfg.Chain.Pin), signer)
 	if err != nil {

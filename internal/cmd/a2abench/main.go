@@ -46,6 +46,7 @@ import (
 	"github.com/consign/consign/app2app"
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/internal/auth"
 	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/messaging/kafka"
@@ -173,11 +174,11 @@ func startNode(ctx context.Context, brokers []string, alg crypto.KeyAlgorithm) (
 		return nil, err
 	}
 	n.closers = append(n.closers, n.svc.Close)
-	a, err := n.svc.CreateDestination(ctx, "m1", app2app.CreateRequest{Name: "a", Kind: app2app.KindApp2App})
+	a, err := n.svc.CreateDestination(ctx, "m1", app2app.CreateRequest{Name: "a", Kind: destination.KindApp2App})
 	if err != nil {
 		return nil, err
 	}
-	b, err := n.svc.CreateDestination(ctx, "m2", app2app.CreateRequest{Name: "b", Kind: app2app.KindApp2App})
+	b, err := n.svc.CreateDestination(ctx, "m2", app2app.CreateRequest{Name: "b", Kind: destination.KindApp2App})
 	if err != nil {
 		return nil, err
 	}
