@@ -17,16 +17,17 @@ import (
 	"github.com/consign/consign/messaging/embedded"
 )
 
-// printSubscriber prints what it receives and signals each message.
-type printSubscriber chan struct{}
+// chanSubscriber hands each message it receives to the example, which
+// prints it once the delivery report is printed: the report and the data
+// come on different goroutines in no promised order.
+type chanSubscriber chan app2app.Delivery
 
-func (p printSubscriber) Deliver(_ context.Context, d app2app.Delivery) error {
-	fmt.Printf("data: %q key %q\n", d.Content, d.Key)
-	p <- struct{}{}
+func (c chanSubscriber) Deliver(_ context.Context, d app2app.Delivery) error {
+	c <- d
 	return nil
 }
 
-func (p printSubscriber) Exception(err error) { fmt.Println("exception:", err) }
+func (c chanSubscriber) Exception(err error) { fmt.Println("exception:", err) }
 
 // Two members served by one node (as in `consign dev`): acme sends to
 // globex; each side uses a managed destination the node created.
@@ -68,7 +69,7 @@ func Example() {
 	to, _ := svc.CreateDestination(ctx, "globex", app2app.CreateRequest{Name: "inbox", Kind: destination.KindApp2App})
 	fmt.Println("to:", to.URI)
 
-	got := make(printSubscriber, 1)
+	got := make(chanSubscriber, 1)
 	cons := svc.NewConsumer("globex", true, got)
 	defer cons.Close()
 	if err := cons.Subscribe([]string{to.URI}); err != nil {
@@ -83,7 +84,8 @@ func Example() {
 		return
 	}
 	fmt.Printf("delivery report: key %q\n", (<-reported).Key)
-	<-got
+	d := <-got
+	fmt.Printf("data: %q key %q\n", d.Content, d.Key)
 	// Output:
 	// to: kld://app2app/m/globex/e/demo/s/globex-a2a/d/inbox
 	// delivery report: key "order-1"

@@ -76,6 +76,8 @@ type manifest struct {
 	// statement(), covering the fields the transfer hash does not (name,
 	// attempt, shard count, sealed size).
 	Signature string `json:"signature"`
+
+	fromURI, toURI destination.URI // From and To, parsed by decodeManifest
 }
 
 // statement is what manifest.Signature signs. No field may hold a line
@@ -179,7 +181,8 @@ func (m *manifest) check() error {
 	case !validSignature(m.SenderSignature) || !validSignature(m.Signature):
 		return bad("signatures must be base64 of at most %d characters", maxSignatureB)
 	}
-	if err := checkURIs(m.From, m.To); err != nil {
+	var err error
+	if m.fromURI, m.toURI, err = checkURIs(m.From, m.To); err != nil {
 		return bad("%v", err)
 	}
 	if err := checkDocumentName(m.Name); err != nil {
@@ -209,7 +212,7 @@ func decodeReceipt(b []byte) (*receipt, error) {
 	case r.Signature != "" && !validSignature(r.Signature):
 		return nil, bad("signature")
 	}
-	if err := checkURIs(r.From, r.To); err != nil {
+	if _, _, err := checkURIs(r.From, r.To); err != nil {
 		return nil, bad("%v", err)
 	}
 	switch r.Status {
@@ -243,20 +246,22 @@ func decodeResend(b []byte) (*resendRequest, error) {
 	case len(r.Reason) > maxErrorText || !utf8.ValidString(r.Reason):
 		return nil, bad("reason")
 	}
-	if err := checkURIs(r.From, r.To); err != nil {
+	if _, _, err := checkURIs(r.From, r.To); err != nil {
 		return nil, bad("%v", err)
 	}
 	return &r, nil
 }
 
-func checkURIs(from, to string) error {
-	if _, err := destination.Parse(from); err != nil {
-		return fmt.Errorf("from: %v", err)
+// checkURIs parses the destination URIs of a record read from the
+// transport.
+func checkURIs(from, to string) (fu, tu destination.URI, err error) {
+	if fu, err = destination.Parse(from); err != nil {
+		return fu, tu, fmt.Errorf("from: %v", err)
 	}
-	if _, err := destination.Parse(to); err != nil {
-		return fmt.Errorf("to: %v", err)
+	if tu, err = destination.Parse(to); err != nil {
+		return fu, tu, fmt.Errorf("to: %v", err)
 	}
-	return nil
+	return fu, tu, nil
 }
 
 // checkDocumentName accepts a single valid path segment.

@@ -20,7 +20,9 @@ const (
 )
 
 func goodManifest() manifest {
-	return manifest{V: 1, ID: wireID, Attempt: 1, From: wireFrom, To: wireTo, Name: "report.pdf", Hash: wireHash,
+	fu, _ := destination.Parse(wireFrom) // constants the tests check
+	tu, _ := destination.Parse(wireTo)
+	return manifest{fromURI: fu, toURI: tu, V: 1, ID: wireID, Attempt: 1, From: wireFrom, To: wireTo, Name: "report.pdf", Hash: wireHash,
 		Size: 1000, Timestamp: wireTS, Shards: 2, SealedSize: 300 << 10,
 		TransferHash: crypto.TransferHash(wireFrom, wireTo, wireHash, wireTS), SenderSignature: "c2ln", Signature: "c2ln"}
 }
