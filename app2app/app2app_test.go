@@ -107,6 +107,23 @@ func produceAll(t *testing.T, s *app2app.Service, member string, msgs []app2app.
 	return reports
 }
 
+// oneNodePair starts a node serving m1 and m2, creates a managed
+// destination a of m1 and b of m2, and subscribes a collector to b with
+// auto commit until the test ends.
+func oneNodePair(t *testing.T, c *app2apptest.Chain, tr messaging.Transport) (*app2apptest.Node, app2app.Destination, app2app.Destination, *collector) {
+	t.Helper()
+	n := app2apptest.NewNode(t, c, tr, app2apptest.RandomID("n"), []string{"m1", "m2"}, nil)
+	a := create(t, n.Service, "m1", app2apptest.RandomID("a"), false)
+	b := create(t, n.Service, "m2", app2apptest.RandomID("b"), false)
+	col := newCollector()
+	cons := n.NewConsumer("m2", true, col)
+	t.Cleanup(func() { cons.Close() })
+	if err := cons.Subscribe([]string{b.URI}); err != nil {
+		t.Fatal(err)
+	}
+	return n, a, b, col
+}
+
 func create(t *testing.T, s *app2app.Service, member, name string, external bool) app2app.Destination {
 	t.Helper()
 	d, err := s.CreateDestination(context.Background(), member, app2app.CreateRequest{Name: name, Kind: destination.KindApp2App, External: external})
@@ -157,15 +174,7 @@ func TestMessaging(t *testing.T) {
 // testOneNode: two members on one node (as in consign dev) exchange
 // messages with several keys; order, content, headers and reports hold.
 func testOneNode(t *testing.T, c *app2apptest.Chain, tr messaging.Transport) {
-	n := app2apptest.NewNode(t, c, tr, app2apptest.RandomID("n"), []string{"m1", "m2"}, nil)
-	a := create(t, n.Service, "m1", app2apptest.RandomID("a"), false)
-	b := create(t, n.Service, "m2", app2apptest.RandomID("b"), false)
-	col := newCollector()
-	cons := n.NewConsumer("m2", true, col)
-	defer cons.Close()
-	if err := cons.Subscribe([]string{b.URI}); err != nil {
-		t.Fatal(err)
-	}
+	n, a, b, col := oneNodePair(t, c, tr)
 	const total = 60
 	var msgs []app2app.Message
 	for i := range total {
@@ -401,15 +410,7 @@ func testExternal(t *testing.T, c *app2apptest.Chain, tr messaging.Transport) {
 // testForged: a record that does not authenticate is reported and
 // skipped; the next good message still arrives.
 func testForged(t *testing.T, c *app2apptest.Chain, tr messaging.Transport) {
-	n := app2apptest.NewNode(t, c, tr, app2apptest.RandomID("n"), []string{"m1", "m2"}, nil)
-	a := create(t, n.Service, "m1", app2apptest.RandomID("a"), false)
-	b := create(t, n.Service, "m2", app2apptest.RandomID("b"), false)
-	col := newCollector()
-	cons := n.NewConsumer("m2", true, col)
-	defer cons.Close()
-	if err := cons.Subscribe([]string{b.URI}); err != nil {
-		t.Fatal(err)
-	}
+	n, a, b, col := oneNodePair(t, c, tr)
 	hdr := func(k, v string) messaging.Header { return messaging.Header{Key: k, Value: []byte(v)} }
 	for _, format := range []string{"session", "envelope", "bogus"} {
 		err := tr.Send(context.Background(), messaging.Message{Topic: n.Inbox(), Key: b.URI, Value: []byte("not a real frame at all, but long enough to parse a bit"),

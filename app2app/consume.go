@@ -326,7 +326,7 @@ func (h *destHandler) senderCert(ctx context.Context, uri string) (*x509.Certifi
 	if err != nil {
 		return nil, [32]byte{}, errTransient{fmt.Errorf("registry lookup of sender %q: %w", clip(uri), err)}
 	}
-	cert, err := h.c.s.registryCert(d)
+	cert, err := h.c.s.certs.Certificate(d)
 	if err != nil {
 		return nil, [32]byte{}, err
 	}

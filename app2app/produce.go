@@ -158,7 +158,7 @@ func (s *Service) checkClientSignature(ctx context.Context, from *local, m Messa
 	if err != nil {
 		return fmt.Errorf("registry lookup of %q: %w", clip(m.From), err)
 	}
-	cert, err := s.registryCert(d)
+	cert, err := s.certs.Certificate(d)
 	if err != nil {
 		return fmt.Errorf("certificate of %q: %w", clip(m.From), err)
 	}

@@ -150,8 +150,7 @@ type Service struct {
 	senders map[string]*crypto.SessionSender
 	closed  bool
 
-	certMu sync.Mutex
-	certs  map[[32]byte]*x509.Certificate // parsed registry certificates by PEM hash
+	certs chain.CertCache // parsed registry certificates
 }
 
 // New opens the service: migrates its tables, loads and unseals the
@@ -190,7 +189,6 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	s := &Service{
 		cfg: cfg, log: cfg.Logger, now: cfg.Now, store: store{cfg.DB}, sealer: sealer, inbox: inbox,
 		byURI: map[string]*local{}, outbox: map[string]*outbox{}, senders: map[string]*crypto.SessionSender{},
-		certs: map[[32]byte]*x509.Certificate{},
 	}
 	if err := s.store.migrate(ctx); err != nil {
 		return nil, fmt.Errorf("app2app: %w", err)
@@ -302,28 +300,6 @@ func (s *Service) lookup(uri string) *local {
 	return s.byURI[uri]
 }
 
-// registryCert parses (once per distinct PEM) a registry certificate.
-func (s *Service) registryCert(d chain.Destination) (*x509.Certificate, error) {
-	h := sha256.Sum256([]byte(d.CertificatePEM))
-	s.certMu.Lock()
-	c, ok := s.certs[h]
-	s.certMu.Unlock()
-	if ok {
-		return c, nil
-	}
-	c, err := d.Certificate()
-	if err != nil {
-		return nil, err
-	}
-	s.certMu.Lock()
-	if len(s.certs) > 4096 {
-		clear(s.certs)
-	}
-	s.certs[h] = c
-	s.certMu.Unlock()
-	return c, nil
-}
-
 // remote is what the sending side needs to know about a recipient.
 type remote struct {
 	uri      string
@@ -344,7 +320,7 @@ func (s *Service) resolve(ctx context.Context, uri string) (*remote, error) {
 	if err != nil {
 		return nil, fmt.Errorf("registry lookup of %q: %w", uri, err)
 	}
-	cert, err := s.registryCert(d)
+	cert, err := s.certs.Certificate(d)
 	if err != nil {
 		return nil, fmt.Errorf("%q: %w: %w", uri, destination.ErrUnknownDestination, err)
 	}

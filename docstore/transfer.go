@@ -3,7 +3,6 @@ package docstore
 import (
 	"context"
 	stdcrypto "crypto"
-	"crypto/sha256"
 	"crypto/x509"
 	"database/sql"
 	"errors"
@@ -101,8 +100,7 @@ type Transfers struct {
 	topics     map[string]bool      // inbox topics known to exist
 	closed     bool
 
-	certMu sync.Mutex
-	certs  map[[32]byte]*x509.Certificate
+	certs chain.CertCache // parsed registry certificates
 }
 
 // TransferStatus is the status of a transfer record.
@@ -400,7 +398,7 @@ func NewTransfers(ctx context.Context, store *Store, cfg TransferConfig) (*Trans
 		store: store, db: store.db, cfg: cfg, log: cfg.Logger, now: cfg.Now, inbox: inbox,
 		hosts: map[string]bool{}, wake: make(chan struct{}, 1),
 		incoming: map[string]*incoming{}, inflight: map[string]bool{}, resendWish: map[string]int{},
-		asked: map[string]int{}, topics: map[string]bool{inbox: true}, certs: map[[32]byte]*x509.Certificate{},
+		asked: map[string]int{}, topics: map[string]bool{inbox: true},
 	}
 	for _, m := range cfg.Members {
 		t.hosts[m] = true
@@ -555,20 +553,9 @@ func (t *Transfers) registryCert(ctx context.Context, uri string) (*x509.Certifi
 	if d.MemberStatus != chain.StatusActive {
 		return nil, "", fmt.Errorf("%w: member %q of %q is %s", ErrRecipientUnusable, d.Member, clip(uri), d.MemberStatus)
 	}
-	h := sha256.Sum256([]byte(d.CertificatePEM))
-	t.certMu.Lock()
-	c, ok := t.certs[h]
-	t.certMu.Unlock()
-	if !ok {
-		if c, err = d.Certificate(); err != nil {
-			return nil, "", fmt.Errorf("%w: %v", ErrRecipientUnusable, err)
-		}
-		t.certMu.Lock()
-		if len(t.certs) > 4096 {
-			clear(t.certs)
-		}
-		t.certs[h] = c
-		t.certMu.Unlock()
+	c, err := t.certs.Certificate(d)
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: %v", ErrRecipientUnusable, err)
 	}
 	return c, d.Member, nil
 }

@@ -200,20 +200,14 @@ func decodeReceipt(b []byte) (*receipt, error) {
 		return nil, wireErr("receipt", "%v", err)
 	}
 	bad := func(format string, args ...any) error { return wireErr("receipt", format, args...) }
+	if why := checkHead(r.V, r.ID, r.Attempt, r.From, r.To); why != "" {
+		return nil, bad("%s", why)
+	}
 	switch {
-	case r.V != wireVersion:
-		return nil, bad("version %d, want %d", r.V, wireVersion)
-	case !validTransferID(r.ID):
-		return nil, bad("id %q is not a UUID", clip(r.ID))
-	case r.Attempt < 1 || r.Attempt > maxAttempt:
-		return nil, bad("attempt %d", r.Attempt)
 	case len(r.Error) > maxErrorText || !utf8.ValidString(r.Error):
 		return nil, bad("error text")
 	case r.Signature != "" && !validSignature(r.Signature):
 		return nil, bad("signature")
-	}
-	if _, _, err := checkURIs(r.From, r.To); err != nil {
-		return nil, bad("%v", err)
 	}
 	switch r.Status {
 	case string(StatusReceived):
@@ -236,20 +230,30 @@ func decodeResend(b []byte) (*resendRequest, error) {
 		return nil, wireErr("resend request", "%v", err)
 	}
 	bad := func(format string, args ...any) error { return wireErr("resend request", format, args...) }
-	switch {
-	case r.V != wireVersion:
-		return nil, bad("version %d, want %d", r.V, wireVersion)
-	case !validTransferID(r.ID):
-		return nil, bad("id %q is not a UUID", clip(r.ID))
-	case r.Attempt < 1 || r.Attempt > maxAttempt:
-		return nil, bad("attempt %d", r.Attempt)
-	case len(r.Reason) > maxErrorText || !utf8.ValidString(r.Reason):
+	if why := checkHead(r.V, r.ID, r.Attempt, r.From, r.To); why != "" {
+		return nil, bad("%s", why)
+	}
+	if len(r.Reason) > maxErrorText || !utf8.ValidString(r.Reason) {
 		return nil, bad("reason")
 	}
-	if _, _, err := checkURIs(r.From, r.To); err != nil {
-		return nil, bad("%v", err)
-	}
 	return &r, nil
+}
+
+// checkHead checks the fields receipts and resend requests share and
+// says what is wrong, or "".
+func checkHead(v int, id string, attempt int, from, to string) string {
+	switch {
+	case v != wireVersion:
+		return fmt.Sprintf("version %d, want %d", v, wireVersion)
+	case !validTransferID(id):
+		return fmt.Sprintf("id %q is not a UUID", clip(id))
+	case attempt < 1 || attempt > maxAttempt:
+		return fmt.Sprintf("attempt %d", attempt)
+	}
+	if _, _, err := checkURIs(from, to); err != nil {
+		return err.Error()
+	}
+	return ""
 }
 
 // checkURIs parses the destination URIs of a record read from the
