@@ -17,6 +17,7 @@ import (
 	"github.com/ethereum/go-ethereum/ethclient/simulated"
 
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 )
 
 // DevMember is a demo member StartDev registers.
@@ -92,7 +93,7 @@ func (a *autoCommit) SendTransaction(ctx context.Context, tx *types.Transaction)
 // destination certificates. The chain lives in memory: it starts empty
 // every time. Close releases it.
 func StartDev(ctx context.Context, cfg DevConfig) (dc *DevChain, err error) {
-	if !validID(cfg.EnvironmentID) {
+	if !destination.ValidID(cfg.EnvironmentID) {
 		return nil, fmt.Errorf("chain: dev: EnvironmentID %q must be 1–64 of A-Z a-z 0-9 - _ .", cfg.EnvironmentID)
 	}
 	if cfg.Verifier == nil {

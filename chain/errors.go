@@ -3,10 +3,10 @@ package chain
 import "errors"
 
 // Sentinel errors. Every error returned by this package that has one of
-// these causes satisfies errors.Is(err, ErrXxx).
+// these causes satisfies errors.Is(err, ErrXxx). Errors about
+// destinations (unknown, malformed URI, unusable certificate) wrap the
+// destination package's sentinels.
 var (
-	// ErrUnknownDestination: no member publishes a certificate for the URI.
-	ErrUnknownDestination = errors.New("unknown destination")
 	// ErrUnknownMember: the registry has no member of that name.
 	ErrUnknownMember = errors.New("unknown member")
 	// ErrSuspended: the member is suspended; its certificates are not to be used.
@@ -22,10 +22,6 @@ var (
 	ErrIdentityRejected = errors.New("identity proof rejected")
 	// ErrCrossEnvironment: the URI, proof or record belongs to another environment.
 	ErrCrossEnvironment = errors.New("belongs to another environment")
-	// ErrBadDestinationURI: the string is not a destination URI.
-	ErrBadDestinationURI = errors.New("malformed destination URI")
-	// ErrBadCertificate: a destination certificate is not a usable PEM X.509 certificate.
-	ErrBadCertificate = errors.New("bad destination certificate")
 	// ErrNotPinned: the hash has never been pinned.
 	ErrNotPinned = errors.New("hash not pinned")
 	// ErrBadArgument: the contract refused an argument (empty name, zero hash, ...).

@@ -19,6 +19,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/consign/consign/chain/internal/contracts"
+	"github.com/consign/consign/destination"
 )
 
 // DestinationKeyPrefix prefixes the profile keys holding destination
@@ -85,7 +86,7 @@ func (m *Member) Destinations() []Destination {
 			continue
 		}
 		d := Destination{URI: uri, Member: m.Name, MemberStatus: m.Status, CertificatePEM: v}
-		if u, err := ParseDestinationURI(uri); err == nil {
+		if u, err := destination.Parse(uri); err == nil {
 			d.Name = u.Name
 		}
 		out = append(out, d)
@@ -135,7 +136,7 @@ func (c RegistryConfig) Validate() error {
 	if c.Address == (common.Address{}) {
 		return errors.New("chain: registry config: Address is required")
 	}
-	if !validID(c.EnvironmentID) {
+	if !destination.ValidID(c.EnvironmentID) {
 		return fmt.Errorf("chain: registry config: EnvironmentID %q must be 1–64 of A-Z a-z 0-9 - _ .", c.EnvironmentID)
 	}
 	if c.PollInterval < 0 {
@@ -397,7 +398,7 @@ func (r *Registry) fetchMember(ctx context.Context, name string, height uint64) 
 // fetchMemberOpt reads a member and its profile at height (0: latest) and,
 // if withIdentity, its identity proof chain from the MemberAdded event.
 func (r *Registry) fetchMemberOpt(ctx context.Context, name string, height uint64, withIdentity bool) (*Member, error) {
-	if !validID(name) {
+	if !destination.ValidID(name) {
 		return nil, fmt.Errorf("chain: member %q: %w", name, ErrUnknownMember)
 	}
 	opts := callOpts(ctx, height)
@@ -530,15 +531,15 @@ func (r *Registry) Destinations(ctx context.Context, member string) ([]Destinati
 
 // Destination returns the published destination uri. A URI no member
 // publishes, of an unknown member, or of another environment returns an
-// error for which errors.Is(err, ErrUnknownDestination).
+// error for which errors.Is(err, destination.ErrUnknownDestination).
 func (r *Registry) Destination(ctx context.Context, uri string) (Destination, error) {
-	u, err := ParseDestinationURI(uri)
+	u, err := destination.Parse(uri)
 	if err != nil {
-		return Destination{}, fmt.Errorf("chain: destination: %w: %w", ErrUnknownDestination, err)
+		return Destination{}, fmt.Errorf("chain: destination: %w: %w", destination.ErrUnknownDestination, err)
 	}
 	if u.Environment != r.cfg.EnvironmentID {
 		return Destination{}, fmt.Errorf("chain: destination %q: environment %q is not this registry's %q: %w: %w",
-			uri, u.Environment, r.cfg.EnvironmentID, ErrUnknownDestination, ErrCrossEnvironment)
+			uri, u.Environment, r.cfg.EnvironmentID, destination.ErrUnknownDestination, ErrCrossEnvironment)
 	}
 	var m *Member
 	if r.cache == nil {
@@ -547,7 +548,7 @@ func (r *Registry) Destination(ctx context.Context, uri string) (Destination, er
 		m, err = r.Member(ctx, u.Member)
 	}
 	if errors.Is(err, ErrUnknownMember) {
-		return Destination{}, fmt.Errorf("chain: destination %q: %w: %w", uri, ErrUnknownDestination, err)
+		return Destination{}, fmt.Errorf("chain: destination %q: %w: %w", uri, destination.ErrUnknownDestination, err)
 	}
 	if err != nil {
 		return Destination{}, err
@@ -563,7 +564,7 @@ func (r *Registry) Destination(ctx context.Context, uri string) (Destination, er
 		}
 	}
 	if !ok {
-		return Destination{}, fmt.Errorf("chain: destination %q: member %q publishes no certificate for it: %w", uri, u.Member, ErrUnknownDestination)
+		return Destination{}, fmt.Errorf("chain: destination %q: member %q publishes no certificate for it: %w", uri, u.Member, destination.ErrUnknownDestination)
 	}
 	return Destination{URI: uri, Name: u.Name, Member: m.Name, MemberStatus: m.Status, CertificatePEM: pemText}, nil
 }
@@ -618,7 +619,7 @@ func (r *Registry) Register(ctx context.Context, reg Registration) (*Member, err
 	if r.tx == nil {
 		return nil, fmt.Errorf("%s: %w", op, ErrNoSigner)
 	}
-	if !validID(reg.Name) {
+	if !destination.ValidID(reg.Name) {
 		return nil, fmt.Errorf("%s: name must be 1–64 of A-Z a-z 0-9 - _ .: %w", op, ErrBadArgument)
 	}
 	if reg.Owner == (common.Address{}) {
@@ -717,11 +718,11 @@ func (r *Registry) DeleteProfile(ctx context.Context, member, key string) (*type
 // PublishDestination publishes (or rotates) the certificate of
 // destination uri in the profile of the member the URI names. The URI
 // must be of this environment (ErrCrossEnvironment) and certPEM exactly
-// one parseable certificate (ErrBadCertificate); the signer must own the
+// one parseable certificate (destination.ErrBadCertificate); the signer must own the
 // member (ErrNotOwner).
 func (r *Registry) PublishDestination(ctx context.Context, uri string, certPEM []byte) (*types.Receipt, error) {
 	op := fmt.Sprintf("chain: publish destination %q", uri)
-	u, err := ParseDestinationURI(uri)
+	u, err := destination.Parse(uri)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
@@ -729,7 +730,7 @@ func (r *Registry) PublishDestination(ctx context.Context, uri string, certPEM [
 		return nil, fmt.Errorf("%s: environment %q is not this registry's %q: %w", op, u.Environment, r.cfg.EnvironmentID, ErrCrossEnvironment)
 	}
 	if len(certPEM) > maxCertPEM {
-		return nil, fmt.Errorf("%s: certificate larger than %d KiB: %w", op, maxCertPEM>>10, ErrBadCertificate)
+		return nil, fmt.Errorf("%s: certificate larger than %d KiB: %w", op, maxCertPEM>>10, destination.ErrBadCertificate)
 	}
 	if _, err := parseOneCert(certPEM); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
@@ -742,16 +743,16 @@ func (r *Registry) PublishDestination(ctx context.Context, uri string, certPEM [
 }
 
 // RemoveDestination deletes destination uri from its member's profile
-// (owner only); an unpublished URI returns ErrUnknownDestination.
+// (owner only); an unpublished URI returns destination.ErrUnknownDestination.
 func (r *Registry) RemoveDestination(ctx context.Context, uri string) (*types.Receipt, error) {
 	op := fmt.Sprintf("chain: remove destination %q", uri)
-	u, err := ParseDestinationURI(uri)
+	u, err := destination.Parse(uri)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	rc, err := r.write(ctx, r.abi.PackDeleteProfile(u.Member, DestinationKeyPrefix+uri))
 	if errors.Is(err, ErrBadArgument) {
-		return nil, fmt.Errorf("%s: %w", op, ErrUnknownDestination)
+		return nil, fmt.Errorf("%s: %w", op, destination.ErrUnknownDestination)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
@@ -763,14 +764,14 @@ func (r *Registry) RemoveDestination(ctx context.Context, uri string) (*types.Re
 func parseOneCert(b []byte) (*x509.Certificate, error) {
 	blk, rest := pem.Decode(b)
 	if blk == nil || blk.Type != "CERTIFICATE" {
-		return nil, fmt.Errorf("want one PEM CERTIFICATE block: %w", ErrBadCertificate)
+		return nil, fmt.Errorf("want one PEM CERTIFICATE block: %w", destination.ErrBadCertificate)
 	}
 	if strings.TrimSpace(string(rest)) != "" {
-		return nil, fmt.Errorf("text after the certificate: %w", ErrBadCertificate)
+		return nil, fmt.Errorf("text after the certificate: %w", destination.ErrBadCertificate)
 	}
 	c, err := x509.ParseCertificate(blk.Bytes)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadCertificate, err)
+		return nil, fmt.Errorf("%w: %w", destination.ErrBadCertificate, err)
 	}
 	return c, nil
 }

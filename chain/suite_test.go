@@ -25,6 +25,7 @@ import (
 
 	"github.com/consign/consign/chain/consortium"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/internal/testenv"
 )
 
@@ -326,7 +327,7 @@ func runSuite(t *testing.T, h harness) {
 	if !errors.Is(err, ErrNotOwner) {
 		t.Fatalf("non-owner profile write: %v, want ErrNotOwner", err)
 	}
-	if _, err := regA.PublishDestination(ctx, uri, []byte("not pem")); !errors.Is(err, ErrBadCertificate) {
+	if _, err := regA.PublishDestination(ctx, uri, []byte("not pem")); !errors.Is(err, destination.ErrBadCertificate) {
 		t.Fatalf("bad certificate: %v", err)
 	}
 	if _, err := regA.PublishDestination(ctx, "kld://documentstore/m/orga/e/"+other.ID+"/s/svc1/d/inbox", cert1); !errors.Is(err, ErrCrossEnvironment) {
@@ -338,11 +339,11 @@ func runSuite(t *testing.T, h harness) {
 		"kld://documentstore/m/orga/e/" + other.ID + "/s/svc1/d/inbox",
 		"not a uri",
 	} {
-		if _, err := reader.Destination(ctx, u); !errors.Is(err, ErrUnknownDestination) {
-			t.Errorf("lookup %q: %v, want ErrUnknownDestination", u, err)
+		if _, err := reader.Destination(ctx, u); !errors.Is(err, destination.ErrUnknownDestination) {
+			t.Errorf("lookup %q: %v, want destination.ErrUnknownDestination", u, err)
 		}
 	}
-	if _, err := regA.RemoveDestination(ctx, "kld://documentstore/m/orga/e/"+env.ID+"/s/svc1/d/nope"); !errors.Is(err, ErrUnknownDestination) {
+	if _, err := regA.RemoveDestination(ctx, "kld://documentstore/m/orga/e/"+env.ID+"/s/svc1/d/nope"); !errors.Is(err, destination.ErrUnknownDestination) {
 		t.Fatalf("remove unknown destination: %v", err)
 	}
 	if d, _ := reader.Destination(ctx, uri); d.CertificatePEM != string(cert1) {
@@ -491,7 +492,7 @@ func runSuite(t *testing.T, h harness) {
 	if _, err := reader.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := reader.Destination(ctx, uri); !errors.Is(err, ErrUnknownDestination) {
+	if _, err := reader.Destination(ctx, uri); !errors.Is(err, destination.ErrUnknownDestination) {
 		t.Fatalf("destination of removed member: %v", err)
 	}
 	if _, err := reader.Member(ctx, "orga"); !errors.Is(err, ErrUnknownMember) {

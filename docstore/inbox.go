@@ -13,8 +13,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/messaging"
 )
 
@@ -162,20 +162,20 @@ func isVerdict(err error) bool {
 
 // startIncoming checks that to is a destination managed here and from a
 // sender in the registry, and starts the opening goroutine.
-func (t *Transfers) startIncoming(ctx context.Context, id string, attempt int, from, to string) (*incoming, error) {
-	tu, _ := chain.ParseDestinationURI(to)
-	if tu.Kind != KindDocumentStore {
-		return nil, permanent("%q is a %s destination; documents go to %s destinations", clip(to), tu.Kind, KindDocumentStore)
+func (t *Transfers) startIncoming(ctx context.Context, id string, attempt int, fu, tu destination.URI) (*incoming, error) {
+	from, to := fu.String(), tu.String()
+	if tu.Kind != destination.KindDocumentStore {
+		return nil, permanent("%q is a %s destination; documents go to %s destinations", clip(to), tu.Kind, destination.KindDocumentStore)
 	}
-	k, err := t.cfg.Keys.DestinationKey(ctx, to)
-	if errors.Is(err, ErrUnknownDestination) {
+	k, err := t.destinationKey(to)
+	if errors.Is(err, destination.ErrUnknownDestination) {
 		return nil, permanent("%q is not a destination managed by this node", clip(to))
 	}
 	if err != nil {
 		return nil, err
 	}
 	cert, member, err := t.registryCert(ctx, from)
-	if errors.Is(err, ErrUnknownDestination) || errors.Is(err, ErrRecipientUnusable) {
+	if errors.Is(err, destination.ErrUnknownDestination) || errors.Is(err, ErrRecipientUnusable) {
 		return nil, permanent("the sender cannot be verified: %v", err)
 	}
 	if err != nil {
@@ -258,8 +258,9 @@ func (t *Transfers) onShard(ctx context.Context, d *messaging.Delivery) error {
 	attempt, aerr := strconv.Atoi(header(d, headerAttempt))
 	index, ierr := strconv.Atoi(header(d, headerShard))
 	from, to := header(d, headerFromURI), header(d, messaging.HeaderTo)
+	fu, tu, uerr := checkURIs(from, to)
 	if !validTransferID(id) || aerr != nil || ierr != nil || attempt < 1 || attempt > maxAttempt || index < 0 ||
-		index >= maxShardCount || len(d.Value) == 0 || len(d.Value) > messaging.MaxShardSize || checkURIs(from, to) != nil {
+		index >= maxShardCount || len(d.Value) == 0 || len(d.Value) > messaging.MaxShardSize || uerr != nil {
 		t.log.Warn("docstore: inbox: dropping a malformed shard", "partition", d.Partition, "offset", d.Offset)
 		return nil
 	}
@@ -303,7 +304,7 @@ func (t *Transfers) onShard(ctx context.Context, d *messaging.Delivery) error {
 			return err
 		}
 	}
-	inc, err = t.startIncoming(ctx, id, attempt, from, to)
+	inc, err = t.startIncoming(ctx, id, attempt, fu, tu)
 	var perm errPermanent
 	if errors.As(err, &perm) {
 		return t.refuse(ctx, refusal{id: id, attempt: attempt, from: from, to: to}, err.Error())
@@ -410,9 +411,7 @@ func (t *Transfers) onManifest(ctx context.Context, d *messaging.Delivery) error
 		discard()
 		return t.refuseAndAnswer(ctx, ref, err.Error())
 	}
-	fu, _ := chain.ParseDestinationURI(m.From)
-	tu, _ := chain.ParseDestinationURI(m.To)
-	folder, err := sp.ReceivedFolder(ctx, ReceivedVars{SenderOrg: fu.Member, SenderDestination: fu.Name, RecipientDestination: tu.Name})
+	folder, err := sp.ReceivedFolder(ctx, ReceivedVars{SenderOrg: m.fromURI.Member, SenderDestination: m.fromURI.Name, RecipientDestination: m.toURI.Name})
 	if err != nil {
 		if errors.Is(err, ErrInvalidPath) || errors.Is(err, ErrInvalidArgument) {
 			discard()
@@ -583,7 +582,7 @@ type refusal struct {
 func (t *Transfers) refuse(ctx context.Context, r refusal, reason string) error {
 	member := r.member
 	if member == "" {
-		if u, err := chain.ParseDestinationURI(r.to); err == nil {
+		if u, err := destination.Parse(r.to); err == nil {
 			member = u.Member
 		}
 	}

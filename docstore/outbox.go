@@ -16,6 +16,7 @@ import (
 
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/messaging"
 )
 
@@ -310,15 +311,15 @@ func (t *Transfers) failOutgoing(ctx context.Context, id, reason string) {
 // the manifest. It fills in r's hash, transfer hash and sender
 // signature (and records them before the manifest leaves).
 func (t *Transfers) transmit(ctx context.Context, r *outRow) error {
-	k, err := t.cfg.Keys.DestinationKey(ctx, r.From)
-	if errors.Is(err, ErrUnknownDestination) {
+	k, err := t.destinationKey(r.From)
+	if errors.Is(err, destination.ErrUnknownDestination) {
 		return permanent("the sending destination %q is no longer managed by this node", r.From)
 	}
 	if err != nil {
 		return err
 	}
 	cert, err := t.recipientCert(ctx, r.To)
-	if errors.Is(err, ErrUnknownDestination) || errors.Is(err, ErrRecipientUnusable) {
+	if errors.Is(err, destination.ErrUnknownDestination) || errors.Is(err, ErrRecipientUnusable) {
 		return errPermanent{err}
 	}
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/messaging"
 )
 
@@ -35,7 +36,7 @@ func (t *Transfers) answer(ctx context.Context, row *inRow) error {
 		r.Hash, r.TransferHash, r.RecipientSignature = row.Hash, row.TransferHash, row.RecipientSignature
 	case string(StatusFailed):
 		r.Error = row.Error
-		if k, err := t.cfg.Keys.DestinationKey(ctx, row.To); err == nil {
+		if k, err := t.destinationKey(row.To); err == nil {
 			if sig, err := crypto.Sign(k.Key, r.failureStatement()); err == nil {
 				r.Signature = base64.StdEncoding.EncodeToString(sig)
 			}
@@ -74,7 +75,7 @@ func (t *Transfers) askResend(ctx context.Context, id string, attempt int, from,
 // be answered; that is logged, not retried.
 func (t *Transfers) sendBack(ctx context.Context, kind, id string, attempt int, from string, v any) error {
 	topic, err := t.inboxOf(ctx, from)
-	if errors.Is(err, chain.ErrUnknownMember) || errors.Is(err, chain.ErrBadDestinationURI) || errors.Is(err, messaging.ErrBadTopic) {
+	if errors.Is(err, chain.ErrUnknownMember) || errors.Is(err, destination.ErrBadURI) || errors.Is(err, messaging.ErrBadTopic) {
 		t.log.Warn("docstore: inbox: cannot answer a sender the registry does not know", "id", id, "from", from, "err", err)
 		return nil
 	}
@@ -115,7 +116,7 @@ func (t *Transfers) onReceipt(ctx context.Context, d *messaging.Delivery) error 
 		return nil // a duplicate
 	}
 	cert, _, err := t.registryCert(ctx, r.To)
-	if errors.Is(err, ErrUnknownDestination) || errors.Is(err, ErrRecipientUnusable) {
+	if errors.Is(err, destination.ErrUnknownDestination) || errors.Is(err, ErrRecipientUnusable) {
 		t.log.Warn("docstore: outbox: dropping a receipt: the recipient cannot be verified", "id", rc.ID, "err", err)
 		return nil
 	}

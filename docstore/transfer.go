@@ -3,7 +3,6 @@ package docstore
 import (
 	"context"
 	stdcrypto "crypto"
-	"crypto/sha256"
 	"crypto/x509"
 	"database/sql"
 	"errors"
@@ -14,9 +13,9 @@ import (
 	"time"
 
 	"github.com/consign/consign/chain"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/messaging"
-	"github.com/consign/consign/messaging/app2app"
 )
 
 // Transfers moves documents between members, node to node, following
@@ -101,8 +100,7 @@ type Transfers struct {
 	topics     map[string]bool      // inbox topics known to exist
 	closed     bool
 
-	certMu sync.Mutex
-	certs  map[[32]byte]*x509.Certificate
+	certs chain.CertCache // parsed registry certificates
 }
 
 // TransferStatus is the status of a transfer record.
@@ -168,11 +166,24 @@ type DestinationKey struct {
 	Certificate *x509.Certificate
 }
 
-// DestinationKeys gives the keys of the destinations this node manages.
-// A URI the node does not manage gives an error wrapping
-// ErrUnknownDestination.
-type DestinationKeys interface {
-	DestinationKey(ctx context.Context, uri string) (DestinationKey, error)
+// KeySource gives the keys of the destinations this node manages: the
+// member owning the destination, its signing (and opening) key and its
+// certificate. A URI the node holds no key for gives an error wrapping
+// destination.ErrUnknownDestination. The node's app-to-app service
+// implements it (it keeps every managed destination's key, document
+// store and app-to-app alike, sealed in the metadata database); so does
+// KeyRing.
+type KeySource interface {
+	ManagedKey(uri string) (member string, key stdcrypto.Signer, cert *x509.Certificate, err error)
+}
+
+// destinationKey asks the key source for uri's key pair.
+func (t *Transfers) destinationKey(uri string) (DestinationKey, error) {
+	m, k, c, err := t.cfg.Keys.ManagedKey(uri)
+	if err != nil {
+		return DestinationKey{}, fmt.Errorf("docstore: %w", err)
+	}
+	return DestinationKey{Member: m, Key: k, Certificate: c}, nil
 }
 
 // TransferRegistry is what transfers read from the on-chain registry;
@@ -189,12 +200,6 @@ type TransferPinner interface {
 
 // Sentinel errors of transfers, besides the package's others.
 var (
-	// ErrUnknownDestination: the URI is not in the registry, or (for keys)
-	// not managed by this node.
-	ErrUnknownDestination = errors.New("unknown destination")
-	// ErrForeignDestination: the sending destination is not a managed
-	// documentstore destination of the caller's member on this node.
-	ErrForeignDestination = errors.New("not your destination")
 	// ErrRecipientUnusable: the recipient's certificate cannot be used
 	// now (expired, not yet valid, member suspended, unsupported key).
 	ErrRecipientUnusable = errors.New("recipient certificate unusable")
@@ -203,10 +208,6 @@ var (
 	// ErrTransfersClosed: the transfer service was closed.
 	ErrTransfersClosed = errors.New("transfers closed")
 )
-
-// KindDocumentStore is the service kind of destination URIs transfers
-// go between.
-const KindDocumentStore = app2app.KindDocumentStore
 
 // TransferConfig configures Transfers. Zero values are documented per
 // field.
@@ -223,7 +224,7 @@ type TransferConfig struct {
 	// Registry reads destination certificates and members. Required.
 	Registry TransferRegistry
 	// Keys gives the keys of the managed destinations. Required.
-	Keys DestinationKeys
+	Keys KeySource
 	// Notifier receives document_sent, document_received and
 	// transfer_acknowledgement; nil drops them.
 	Notifier TransferNotifier
@@ -397,7 +398,7 @@ func NewTransfers(ctx context.Context, store *Store, cfg TransferConfig) (*Trans
 		store: store, db: store.db, cfg: cfg, log: cfg.Logger, now: cfg.Now, inbox: inbox,
 		hosts: map[string]bool{}, wake: make(chan struct{}, 1),
 		incoming: map[string]*incoming{}, inflight: map[string]bool{}, resendWish: map[string]int{},
-		asked: map[string]int{}, topics: map[string]bool{inbox: true}, certs: map[[32]byte]*x509.Certificate{},
+		asked: map[string]int{}, topics: map[string]bool{inbox: true},
 	}
 	for _, m := range cfg.Members {
 		t.hosts[m] = true
@@ -453,9 +454,9 @@ func transferTimestamp(tm time.Time) string { return tm.UTC().Format("2006-01-02
 // Send records a transfer of member's document from its destination
 // from to the destination to, and returns the record (status sent). The
 // document travels afterwards, from the outbox. Errors (nothing is
-// recorded): ErrInvalidArgument for a malformed field, ErrForeignDestination
+// recorded): ErrInvalidArgument for a malformed field, destination.ErrForeignDestination
 // when from is not a managed documentstore destination of member here,
-// ErrUnknownDestination when to is not in the registry,
+// destination.ErrUnknownDestination when to is not in the registry,
 // ErrRecipientUnusable when its certificate cannot be used now,
 // ErrInvalidPath, ErrNotFound and ErrIsFolder for the document.
 func (t *Transfers) Send(ctx context.Context, member, from, to, document string) (Transfer, error) {
@@ -470,27 +471,27 @@ func (t *Transfers) Send(ctx context.Context, member, from, to, document string)
 	if from == "" || to == "" || document == "" {
 		return Transfer{}, fmt.Errorf(`%s: %w: send {"from": "<your documentstore destination URI>", "to": "<recipient destination URI>", "document": "/path/of/the/document"}`, op, ErrInvalidArgument)
 	}
-	fu, err := chain.ParseDestinationURI(from)
+	fu, err := destination.Parse(from)
 	if err != nil {
 		return Transfer{}, fmt.Errorf("%s: %w: from: %v", op, ErrInvalidArgument, err)
 	}
-	tu, err := chain.ParseDestinationURI(to)
+	tu, err := destination.Parse(to)
 	if err != nil {
 		return Transfer{}, fmt.Errorf("%s: %w: to: %v", op, ErrInvalidArgument, err)
 	}
-	if fu.Kind != KindDocumentStore || tu.Kind != KindDocumentStore {
+	if fu.Kind != destination.KindDocumentStore || tu.Kind != destination.KindDocumentStore {
 		return Transfer{}, fmt.Errorf("%s: %w: documents go between %s destinations; from is %q, to is %q",
-			op, ErrInvalidArgument, KindDocumentStore, fu.Kind, tu.Kind)
+			op, ErrInvalidArgument, destination.KindDocumentStore, fu.Kind, tu.Kind)
 	}
-	k, err := t.cfg.Keys.DestinationKey(ctx, from)
-	if errors.Is(err, ErrUnknownDestination) {
-		return Transfer{}, fmt.Errorf("%s: %w: from %q is not a managed destination on this node", op, ErrForeignDestination, clip(from))
+	k, err := t.destinationKey(from)
+	if errors.Is(err, destination.ErrUnknownDestination) {
+		return Transfer{}, fmt.Errorf("%s: %w: from %q is not a managed destination on this node", op, destination.ErrForeignDestination, clip(from))
 	}
 	if err != nil {
 		return Transfer{}, fmt.Errorf("%s: from %q: %w", op, clip(from), err)
 	}
 	if k.Member != member {
-		return Transfer{}, fmt.Errorf("%s: %w: from %q belongs to member %q, not to your member %q", op, ErrForeignDestination, clip(from), k.Member, member)
+		return Transfer{}, fmt.Errorf("%s: %w: from %q belongs to member %q, not to your member %q", op, destination.ErrForeignDestination, clip(from), k.Member, member)
 	}
 	if _, err := t.recipientCert(ctx, to); err != nil {
 		return Transfer{}, fmt.Errorf("%s: %w", op, err)
@@ -538,13 +539,13 @@ func (t *Transfers) recipientCert(ctx context.Context, uri string) (*x509.Certif
 }
 
 // registryCert returns destination uri's certificate and the member
-// publishing it. Unknown destinations wrap ErrUnknownDestination,
+// publishing it. Unknown destinations wrap destination.ErrUnknownDestination,
 // suspended members and unparseable certificates ErrRecipientUnusable;
 // other errors are the registry's (worth retrying).
 func (t *Transfers) registryCert(ctx context.Context, uri string) (*x509.Certificate, string, error) {
 	d, err := t.cfg.Registry.Destination(ctx, uri)
-	if errors.Is(err, chain.ErrUnknownDestination) {
-		return nil, "", fmt.Errorf("%w: %q is not in the registry (%v)", ErrUnknownDestination, clip(uri), err)
+	if errors.Is(err, destination.ErrUnknownDestination) {
+		return nil, "", fmt.Errorf("%w: %q is not in the registry (%v)", destination.ErrUnknownDestination, clip(uri), err)
 	}
 	if err != nil {
 		return nil, "", fmt.Errorf("registry lookup of %q: %w", clip(uri), err)
@@ -552,33 +553,22 @@ func (t *Transfers) registryCert(ctx context.Context, uri string) (*x509.Certifi
 	if d.MemberStatus != chain.StatusActive {
 		return nil, "", fmt.Errorf("%w: member %q of %q is %s", ErrRecipientUnusable, d.Member, clip(uri), d.MemberStatus)
 	}
-	h := sha256.Sum256([]byte(d.CertificatePEM))
-	t.certMu.Lock()
-	c, ok := t.certs[h]
-	t.certMu.Unlock()
-	if !ok {
-		if c, err = d.Certificate(); err != nil {
-			return nil, "", fmt.Errorf("%w: %v", ErrRecipientUnusable, err)
-		}
-		t.certMu.Lock()
-		if len(t.certs) > 4096 {
-			clear(t.certs)
-		}
-		t.certs[h] = c
-		t.certMu.Unlock()
+	c, err := t.certs.Certificate(d)
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: %v", ErrRecipientUnusable, err)
 	}
 	return c, d.Member, nil
 }
 
 // nodeOf returns the node serving member: the one its registry profile
-// names (app2app.NodeProfileKey), else this node if it serves the
+// names (destination.NodeProfileKey), else this node if it serves the
 // member, else the member's own name.
 func (t *Transfers) nodeOf(ctx context.Context, member string) (string, error) {
 	m, err := t.cfg.Registry.Member(ctx, member)
 	if err != nil {
 		return "", fmt.Errorf("registry lookup of member %q: %w", member, err)
 	}
-	if n := m.Profile[app2app.NodeProfileKey]; n != "" {
+	if n := m.Profile[destination.NodeProfileKey]; n != "" {
 		return n, nil
 	}
 	if t.hosts[member] {
@@ -590,7 +580,7 @@ func (t *Transfers) nodeOf(ctx context.Context, member string) (string, error) {
 // inboxOf returns the inbox topic of the node serving the member of
 // destination uri, creating it if needed.
 func (t *Transfers) inboxOf(ctx context.Context, uri string) (string, error) {
-	u, err := chain.ParseDestinationURI(uri)
+	u, err := destination.Parse(uri)
 	if err != nil {
 		return "", err
 	}

@@ -12,11 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/consign/consign/app2app/app2apptest"
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/messaging"
-	"github.com/consign/consign/messaging/app2app/app2apptest"
 	"github.com/consign/consign/messaging/kafka"
 )
 
@@ -157,7 +158,7 @@ func childPair(b testing.TB, addr string) (sender, receiver childConfig) {
 	for i, alg := range []crypto.KeyAlgorithm{crypto.RSA2048, crypto.P256} {
 		member := app2apptest.RandomID("m")
 		node := app2apptest.RandomID("bench")
-		uri := chain.DestinationURI{Scheme: "kld", Kind: "documentstore", Member: member, Environment: env, Service: member + "-ds", Name: "docs"}.String()
+		uri := destination.URI{Scheme: "kld", Kind: "documentstore", Member: member, Environment: env, Service: member + "-ds", Name: "docs"}.String()
 		key, cert, err := crypto.GenerateDestination(uri, alg)
 		if err != nil {
 			b.Fatal(err)

@@ -21,6 +21,7 @@ import (
 
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/messaging"
@@ -85,7 +86,7 @@ type fileRegistry struct{ f registryFile }
 func (r *fileRegistry) Destination(_ context.Context, uri string) (chain.Destination, error) {
 	d, ok := r.f.Destinations[uri]
 	if !ok {
-		return chain.Destination{}, fmt.Errorf("%q: %w", uri, chain.ErrUnknownDestination)
+		return chain.Destination{}, fmt.Errorf("%q: %w", uri, destination.ErrUnknownDestination)
 	}
 	return d, nil
 }
@@ -104,7 +105,7 @@ func writeRegistryFile(t *testing.T, net *tnet, nodes map[string]string) string 
 	t.Helper()
 	f := registryFile{Destinations: map[string]chain.Destination{}, Profiles: map[string]map[string]string{}}
 	for _, m := range net.members {
-		u, _ := chain.ParseDestinationURI(m.uri)
+		u, _ := destination.Parse(m.uri)
 		f.Destinations[m.uri] = chain.Destination{URI: m.uri, Name: u.Name, Member: m.name, MemberStatus: chain.StatusActive, CertificatePEM: string(m.pem)}
 		f.Profiles[m.name] = map[string]string{"consign-node": nodes[m.name]}
 	}

@@ -8,13 +8,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/consign/consign/app2app/app2apptest"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/messaging"
-	"github.com/consign/consign/messaging/app2app"
-	"github.com/consign/consign/messaging/app2app/app2apptest"
 	"github.com/consign/consign/messaging/embedded"
 	"github.com/consign/consign/messaging/kafka"
 	"github.com/consign/consign/storage/local"
@@ -49,7 +49,7 @@ func childReceiver(t *testing.T, net *tnet, sender *tnode, bob, addr string) chi
 	ctx := context.Background()
 	m := net.members[bob]
 	node := app2apptest.RandomID("child")
-	if _, err := net.dev.Members[bob].SetProfile(ctx, bob, app2app.NodeProfileKey, node); err != nil {
+	if _, err := net.dev.Members[bob].SetProfile(ctx, bob, destination.NodeProfileKey, node); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := net.dev.Registry.Sync(ctx); err != nil {

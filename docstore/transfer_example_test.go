@@ -13,6 +13,7 @@ import (
 
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/messaging/embedded"
@@ -32,7 +33,7 @@ func ExampleTransfers() {
 	var members []chain.DevMember
 	uri := map[string]string{}
 	for _, m := range []string{"acme", "globex"} {
-		u := chain.DestinationURI{Scheme: "kld", Kind: "documentstore", Member: m, Environment: "demo", Service: m + "-ds", Name: "docs"}.String()
+		u := destination.URI{Scheme: "kld", Kind: "documentstore", Member: m, Environment: "demo", Service: m + "-ds", Name: "docs"}.String()
 		key, cert, _ := crypto.GenerateDestination(u, crypto.P256)
 		_ = keys.Add(u, m, key, cert)
 		uri[m] = u

@@ -1,7 +1,6 @@
 package docstore
 
 import (
-	"context"
 	stdcrypto "crypto"
 	"crypto/x509"
 	"errors"
@@ -9,10 +8,10 @@ import (
 	"sync"
 
 	"github.com/consign/consign/crypto"
-	"github.com/consign/consign/messaging/app2app"
+	"github.com/consign/consign/destination"
 )
 
-// KeyRing is a DestinationKeys held in memory: the node's managed
+// KeyRing is a KeySource held in memory: the node's managed
 // destinations added one by one (from key files, say). It is safe for
 // concurrent use; the zero value is empty and ready.
 type KeyRing struct {
@@ -50,28 +49,13 @@ func (k *KeyRing) Remove(uri string) {
 	delete(k.keys, uri)
 }
 
-// DestinationKey implements DestinationKeys.
-func (k *KeyRing) DestinationKey(_ context.Context, uri string) (DestinationKey, error) {
+// ManagedKey implements KeySource.
+func (k *KeyRing) ManagedKey(uri string) (member string, key stdcrypto.Signer, cert *x509.Certificate, err error) {
 	k.mu.RLock()
 	defer k.mu.RUnlock()
 	d, ok := k.keys[uri]
 	if !ok {
-		return DestinationKey{}, fmt.Errorf("docstore: destination %q: %w: this node holds no key for it", clip(uri), ErrUnknownDestination)
+		return "", nil, nil, fmt.Errorf("docstore: destination %q: this node holds no key for it: %w", clip(uri), destination.ErrUnknownDestination)
 	}
-	return d, nil
-}
-
-// ServiceKeys gives transfers the keys of the destinations the node's
-// app-to-app service manages: it keeps every managed destination's key,
-// document store and app-to-app alike, sealed in the metadata database,
-// including destinations created through the API after start.
-type ServiceKeys struct{ Service *app2app.Service }
-
-// DestinationKey implements DestinationKeys.
-func (k ServiceKeys) DestinationKey(_ context.Context, uri string) (DestinationKey, error) {
-	member, key, cert, err := k.Service.ManagedKey(uri)
-	if err != nil {
-		return DestinationKey{}, fmt.Errorf("docstore: %w: %w", ErrUnknownDestination, err)
-	}
-	return DestinationKey{Member: member, Key: key, Certificate: cert}, nil
+	return d.Member, d.Key, d.Certificate, nil
 }

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/consign/consign/app2app/app2apptest"
 	"github.com/consign/consign/docstore"
-	"github.com/consign/consign/messaging/app2app/app2apptest"
 )
 
 // largeSize is the size of the large-transfer test: 1 GiB with

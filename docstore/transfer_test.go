@@ -19,14 +19,14 @@ import (
 	stdcrypto "crypto"
 	"crypto/x509"
 
+	"github.com/consign/consign/app2app/app2apptest"
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/messaging"
-	"github.com/consign/consign/messaging/app2app"
-	"github.com/consign/consign/messaging/app2app/app2apptest"
 	"github.com/consign/consign/storage"
 )
 
@@ -58,7 +58,7 @@ func newNet(t *testing.T, tr messaging.Transport, members ...string) *tnet {
 	n := &tnet{env: app2apptest.RandomID("env"), tr: tr, members: map[string]*tmember{}}
 	var dms []chain.DevMember
 	for i, m := range members {
-		uri := chain.DestinationURI{Scheme: "kld", Kind: "documentstore", Member: m, Environment: n.env, Service: m + "-ds", Name: "docs"}.String()
+		uri := destination.URI{Scheme: "kld", Kind: "documentstore", Member: m, Environment: n.env, Service: m + "-ds", Name: "docs"}.String()
 		alg := crypto.P256
 		if i == 0 {
 			alg = crypto.RSA2048
@@ -106,7 +106,7 @@ func (n *tnet) newNode(t *testing.T, member string, b storage.Backend, tune func
 	m := n.members[member]
 	nd := &tnode{t: t, net: n, name: app2apptest.RandomID("node"), member: m, b: b, ev: &events{},
 		dbPath: filepath.Join(t.TempDir(), "meta.db")}
-	if _, err := n.dev.Members[member].SetProfile(ctx, member, app2app.NodeProfileKey, nd.name); err != nil {
+	if _, err := n.dev.Members[member].SetProfile(ctx, member, destination.NodeProfileKey, nd.name); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := n.dev.Registry.Sync(ctx); err != nil {
@@ -595,7 +595,7 @@ func testTransferBadRequests(t *testing.T, net *tnet) {
 	ctx := context.Background()
 	a.put(t, "/ok.txt", strings.NewReader("ok"))
 	a.put(t, "/dir/inner.txt", strings.NewReader("x"))
-	other := chain.DestinationURI{Scheme: "kld", Kind: "documentstore", Member: b.member.name, Environment: net.env, Service: "x", Name: "nobody"}.String()
+	other := destination.URI{Scheme: "kld", Kind: "documentstore", Member: b.member.name, Environment: net.env, Service: "x", Name: "nobody"}.String()
 	a2a := strings.Replace(b.member.uri, "documentstore", "app2app", 1)
 	for _, c := range []struct {
 		name, member, from, to, doc string
@@ -604,9 +604,9 @@ func testTransferBadRequests(t *testing.T, net *tnet) {
 		{"no from", a.member.name, "", b.member.uri, "/ok.txt", docstore.ErrInvalidArgument},
 		{"malformed to", a.member.name, a.member.uri, "not a uri", "/ok.txt", docstore.ErrInvalidArgument},
 		{"app2app to", a.member.name, a.member.uri, a2a, "/ok.txt", docstore.ErrInvalidArgument},
-		{"from of another member", a.member.name, b.member.uri, a.member.uri, "/ok.txt", docstore.ErrForeignDestination},
-		{"from as another member", b.member.name, a.member.uri, b.member.uri, "/ok.txt", docstore.ErrForeignDestination},
-		{"unknown to", a.member.name, a.member.uri, other, "/ok.txt", docstore.ErrUnknownDestination},
+		{"from of another member", a.member.name, b.member.uri, a.member.uri, "/ok.txt", destination.ErrForeignDestination},
+		{"from as another member", b.member.name, a.member.uri, b.member.uri, "/ok.txt", destination.ErrForeignDestination},
+		{"unknown to", a.member.name, a.member.uri, other, "/ok.txt", destination.ErrUnknownDestination},
 		{"missing document", a.member.name, a.member.uri, b.member.uri, "/nope.txt", docstore.ErrNotFound},
 		{"folder", a.member.name, a.member.uri, b.member.uri, "/dir", docstore.ErrIsFolder},
 		{"traversal", a.member.name, a.member.uri, b.member.uri, "/../x", docstore.ErrInvalidPath},

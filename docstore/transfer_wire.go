@@ -12,8 +12,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/messaging"
 )
 
@@ -76,6 +76,8 @@ type manifest struct {
 	// statement(), covering the fields the transfer hash does not (name,
 	// attempt, shard count, sealed size).
 	Signature string `json:"signature"`
+
+	fromURI, toURI destination.URI // From and To, parsed by decodeManifest
 }
 
 // statement is what manifest.Signature signs. No field may hold a line
@@ -179,7 +181,8 @@ func (m *manifest) check() error {
 	case !validSignature(m.SenderSignature) || !validSignature(m.Signature):
 		return bad("signatures must be base64 of at most %d characters", maxSignatureB)
 	}
-	if err := checkURIs(m.From, m.To); err != nil {
+	var err error
+	if m.fromURI, m.toURI, err = checkURIs(m.From, m.To); err != nil {
 		return bad("%v", err)
 	}
 	if err := checkDocumentName(m.Name); err != nil {
@@ -197,20 +200,14 @@ func decodeReceipt(b []byte) (*receipt, error) {
 		return nil, wireErr("receipt", "%v", err)
 	}
 	bad := func(format string, args ...any) error { return wireErr("receipt", format, args...) }
+	if why := checkHead(r.V, r.ID, r.Attempt, r.From, r.To); why != "" {
+		return nil, bad("%s", why)
+	}
 	switch {
-	case r.V != wireVersion:
-		return nil, bad("version %d, want %d", r.V, wireVersion)
-	case !validTransferID(r.ID):
-		return nil, bad("id %q is not a UUID", clip(r.ID))
-	case r.Attempt < 1 || r.Attempt > maxAttempt:
-		return nil, bad("attempt %d", r.Attempt)
 	case len(r.Error) > maxErrorText || !utf8.ValidString(r.Error):
 		return nil, bad("error text")
 	case r.Signature != "" && !validSignature(r.Signature):
 		return nil, bad("signature")
-	}
-	if err := checkURIs(r.From, r.To); err != nil {
-		return nil, bad("%v", err)
 	}
 	switch r.Status {
 	case string(StatusReceived):
@@ -233,30 +230,42 @@ func decodeResend(b []byte) (*resendRequest, error) {
 		return nil, wireErr("resend request", "%v", err)
 	}
 	bad := func(format string, args ...any) error { return wireErr("resend request", format, args...) }
-	switch {
-	case r.V != wireVersion:
-		return nil, bad("version %d, want %d", r.V, wireVersion)
-	case !validTransferID(r.ID):
-		return nil, bad("id %q is not a UUID", clip(r.ID))
-	case r.Attempt < 1 || r.Attempt > maxAttempt:
-		return nil, bad("attempt %d", r.Attempt)
-	case len(r.Reason) > maxErrorText || !utf8.ValidString(r.Reason):
-		return nil, bad("reason")
+	if why := checkHead(r.V, r.ID, r.Attempt, r.From, r.To); why != "" {
+		return nil, bad("%s", why)
 	}
-	if err := checkURIs(r.From, r.To); err != nil {
-		return nil, bad("%v", err)
+	if len(r.Reason) > maxErrorText || !utf8.ValidString(r.Reason) {
+		return nil, bad("reason")
 	}
 	return &r, nil
 }
 
-func checkURIs(from, to string) error {
-	if _, err := chain.ParseDestinationURI(from); err != nil {
-		return fmt.Errorf("from: %v", err)
+// checkHead checks the fields receipts and resend requests share and
+// says what is wrong, or "".
+func checkHead(v int, id string, attempt int, from, to string) string {
+	switch {
+	case v != wireVersion:
+		return fmt.Sprintf("version %d, want %d", v, wireVersion)
+	case !validTransferID(id):
+		return fmt.Sprintf("id %q is not a UUID", clip(id))
+	case attempt < 1 || attempt > maxAttempt:
+		return fmt.Sprintf("attempt %d", attempt)
 	}
-	if _, err := chain.ParseDestinationURI(to); err != nil {
-		return fmt.Errorf("to: %v", err)
+	if _, _, err := checkURIs(from, to); err != nil {
+		return err.Error()
 	}
-	return nil
+	return ""
+}
+
+// checkURIs parses the destination URIs of a record read from the
+// transport.
+func checkURIs(from, to string) (fu, tu destination.URI, err error) {
+	if fu, err = destination.Parse(from); err != nil {
+		return fu, tu, fmt.Errorf("from: %v", err)
+	}
+	if tu, err = destination.Parse(to); err != nil {
+		return fu, tu, fmt.Errorf("to: %v", err)
+	}
+	return fu, tu, nil
 }
 
 // checkDocumentName accepts a single valid path segment.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 )
 
 const (
@@ -19,7 +20,9 @@ const (
 )
 
 func goodManifest() manifest {
-	return manifest{V: 1, ID: wireID, Attempt: 1, From: wireFrom, To: wireTo, Name: "report.pdf", Hash: wireHash,
+	fu, _ := destination.Parse(wireFrom) // constants the tests check
+	tu, _ := destination.Parse(wireTo)
+	return manifest{fromURI: fu, toURI: tu, V: 1, ID: wireID, Attempt: 1, From: wireFrom, To: wireTo, Name: "report.pdf", Hash: wireHash,
 		Size: 1000, Timestamp: wireTS, Shards: 2, SealedSize: 300 << 10,
 		TransferHash: crypto.TransferHash(wireFrom, wireTo, wireHash, wireTS), SenderSignature: "c2ln", Signature: "c2ln"}
 }
@@ -208,7 +211,6 @@ func FuzzDecodeReceipt(f *testing.F) {
 }
 
 func TestKeyRing(t *testing.T) {
-	ctx := t.Context()
 	k1, c1, err := crypto.GenerateDestination("a", crypto.P256)
 	if err != nil {
 		t.Fatal(err)
@@ -218,7 +220,7 @@ func TestKeyRing(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ring KeyRing
-	if _, err := ring.DestinationKey(ctx, wireFrom); !errors.Is(err, ErrUnknownDestination) {
+	if _, _, _, err := ring.ManagedKey(wireFrom); !errors.Is(err, destination.ErrUnknownDestination) {
 		t.Errorf("empty ring: %v", err)
 	}
 	if err := ring.Add(wireFrom, "alice", k2, c1); err == nil {
@@ -230,11 +232,11 @@ func TestKeyRing(t *testing.T) {
 	if err := ring.Add(wireFrom, "alice", k1, c1); err != nil {
 		t.Fatal(err)
 	}
-	if d, err := ring.DestinationKey(ctx, wireFrom); err != nil || d.Member != "alice" || d.Key != k1 || d.Certificate != c1 {
-		t.Errorf("lookup: %+v %v", d, err)
+	if m, k, c, err := ring.ManagedKey(wireFrom); err != nil || m != "alice" || k != k1 || c != c1 {
+		t.Errorf("lookup: %v %v %v %v", m, k, c, err)
 	}
 	ring.Remove(wireFrom)
-	if _, err := ring.DestinationKey(ctx, wireFrom); !errors.Is(err, ErrUnknownDestination) {
+	if _, _, _, err := ring.ManagedKey(wireFrom); !errors.Is(err, destination.ErrUnknownDestination) {
 		t.Errorf("after Remove: %v", err)
 	}
 }

@@ -3,7 +3,7 @@ package web
 import (
 	"net/http"
 
-	"github.com/consign/consign/messaging/app2app"
+	"github.com/consign/consign/app2app"
 )
 
 type addressBookEntry struct {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/consign/consign/messaging/app2app"
+	"github.com/consign/consign/app2app"
 )
 
 // HandleApp2App serves app-to-app messaging on the server: the socket.io

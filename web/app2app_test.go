@@ -16,12 +16,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/consign/consign/app2app"
+	"github.com/consign/consign/app2app/app2apptest"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/internal/auth"
 	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/messaging"
-	"github.com/consign/consign/messaging/app2app"
-	"github.com/consign/consign/messaging/app2app/app2apptest"
 )
 
 // a2aFixture is a node serving members m1 and m2 of a dev chain, with
@@ -512,8 +513,8 @@ func TestApp2AppTwoNodes(t *testing.T) {
 // The mounted service's errors map to the documented statuses.
 func TestApp2AppStatuses(t *testing.T) {
 	for err, want := range map[error]int{
-		app2app.ErrBadRequest: 400, app2app.ErrBadCertificate: 400, app2app.ErrUnknownDestination: 404,
-		app2app.ErrForeignDestination: 403, app2app.ErrNameTaken: 409, app2app.ErrManaged: 409,
+		app2app.ErrBadRequest: 400, destination.ErrBadCertificate: 400, destination.ErrUnknownDestination: 404,
+		destination.ErrForeignDestination: 403, app2app.ErrNameTaken: 409, app2app.ErrManaged: 409,
 		app2app.ErrTooLarge: 413, app2app.ErrClosed: 503, app2app.ErrNotHosted: 403,
 	} {
 		if got := StatusFor(fmt.Errorf("x: %w", err)); got != want {

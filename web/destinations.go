@@ -9,8 +9,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/consign/consign/app2app"
 	"github.com/consign/consign/crypto"
-	"github.com/consign/consign/messaging/app2app"
 )
 
 // destinationJSON is a destination as the API shows it. A managed one has

@@ -7,9 +7,10 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/consign/consign/app2app"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/internal/auth"
-	"github.com/consign/consign/messaging/app2app"
 )
 
 // Sentinel errors of the web layer. Handlers wrap them (or the sentinels
@@ -57,21 +58,20 @@ func statusTable() []statusEntry {
 		{docstore.ErrInvalidPath, http.StatusBadRequest},
 		{docstore.ErrInvalidArgument, http.StatusBadRequest},
 		{docstore.ErrIncomplete, http.StatusBadRequest},
-		{docstore.ErrUnknownDestination, http.StatusNotFound},
-		{docstore.ErrForeignDestination, http.StatusForbidden},
+		{destination.ErrUnknownDestination, http.StatusNotFound},
+		{destination.ErrForeignDestination, http.StatusForbidden},
 		{docstore.ErrRecipientUnusable, http.StatusConflict},
 		{docstore.ErrUnknownTransfer, http.StatusNotFound},
 		{docstore.ErrTransfersClosed, http.StatusServiceUnavailable},
 		{app2app.ErrBadRequest, http.StatusBadRequest},
-		{app2app.ErrBadCertificate, http.StatusBadRequest},
+		{destination.ErrBadCertificate, http.StatusBadRequest},
 		{app2app.ErrBadSignature, http.StatusBadRequest},
-		{app2app.ErrUnknownDestination, http.StatusNotFound},
-		{app2app.ErrForeignDestination, http.StatusForbidden},
 		{app2app.ErrNotHosted, http.StatusForbidden},
 		{app2app.ErrNameTaken, http.StatusConflict},
 		{app2app.ErrManaged, http.StatusConflict},
 		{app2app.ErrTooLarge, http.StatusRequestEntityTooLarge},
 		{app2app.ErrClosed, http.StatusServiceUnavailable},
+		{destination.ErrBadURI, http.StatusBadRequest},
 	}
 }
 

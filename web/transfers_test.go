@@ -12,15 +12,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/consign/consign/app2app/app2apptest"
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/internal/auth"
 	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/messaging"
-	"github.com/consign/consign/messaging/app2app"
-	"github.com/consign/consign/messaging/app2app/app2apptest"
 	"github.com/consign/consign/storage/local"
 )
 
@@ -46,7 +46,7 @@ func newXferPair(t *testing.T, tr messaging.Transport) (a, b *xferNode, dc *chai
 	var dms []chain.DevMember
 	uris := map[string]string{}
 	for i, m := range members {
-		uri := chain.DestinationURI{Scheme: "kld", Kind: "documentstore", Member: m, Environment: env, Service: m + "-ds", Name: "docs"}.String()
+		uri := destination.URI{Scheme: "kld", Kind: "documentstore", Member: m, Environment: env, Service: m + "-ds", Name: "docs"}.String()
 		alg := crypto.RSA2048
 		if i == 1 {
 			alg = crypto.P256
@@ -70,7 +70,7 @@ func newXferPair(t *testing.T, tr messaging.Transport) (a, b *xferNode, dc *chai
 	var nodes []*xferNode
 	for _, m := range members {
 		node := app2apptest.RandomID("node")
-		if _, err := dc.Members[m].SetProfile(ctx, m, app2app.NodeProfileKey, node); err != nil {
+		if _, err := dc.Members[m].SetProfile(ctx, m, destination.NodeProfileKey, node); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := dc.Registry.Sync(ctx); err != nil {

@@ -16,8 +16,9 @@ import (
 
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/internal/auth"
-	"github.com/consign/consign/messaging/app2app"
+	"github.com/consign/consign/app2app"
 )
 
 // devFile is <data dir>/dev.json: what scripts need to talk to a dev
@@ -335,7 +336,7 @@ func devChainMembers(keysDir string, st *devState) ([]chain.DevMember, map[strin
 		}
 		dm := chain.DevMember{Name: m.Name, ProofPEM: proof, Nonce: m.Nonce, Destinations: map[string][]byte{}}
 		for _, d := range devDestinationSpecs {
-			uri := chain.DestinationURI{Scheme: "kld", Kind: d.kind, Member: m.Name, Environment: st.Environment,
+			uri := destination.URI{Scheme: "kld", Kind: d.kind, Member: m.Name, Environment: st.Environment,
 				Service: m.Name + "-" + d.service, Name: d.name}.String()
 			key, cert, err := loadOrMakeKey(dir, d.name, uri, crypto.P256)
 			if err != nil {

@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/consign/consign/chain"
+	"github.com/consign/consign/app2app"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/internal/auth"
 	"github.com/consign/consign/internal/metadb"
-	"github.com/consign/consign/messaging/app2app"
 )
 
 func startTestDev(t *testing.T, dir string) (*devNode, context.CancelFunc, chan error) {
@@ -72,7 +72,7 @@ func TestDevServesWithPrintedCredentials(t *testing.T) {
 			t.Fatalf("member %q incomplete in dev.json: %+v", m.Name, m)
 		}
 		for _, d := range m.Destinations {
-			if _, err := chain.ParseDestinationURI(d.URI); err != nil || !d.Managed || (d.Kind != "documentstore" && d.Kind != "app2app") {
+			if _, err := destination.Parse(d.URI); err != nil || !d.Managed || (d.Kind != "documentstore" && d.Kind != "app2app") {
 				t.Fatalf("bad destination %+v: %v", d, err)
 			}
 		}

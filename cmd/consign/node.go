@@ -14,7 +14,7 @@ import (
 	"github.com/consign/consign/internal/auth"
 	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/messaging"
-	"github.com/consign/consign/messaging/app2app"
+	"github.com/consign/consign/app2app"
 	"github.com/consign/consign/messaging/embedded"
 	"github.com/consign/consign/messaging/kafka"
 	"github.com/consign/consign/storage"
@@ -164,7 +164,7 @@ func newNode(ctx context.Context, infra infrastructure) (_ *node, err error) {
 	// Transfers between the members' document-store destinations; without
 	// a signer the pinner only reads (GET /api/v1/pins/<hash>).
 	tcfg := docstore.TransferConfig{Node: infra.node, Members: infra.members, Transport: n.transport,
-		Registry: cc.registry, Keys: docstore.ServiceKeys{Service: n.a2a}, Notifier: n.web, Logger: log}
+		Registry: cc.registry, Keys: n.a2a, Notifier: n.web, Logger: log}
 	if cfg.Transfers.Pin {
 		tcfg.Pinner, tcfg.PinTransfers = cc.pinner, true
 	}

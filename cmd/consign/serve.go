@@ -12,7 +12,7 @@ import (
 	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/consign/consign/chain"
-	"github.com/consign/consign/messaging/app2app"
+	"github.com/consign/consign/app2app"
 )
 
 func cmdServe(ctx context.Context, env *cliEnv, args []string) error {

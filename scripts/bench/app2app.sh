@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # App-to-app messaging end to end over real Kafka, measured by
-# messaging/app2app/internal/a2abench: a node (web server + app2app on
+# internal/cmd/a2abench: a node (web server + app2app on
 # Kafka, dev chain in process) with two members; a socket.io-client 4.x
 # producer (member 1) and consumer (member 2), separate Node processes,
 # websocket; 1 KiB messages between managed destinations.
@@ -28,10 +28,10 @@ fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-nice go build -o "$tmp/a2abench" ./messaging/app2app/internal/a2abench
+nice go build -o "$tmp/a2abench" ./internal/cmd/a2abench
 nice go build -o "$tmp/benchcmd" ./messaging/internal/benchcmd
 bench() { "$tmp/a2abench" -brokers "$CONSIGN_TEST_KAFKA" -modules "$CONSIGN_TEST_SIO4_MODULES" \
-	-script messaging/app2app/internal/a2abench/client.js "$@"; }
+	-script internal/cmd/a2abench/client.js "$@"; }
 
 # Output lines: <mode> <alg> <n> <seconds> <msgs/s> <p50 ms> <p99 ms>
 for ((i = 0; i < runs; i++)); do
@@ -49,7 +49,7 @@ row() { # measure command consign baseline goal [lower-is-better]
 	ratio=$(awk -v a="$3" -v b="$4" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
 	printf '| %s | `%s` | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$ratio" "$5"
 }
-cmd="go run ./messaging/app2app/internal/a2abench"
+cmd="go run ./internal/cmd/a2abench"
 raw=$(median "$tmp/raw.out" 4)
 row "app2app: socket.io produce→data, managed P-256, 1 KiB, msgs/s" "$cmd -mode throughput -alg p256 -n $n" \
 	"$(median "$tmp/p256.out" 5)" "$raw" "≥ 10,000 msg/s"

@@ -18,6 +18,7 @@ import (
 	"errors"
 
 	"github.com/consign/consign/chain"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/web"
 )
 
@@ -61,7 +62,7 @@ func (a registry) Members(ctx context.Context) ([]web.RegistryMember, error) {
 
 func (a registry) Destination(ctx context.Context, uri string) (web.RegistryDestination, error) {
 	// Parsed first so that a malformed URI is reported as just that.
-	if _, err := chain.ParseDestinationURI(uri); err != nil {
+	if _, err := destination.Parse(uri); err != nil {
 		return web.RegistryDestination{}, classify(err)
 	}
 	d, err := a.r.Destination(ctx, uri)
@@ -86,9 +87,9 @@ func (a pins) Prove(ctx context.Context, hash [32]byte) (web.PinProof, error) {
 // too, and malformed is the more useful answer.
 func classify(err error) error {
 	switch {
-	case errors.Is(err, chain.ErrBadDestinationURI):
+	case errors.Is(err, destination.ErrBadURI):
 		return classified{web.ErrBadRequest, err}
-	case errors.Is(err, chain.ErrUnknownDestination),
+	case errors.Is(err, destination.ErrUnknownDestination),
 		errors.Is(err, chain.ErrUnknownMember),
 		errors.Is(err, chain.ErrNotPinned):
 		return classified{web.ErrNotFound, err}

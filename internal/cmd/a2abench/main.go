@@ -43,11 +43,12 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/consign/consign/app2app"
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/internal/auth"
 	"github.com/consign/consign/internal/metadb"
-	"github.com/consign/consign/messaging/app2app"
 	"github.com/consign/consign/messaging/kafka"
 	"github.com/consign/consign/web"
 )
@@ -65,7 +66,7 @@ func main() {
 	rate := flag.Int("rate", 2000, "messages per second (latency and raw modes)")
 	window := flag.Int("window", 2000, "unacknowledged messages allowed (throughput mode)")
 	modules := flag.String("modules", os.Getenv("CONSIGN_TEST_SIO4_MODULES"), "node_modules with socket.io-client 4.x")
-	script := flag.String("script", "messaging/app2app/internal/a2abench/client.js", "the Node client script")
+	script := flag.String("script", "internal/cmd/a2abench/client.js", "the Node client script")
 	flag.DurationVar(&fetchWait, "fetch-wait", fetchWait, "franz-go FetchMaxWait of the node's Kafka transport")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
@@ -173,11 +174,11 @@ func startNode(ctx context.Context, brokers []string, alg crypto.KeyAlgorithm) (
 		return nil, err
 	}
 	n.closers = append(n.closers, n.svc.Close)
-	a, err := n.svc.CreateDestination(ctx, "m1", app2app.CreateRequest{Name: "a", Kind: app2app.KindApp2App})
+	a, err := n.svc.CreateDestination(ctx, "m1", app2app.CreateRequest{Name: "a", Kind: destination.KindApp2App})
 	if err != nil {
 		return nil, err
 	}
-	b, err := n.svc.CreateDestination(ctx, "m2", app2app.CreateRequest{Name: "b", Kind: app2app.KindApp2App})
+	b, err := n.svc.CreateDestination(ctx, "m2", app2app.CreateRequest{Name: "b", Kind: destination.KindApp2App})
 	if err != nil {
 		return nil, err
 	}

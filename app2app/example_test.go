@@ -9,23 +9,25 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/consign/consign/app2app"
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/internal/metadb"
-	"github.com/consign/consign/messaging/app2app"
 	"github.com/consign/consign/messaging/embedded"
 )
 
-// printSubscriber prints what it receives and signals each message.
-type printSubscriber chan struct{}
+// chanSubscriber hands each message it receives to the example, which
+// prints it once the delivery report is printed: the report and the data
+// come on different goroutines in no promised order.
+type chanSubscriber chan app2app.Delivery
 
-func (p printSubscriber) Deliver(_ context.Context, d app2app.Delivery) error {
-	fmt.Printf("data: %q key %q\n", d.Content, d.Key)
-	p <- struct{}{}
+func (c chanSubscriber) Deliver(_ context.Context, d app2app.Delivery) error {
+	c <- d
 	return nil
 }
 
-func (p printSubscriber) Exception(err error) { fmt.Println("exception:", err) }
+func (c chanSubscriber) Exception(err error) { fmt.Println("exception:", err) }
 
 // Two members served by one node (as in `consign dev`): acme sends to
 // globex; each side uses a managed destination the node created.
@@ -63,11 +65,11 @@ func Example() {
 		return
 	}
 	defer svc.Close()
-	from, _ := svc.CreateDestination(ctx, "acme", app2app.CreateRequest{Name: "orders", Kind: app2app.KindApp2App})
-	to, _ := svc.CreateDestination(ctx, "globex", app2app.CreateRequest{Name: "inbox", Kind: app2app.KindApp2App})
+	from, _ := svc.CreateDestination(ctx, "acme", app2app.CreateRequest{Name: "orders", Kind: destination.KindApp2App})
+	to, _ := svc.CreateDestination(ctx, "globex", app2app.CreateRequest{Name: "inbox", Kind: destination.KindApp2App})
 	fmt.Println("to:", to.URI)
 
-	got := make(printSubscriber, 1)
+	got := make(chanSubscriber, 1)
 	cons := svc.NewConsumer("globex", true, got)
 	defer cons.Close()
 	if err := cons.Subscribe([]string{to.URI}); err != nil {
@@ -82,7 +84,8 @@ func Example() {
 		return
 	}
 	fmt.Printf("delivery report: key %q\n", (<-reported).Key)
-	<-got
+	d := <-got
+	fmt.Printf("data: %q key %q\n", d.Content, d.Key)
 	// Output:
 	// to: kld://app2app/m/globex/e/demo/s/globex-a2a/d/inbox
 	// delivery report: key "order-1"

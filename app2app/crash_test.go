@@ -18,10 +18,10 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/consign/consign/app2app"
+	"github.com/consign/consign/app2app/app2apptest"
 	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/messaging"
-	"github.com/consign/consign/messaging/app2app"
-	"github.com/consign/consign/messaging/app2app/app2apptest"
 	"github.com/consign/consign/messaging/kafka"
 )
 

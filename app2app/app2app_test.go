@@ -12,11 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/consign/consign/app2app"
+	"github.com/consign/consign/app2app/app2apptest"
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/messaging"
-	"github.com/consign/consign/messaging/app2app"
-	"github.com/consign/consign/messaging/app2app/app2apptest"
 )
 
 // collector is a Subscriber that records what it gets.
@@ -106,9 +107,26 @@ func produceAll(t *testing.T, s *app2app.Service, member string, msgs []app2app.
 	return reports
 }
 
+// oneNodePair starts a node serving m1 and m2, creates a managed
+// destination a of m1 and b of m2, and subscribes a collector to b with
+// auto commit until the test ends.
+func oneNodePair(t *testing.T, c *app2apptest.Chain, tr messaging.Transport) (*app2apptest.Node, app2app.Destination, app2app.Destination, *collector) {
+	t.Helper()
+	n := app2apptest.NewNode(t, c, tr, app2apptest.RandomID("n"), []string{"m1", "m2"}, nil)
+	a := create(t, n.Service, "m1", app2apptest.RandomID("a"), false)
+	b := create(t, n.Service, "m2", app2apptest.RandomID("b"), false)
+	col := newCollector()
+	cons := n.NewConsumer("m2", true, col)
+	t.Cleanup(func() { cons.Close() })
+	if err := cons.Subscribe([]string{b.URI}); err != nil {
+		t.Fatal(err)
+	}
+	return n, a, b, col
+}
+
 func create(t *testing.T, s *app2app.Service, member, name string, external bool) app2app.Destination {
 	t.Helper()
-	d, err := s.CreateDestination(context.Background(), member, app2app.CreateRequest{Name: name, Kind: app2app.KindApp2App, External: external})
+	d, err := s.CreateDestination(context.Background(), member, app2app.CreateRequest{Name: name, Kind: destination.KindApp2App, External: external})
 	if err != nil {
 		t.Fatalf("create %s/%s: %v", member, name, err)
 	}
@@ -156,15 +174,7 @@ func TestMessaging(t *testing.T) {
 // testOneNode: two members on one node (as in consign dev) exchange
 // messages with several keys; order, content, headers and reports hold.
 func testOneNode(t *testing.T, c *app2apptest.Chain, tr messaging.Transport) {
-	n := app2apptest.NewNode(t, c, tr, app2apptest.RandomID("n"), []string{"m1", "m2"}, nil)
-	a := create(t, n.Service, "m1", app2apptest.RandomID("a"), false)
-	b := create(t, n.Service, "m2", app2apptest.RandomID("b"), false)
-	col := newCollector()
-	cons := n.NewConsumer("m2", true, col)
-	defer cons.Close()
-	if err := cons.Subscribe([]string{b.URI}); err != nil {
-		t.Fatal(err)
-	}
+	n, a, b, col := oneNodePair(t, c, tr)
 	const total = 60
 	var msgs []app2app.Message
 	for i := range total {
@@ -200,8 +210,8 @@ func testTwoNodes(t *testing.T, c *app2apptest.Chain, tr messaging.Transport) {
 	na := app2apptest.NewNode(t, c, tr, app2apptest.RandomID("na"), []string{"m1"}, nil)
 	nb := app2apptest.NewNode(t, c, tr, app2apptest.RandomID("nb"), []string{"m2"}, nil)
 	m2, err := c.Dev.Registry.Member(context.Background(), "m2")
-	if err != nil || m2.Profile[app2app.NodeProfileKey] != nb.Node() {
-		t.Fatalf("m2's profile names node %q (%v), want %q", m2.Profile[app2app.NodeProfileKey], err, nb.Node())
+	if err != nil || m2.Profile[destination.NodeProfileKey] != nb.Node() {
+		t.Fatalf("m2's profile names node %q (%v), want %q", m2.Profile[destination.NodeProfileKey], err, nb.Node())
 	}
 	a := create(t, na.Service, "m1", app2apptest.RandomID("a"), false)
 	b := create(t, nb.Service, "m2", app2apptest.RandomID("b"), false)
@@ -219,7 +229,7 @@ func testTwoNodes(t *testing.T, c *app2apptest.Chain, tr messaging.Transport) {
 		t.Fatal(err)
 	}
 	// A node cannot subscribe to another node's destination.
-	if err := na.NewConsumer("m2", true, newCollector()).Subscribe([]string{b.URI}); !errors.Is(err, app2app.ErrUnknownDestination) {
+	if err := na.NewConsumer("m2", true, newCollector()).Subscribe([]string{b.URI}); !errors.Is(err, destination.ErrUnknownDestination) {
 		t.Fatalf("subscribing on the wrong node: %v", err)
 	}
 	r := produce(t, na.Service, "m1", app2app.Message{From: a.URI, To: b.URI, Key: "x", Content: []byte("over there"), Text: true})
@@ -400,15 +410,7 @@ func testExternal(t *testing.T, c *app2apptest.Chain, tr messaging.Transport) {
 // testForged: a record that does not authenticate is reported and
 // skipped; the next good message still arrives.
 func testForged(t *testing.T, c *app2apptest.Chain, tr messaging.Transport) {
-	n := app2apptest.NewNode(t, c, tr, app2apptest.RandomID("n"), []string{"m1", "m2"}, nil)
-	a := create(t, n.Service, "m1", app2apptest.RandomID("a"), false)
-	b := create(t, n.Service, "m2", app2apptest.RandomID("b"), false)
-	col := newCollector()
-	cons := n.NewConsumer("m2", true, col)
-	defer cons.Close()
-	if err := cons.Subscribe([]string{b.URI}); err != nil {
-		t.Fatal(err)
-	}
+	n, a, b, col := oneNodePair(t, c, tr)
 	hdr := func(k, v string) messaging.Header { return messaging.Header{Key: k, Value: []byte(v)} }
 	for _, format := range []string{"session", "envelope", "bogus"} {
 		err := tr.Send(context.Background(), messaging.Message{Topic: n.Inbox(), Key: b.URI, Value: []byte("not a real frame at all, but long enough to parse a bit"),
@@ -443,7 +445,7 @@ func TestRefusals(t *testing.T) {
 	n := app2apptest.NewNode(t, c, tr, app2apptest.RandomID("n"), []string{"m1", "m2"}, nil)
 	a := create(t, n.Service, "m1", "a", false)
 	b := create(t, n.Service, "m2", "b", false)
-	ds, err := n.CreateDestination(ctx, "m2", app2app.CreateRequest{Name: "docs", Kind: app2app.KindDocumentStore})
+	ds, err := n.CreateDestination(ctx, "m2", app2app.CreateRequest{Name: "docs", Kind: destination.KindDocumentStore})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -454,11 +456,11 @@ func TestRefusals(t *testing.T) {
 		m      app2app.Message
 		want   error
 	}{
-		{"unknown from", "m1", app2app.Message{From: a.URI + "x", To: b.URI}, app2app.ErrUnknownDestination},
-		{"from of another member", "m1", app2app.Message{From: b.URI, To: a.URI}, app2app.ErrForeignDestination},
-		{"unknown to", "m1", app2app.Message{From: a.URI, To: b.URI + "x"}, app2app.ErrUnknownDestination},
-		{"to not a URI", "m1", app2app.Message{From: a.URI, To: "nope"}, app2app.ErrUnknownDestination},
-		{"to of another environment", "m1", app2app.Message{From: a.URI, To: foreignEnv}, app2app.ErrUnknownDestination},
+		{"unknown from", "m1", app2app.Message{From: a.URI + "x", To: b.URI}, destination.ErrUnknownDestination},
+		{"from of another member", "m1", app2app.Message{From: b.URI, To: a.URI}, destination.ErrForeignDestination},
+		{"unknown to", "m1", app2app.Message{From: a.URI, To: b.URI + "x"}, destination.ErrUnknownDestination},
+		{"to not a URI", "m1", app2app.Message{From: a.URI, To: "nope"}, destination.ErrUnknownDestination},
+		{"to of another environment", "m1", app2app.Message{From: a.URI, To: foreignEnv}, destination.ErrUnknownDestination},
 		{"to of kind documentstore", "m1", app2app.Message{From: a.URI, To: ds.URI}, app2app.ErrBadRequest},
 		{"content too large", "m1", app2app.Message{From: a.URI, To: b.URI, Content: make([]byte, app2app.MaxContent+1)}, app2app.ErrTooLarge},
 	} {
@@ -474,15 +476,15 @@ func TestRefusals(t *testing.T) {
 		want error
 	}{
 		{nil, app2app.ErrBadRequest},
-		{[]string{b.URI}, app2app.ErrForeignDestination},
-		{[]string{a.URI, "kld://app2app/m/m1/e/x/s/y/d/z"}, app2app.ErrUnknownDestination},
+		{[]string{b.URI}, destination.ErrForeignDestination},
+		{[]string{a.URI, "kld://app2app/m/m1/e/x/s/y/d/z"}, destination.ErrUnknownDestination},
 	} {
 		if err := cons.Subscribe(tc.uris); !errors.Is(err, tc.want) {
 			t.Errorf("subscribe %v: %v, want %v", tc.uris, err, tc.want)
 		}
 	}
 	// A member the node does not serve cannot create destinations.
-	if _, err := n.CreateDestination(ctx, "m3", app2app.CreateRequest{Name: "a", Kind: app2app.KindApp2App}); !errors.Is(err, app2app.ErrNotHosted) {
+	if _, err := n.CreateDestination(ctx, "m3", app2app.CreateRequest{Name: "a", Kind: destination.KindApp2App}); !errors.Is(err, app2app.ErrNotHosted) {
 		t.Errorf("create for m3: %v", err)
 	}
 }
@@ -494,11 +496,11 @@ func TestDestinations(t *testing.T) {
 	n := app2apptest.NewNode(t, c, tr, app2apptest.RandomID("n"), []string{"m1"}, nil)
 	reg := c.Dev.Registry
 
-	d, err := n.CreateDestination(ctx, "m1", app2app.CreateRequest{Name: "alpha", Kind: app2app.KindApp2App})
+	d, err := n.CreateDestination(ctx, "m1", app2app.CreateRequest{Name: "alpha", Kind: destination.KindApp2App})
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := chain.ParseDestinationURI(d.URI)
+	u, err := destination.Parse(d.URI)
 	if err != nil || u.Member != "m1" || u.Name != "alpha" || u.Kind != "app2app" || u.Environment != c.EnvironmentID || !d.Managed {
 		t.Fatalf("destination %+v (%v)", d, err)
 	}
@@ -509,19 +511,19 @@ func TestDestinations(t *testing.T) {
 		req  app2app.CreateRequest
 		want error
 	}{
-		{app2app.CreateRequest{Name: "alpha", Kind: app2app.KindApp2App}, app2app.ErrNameTaken},
-		{app2app.CreateRequest{Name: "alpha", Kind: app2app.KindDocumentStore, External: true}, app2app.ErrNameTaken},
-		{app2app.CreateRequest{Name: "Bad", Kind: app2app.KindApp2App}, app2app.ErrBadRequest},
-		{app2app.CreateRequest{Name: "", Kind: app2app.KindApp2App}, app2app.ErrBadRequest},
-		{app2app.CreateRequest{Name: strings.Repeat("a", 65), Kind: app2app.KindApp2App}, app2app.ErrBadRequest},
+		{app2app.CreateRequest{Name: "alpha", Kind: destination.KindApp2App}, app2app.ErrNameTaken},
+		{app2app.CreateRequest{Name: "alpha", Kind: destination.KindDocumentStore, External: true}, app2app.ErrNameTaken},
+		{app2app.CreateRequest{Name: "Bad", Kind: destination.KindApp2App}, app2app.ErrBadRequest},
+		{app2app.CreateRequest{Name: "", Kind: destination.KindApp2App}, app2app.ErrBadRequest},
+		{app2app.CreateRequest{Name: strings.Repeat("a", 65), Kind: destination.KindApp2App}, app2app.ErrBadRequest},
 		{app2app.CreateRequest{Name: "ok", Kind: "mail"}, app2app.ErrBadRequest},
-		{app2app.CreateRequest{Name: "ok", Kind: app2app.KindApp2App, KeyAlgorithm: "dsa"}, app2app.ErrBadRequest},
+		{app2app.CreateRequest{Name: "ok", Kind: destination.KindApp2App, KeyAlgorithm: "dsa"}, app2app.ErrBadRequest},
 	} {
 		if _, err := n.CreateDestination(ctx, "m1", tc.req); !errors.Is(err, tc.want) {
 			t.Errorf("create %+v: %v, want %v", tc.req, err, tc.want)
 		}
 	}
-	rsa, err := n.CreateDestination(ctx, "m1", app2app.CreateRequest{Name: "beta", Kind: app2app.KindApp2App, KeyAlgorithm: crypto.RSA2048})
+	rsa, err := n.CreateDestination(ctx, "m1", app2app.CreateRequest{Name: "beta", Kind: destination.KindApp2App, KeyAlgorithm: crypto.RSA2048})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -529,7 +531,7 @@ func TestDestinations(t *testing.T) {
 	if x.RequiredCN != "app2app:m1:"+c.EnvironmentID+":gamma" {
 		t.Fatalf("required CN %q", x.RequiredCN)
 	}
-	if _, err := reg.Destination(ctx, x.URI); !errors.Is(err, chain.ErrUnknownDestination) {
+	if _, err := reg.Destination(ctx, x.URI); !errors.Is(err, destination.ErrUnknownDestination) {
 		t.Fatalf("external destination published before its certificate: %v", err)
 	}
 	// Certificate checks: each refusal changes nothing.
@@ -549,17 +551,17 @@ func TestDestinations(t *testing.T) {
 		{"expired", crypto.MarshalCertificatePEM(expired)},
 		{"two certificates", append(crypto.MarshalCertificatePEM(good), crypto.MarshalCertificatePEM(good)...)},
 	} {
-		if _, err := n.SetCertificate(ctx, "m1", "gamma", tc.pem); !errors.Is(err, app2app.ErrBadCertificate) {
-			t.Errorf("%s: %v, want ErrBadCertificate", tc.name, err)
+		if _, err := n.SetCertificate(ctx, "m1", "gamma", tc.pem); !errors.Is(err, destination.ErrBadCertificate) {
+			t.Errorf("%s: %v, want destination.ErrBadCertificate", tc.name, err)
 		}
 	}
-	if _, err := reg.Destination(ctx, x.URI); !errors.Is(err, chain.ErrUnknownDestination) {
+	if _, err := reg.Destination(ctx, x.URI); !errors.Is(err, destination.ErrUnknownDestination) {
 		t.Fatalf("refused certificate published: %v", err)
 	}
 	if _, err := n.SetCertificate(ctx, "m1", "alpha", crypto.MarshalCertificatePEM(good)); !errors.Is(err, app2app.ErrManaged) {
 		t.Errorf("certificate for a managed destination: %v", err)
 	}
-	if _, err := n.SetCertificate(ctx, "m1", "nope", crypto.MarshalCertificatePEM(good)); !errors.Is(err, app2app.ErrUnknownDestination) {
+	if _, err := n.SetCertificate(ctx, "m1", "nope", crypto.MarshalCertificatePEM(good)); !errors.Is(err, destination.ErrUnknownDestination) {
 		t.Errorf("certificate for an unknown destination: %v", err)
 	}
 	x, err = n.SetCertificate(ctx, "m1", "gamma", crypto.MarshalCertificatePEM(good))
@@ -600,10 +602,10 @@ func TestDestinations(t *testing.T) {
 	if err := s2.DeleteDestination(ctx, "m1", "alpha"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s2.DeleteDestination(ctx, "m1", "alpha"); !errors.Is(err, app2app.ErrUnknownDestination) {
+	if err := s2.DeleteDestination(ctx, "m1", "alpha"); !errors.Is(err, destination.ErrUnknownDestination) {
 		t.Fatalf("second delete: %v", err)
 	}
-	if _, err := reg.Destination(ctx, d.URI); !errors.Is(err, chain.ErrUnknownDestination) {
+	if _, err := reg.Destination(ctx, d.URI); !errors.Is(err, destination.ErrUnknownDestination) {
 		t.Fatalf("deleted destination still published: %v", err)
 	}
 	m, _ = reg.Member(ctx, "m1")

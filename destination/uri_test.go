@@ -1,18 +1,20 @@
-package chain
+package destination
 
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
-func TestParseDestinationURI(t *testing.T) {
+func TestParse(t *testing.T) {
 	good := "kld://documentstore/m/zzuawz6bbl/e/zzjsqi1m1n/s/zzx11m3wmk/d/a"
-	u, err := ParseDestinationURI(good)
+	u, err := Parse(good)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := DestinationURI{"kld", "documentstore", "zzuawz6bbl", "zzjsqi1m1n", "zzx11m3wmk", "a"}
+	want := URI{"kld", "documentstore", "zzuawz6bbl", "zzjsqi1m1n", "zzx11m3wmk", "a"}
 	if u != want {
 		t.Fatalf("got %+v, want %+v", u, want)
 	}
@@ -34,20 +36,20 @@ func TestParseDestinationURI(t *testing.T) {
 		"kld://app2app/m/a/e/b/s/c/d/" + string(make([]byte, 65)),
 	}
 	for _, s := range bad {
-		if _, err := ParseDestinationURI(s); !errors.Is(err, ErrBadDestinationURI) {
-			t.Errorf("ParseDestinationURI(%q) = %v, want ErrBadDestinationURI", s, err)
+		if _, err := Parse(s); !errors.Is(err, ErrBadURI) {
+			t.Errorf("Parse(%q) = %v, want ErrBadURI", s, err)
 		}
 	}
 }
 
-func FuzzParseDestinationURI(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	f.Add("kld://documentstore/m/zzuawz6bbl/e/zzjsqi1m1n/s/zzx11m3wmk/d/a")
 	f.Add("kld://app2app/m/m1/e/e1/s/s1/d/my-destination")
 	f.Add("kld://x/m/a/e/b/s/c/d/")
 	f.Fuzz(func(t *testing.T, s string) {
-		u, err := ParseDestinationURI(s)
+		u, err := Parse(s)
 		if err != nil {
-			if !errors.Is(err, ErrBadDestinationURI) {
+			if !errors.Is(err, ErrBadURI) {
 				t.Fatalf("error without sentinel: %v", err)
 			}
 			return
@@ -55,15 +57,15 @@ func FuzzParseDestinationURI(f *testing.F) {
 		if u.String() != s {
 			t.Fatalf("round trip: %q became %q", s, u.String())
 		}
-		again, err := ParseDestinationURI(u.String())
+		again, err := Parse(u.String())
 		if err != nil || again != u {
 			t.Fatalf("reparse of %q: %+v, %v", s, again, err)
 		}
 	})
 }
 
-func ExampleParseDestinationURI() {
-	u, err := ParseDestinationURI("kld://documentstore/m/zzuawz6bbl/e/zzjsqi1m1n/s/zzx11m3wmk/d/a")
+func ExampleParse() {
+	u, err := Parse("kld://documentstore/m/zzuawz6bbl/e/zzjsqi1m1n/s/zzx11m3wmk/d/a")
 	if err != nil {
 		panic(err)
 	}
@@ -71,20 +73,22 @@ func ExampleParseDestinationURI() {
 	// Output: documentstore zzuawz6bbl zzjsqi1m1n zzx11m3wmk a
 }
 
-// FuzzDescribeIdentity feeds arbitrary bytes as the identity proof PEM a
-// registry entry holds (chain data is untrusted) and the certificate
-// parser used for destination certificates.
-func FuzzDescribeIdentity(f *testing.F) {
-	f.Add("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
-	f.Add("not pem")
-	f.Add("")
-	f.Fuzz(func(t *testing.T, s string) {
-		id := describeIdentity(s, true, [32]byte{})
-		if id.ChainPEM != s || !id.SelfSigned {
-			t.Fatal("describeIdentity lost its inputs")
-		}
-		if _, err := parseOneCert([]byte(s)); err != nil && !errors.Is(err, ErrBadCertificate) {
-			t.Fatalf("parseOneCert error without sentinel: %v", err)
-		}
-	})
+func TestClip(t *testing.T) {
+	s := strings.Repeat("a", 199) + "é" + "b"
+	got := Clip(s)
+	if got != strings.Repeat("a", 199)+"…" || !utf8.ValidString(got) {
+		t.Fatalf("Clip cut a rune: %q", got)
+	}
+	if Clip("short") != "short" {
+		t.Fatal("Clip changed a short string")
+	}
+}
+
+func TestZero(t *testing.T) {
+	if !(URI{}).IsZero() || (URI{}).String() != "" {
+		t.Fatal("zero URI")
+	}
+	if _, err := Parse(""); !errors.Is(err, ErrBadURI) {
+		t.Fatal("empty string parsed")
+	}
 }

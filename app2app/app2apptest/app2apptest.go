@@ -1,7 +1,7 @@
 // Package app2apptest builds app-to-app messaging fixtures for tests: an
 // in-process chain with registered members, transports (the embedded
 // broker, or the real Kafka of `make testenv`), and Services over fresh
-// metadata databases. It is used by the tests of messaging/app2app and
+// metadata databases. It is used by the tests of app2app and
 // web.
 package app2apptest
 
@@ -18,12 +18,12 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/consign/consign/app2app"
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
 	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/messaging"
-	"github.com/consign/consign/messaging/app2app"
 	"github.com/consign/consign/messaging/embedded"
 	"github.com/consign/consign/messaging/kafka"
 )

@@ -13,8 +13,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/messaging"
 )
 
@@ -78,7 +78,7 @@ func (s *Service) NewConsumer(member string, autoCommit bool, sub Subscriber) *C
 
 // Subscribe starts delivering the messages of the given destinations,
 // which must be app2app destinations of the consumer's member on this
-// node (ErrUnknownDestination, ErrForeignDestination, ErrBadRequest
+// node (destination.ErrUnknownDestination, destination.ErrForeignDestination, ErrBadRequest
 // otherwise; then none is subscribed). Subscribing again to a destination
 // is a no-op. Messages not yet committed by the destination's consumer
 // group, including those sent before the first subscription, come first.
@@ -92,10 +92,10 @@ func (c *Consumer) Subscribe(uris []string) error {
 		l := c.s.lookup(u)
 		switch {
 		case l == nil:
-			return fmt.Errorf("%s: %q is not a destination on this node: %w", op, clip(u), ErrUnknownDestination)
+			return fmt.Errorf("%s: %q is not a destination on this node: %w", op, clip(u), destination.ErrUnknownDestination)
 		case l.member != c.member:
-			return fmt.Errorf("%s: %q belongs to member %q, not to your member %q: %w", op, clip(u), l.member, c.member, ErrForeignDestination)
-		case l.kind != KindApp2App:
+			return fmt.Errorf("%s: %q belongs to member %q, not to your member %q: %w", op, clip(u), l.member, c.member, destination.ErrForeignDestination)
+		case l.kind != destination.KindApp2App:
 			return fmt.Errorf("%s: %q is a %s destination, not app2app: %w", op, clip(u), l.kind, ErrBadRequest)
 		}
 		ls = append(ls, l)
@@ -320,13 +320,13 @@ func (r *record) delivery() Delivery {
 // that does not answer gives an errTransient.
 func (h *destHandler) senderCert(ctx context.Context, uri string) (*x509.Certificate, [32]byte, error) {
 	d, err := h.c.s.cfg.Registry.Destination(ctx, uri)
-	if errors.Is(err, chain.ErrUnknownDestination) {
-		return nil, [32]byte{}, fmt.Errorf("sender %q is not in the registry: %w", clip(uri), ErrUnknownDestination)
+	if errors.Is(err, destination.ErrUnknownDestination) {
+		return nil, [32]byte{}, fmt.Errorf("sender %q is not in the registry: %w", clip(uri), destination.ErrUnknownDestination)
 	}
 	if err != nil {
 		return nil, [32]byte{}, errTransient{fmt.Errorf("registry lookup of sender %q: %w", clip(uri), err)}
 	}
-	cert, err := h.c.s.registryCert(d)
+	cert, err := h.c.s.certs.Certificate(d)
 	if err != nil {
 		return nil, [32]byte{}, err
 	}

@@ -16,23 +16,16 @@ import (
 
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/messaging"
 )
 
-// Profile keys this package reads and writes in members' registry profiles.
+// Profile keys this package reads and writes in members' registry
+// profiles, besides destination.NodeProfileKey.
 const (
 	// ExternalKeyPrefix + URI is set to "true" for an externally managed
 	// destination (absent for a managed one).
 	ExternalKeyPrefix = "dest-external:"
-	// NodeProfileKey names the node (and so the inbox topic) that serves
-	// the member; absent means the member name.
-	NodeProfileKey = "consign-node"
-)
-
-// Destination kinds.
-const (
-	KindApp2App       = "app2app"
-	KindDocumentStore = "documentstore"
 )
 
 // Registry is what the service reads from the on-chain registry;
@@ -157,8 +150,7 @@ type Service struct {
 	senders map[string]*crypto.SessionSender
 	closed  bool
 
-	certMu sync.Mutex
-	certs  map[[32]byte]*x509.Certificate // parsed registry certificates by PEM hash
+	certs chain.CertCache // parsed registry certificates
 }
 
 // New opens the service: migrates its tables, loads and unseals the
@@ -197,7 +189,6 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	s := &Service{
 		cfg: cfg, log: cfg.Logger, now: cfg.Now, store: store{cfg.DB}, sealer: sealer, inbox: inbox,
 		byURI: map[string]*local{}, outbox: map[string]*outbox{}, senders: map[string]*crypto.SessionSender{},
-		certs: map[[32]byte]*x509.Certificate{},
 	}
 	if err := s.store.migrate(ctx); err != nil {
 		return nil, fmt.Errorf("app2app: %w", err)
@@ -226,24 +217,24 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 }
 
 func defaultServiceID(member, kind string) string {
-	if kind == KindDocumentStore {
+	if kind == destination.KindDocumentStore {
 		return member + "-ds"
 	}
 	return member + "-a2a"
 }
 
-// claimMember writes NodeProfileKey into member's profile when it names
+// claimMember writes destination.NodeProfileKey into member's profile when it names
 // another node (or none and the node is not named after the member).
 func (s *Service) claimMember(ctx context.Context, member string, p Publisher) error {
 	m, err := s.cfg.Registry.Member(ctx, member)
 	if err != nil {
 		return fmt.Errorf("app2app: served member %q: %w", member, err)
 	}
-	cur, ok := m.Profile[NodeProfileKey]
+	cur, ok := m.Profile[destination.NodeProfileKey]
 	if (ok && cur == s.cfg.Node) || (!ok && member == s.cfg.Node) {
 		return nil
 	}
-	if _, err := p.SetProfile(ctx, member, NodeProfileKey, s.cfg.Node); err != nil {
+	if _, err := p.SetProfile(ctx, member, destination.NodeProfileKey, s.cfg.Node); err != nil {
 		return fmt.Errorf("app2app: record node of member %q: %w", member, err)
 	}
 	return nil
@@ -293,11 +284,11 @@ func (s *Service) Close() error {
 // ManagedKey returns the member, key and certificate of a managed
 // destination this node holds, of any kind: the document store's
 // transfers sign and open with the same keys. A URI the node does not
-// manage gives an error wrapping ErrUnknownDestination.
+// manage gives an error wrapping destination.ErrUnknownDestination.
 func (s *Service) ManagedKey(uri string) (member string, key stdcrypto.Signer, cert *x509.Certificate, err error) {
 	l := s.lookup(uri)
 	if l == nil || !l.managed || l.key == nil || l.cert == nil {
-		return "", nil, nil, fmt.Errorf("app2app: destination %q: this node holds no key for it: %w", clip(uri), ErrUnknownDestination)
+		return "", nil, nil, fmt.Errorf("app2app: destination %q: this node holds no key for it: %w", clip(uri), destination.ErrUnknownDestination)
 	}
 	return l.member, l.key, l.cert, nil
 }
@@ -307,28 +298,6 @@ func (s *Service) lookup(uri string) *local {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.byURI[uri]
-}
-
-// registryCert parses (once per distinct PEM) a registry certificate.
-func (s *Service) registryCert(d chain.Destination) (*x509.Certificate, error) {
-	h := sha256.Sum256([]byte(d.CertificatePEM))
-	s.certMu.Lock()
-	c, ok := s.certs[h]
-	s.certMu.Unlock()
-	if ok {
-		return c, nil
-	}
-	c, err := d.Certificate()
-	if err != nil {
-		return nil, err
-	}
-	s.certMu.Lock()
-	if len(s.certs) > 4096 {
-		clear(s.certs)
-	}
-	s.certs[h] = c
-	s.certMu.Unlock()
-	return c, nil
 }
 
 // remote is what the sending side needs to know about a recipient.
@@ -345,15 +314,15 @@ type remote struct {
 // whether it is externally managed, and the node that serves it.
 func (s *Service) resolve(ctx context.Context, uri string) (*remote, error) {
 	d, err := s.cfg.Registry.Destination(ctx, uri)
-	if errors.Is(err, chain.ErrUnknownDestination) {
-		return nil, fmt.Errorf("%q is not in the registry: %w: %w", uri, ErrUnknownDestination, err)
+	if errors.Is(err, destination.ErrUnknownDestination) {
+		return nil, fmt.Errorf("%q is not in the registry: %w: %w", uri, destination.ErrUnknownDestination, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("registry lookup of %q: %w", uri, err)
 	}
-	cert, err := s.registryCert(d)
+	cert, err := s.certs.Certificate(d)
 	if err != nil {
-		return nil, fmt.Errorf("%q: %w: %w", uri, ErrUnknownDestination, err)
+		return nil, fmt.Errorf("%q: %w: %w", uri, destination.ErrUnknownDestination, err)
 	}
 	m, err := s.cfg.Registry.Member(ctx, d.Member)
 	if err != nil {
@@ -361,7 +330,7 @@ func (s *Service) resolve(ctx context.Context, uri string) (*remote, error) {
 	}
 	r := &remote{uri: uri, member: d.Member, cert: cert, certHash: sha256.Sum256([]byte(d.CertificatePEM)),
 		external: m.Profile[ExternalKeyPrefix+uri] == "true"}
-	switch node, ok := m.Profile[NodeProfileKey]; {
+	switch node, ok := m.Profile[destination.NodeProfileKey]; {
 	case s.cfg.Members[d.Member] != nil:
 		r.node = s.cfg.Node
 	case ok && node != "":

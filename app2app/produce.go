@@ -14,8 +14,8 @@ import (
 
 	"golang.org/x/sync/semaphore"
 
-	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/messaging"
 )
 
@@ -38,8 +38,8 @@ type outgoing struct {
 
 // Produce checks, signs and seals m for the caller's member and queues it
 // for its recipient's inbox. A message that cannot be accepted returns an
-// error at once (wrapping ErrBadRequest, ErrUnknownDestination,
-// ErrForeignDestination, ErrBadSignature, ErrTooLarge or ErrClosed) and
+// error at once (wrapping ErrBadRequest, destination.ErrUnknownDestination,
+// destination.ErrForeignDestination, ErrBadSignature, ErrTooLarge or ErrClosed) and
 // done is not called. Otherwise Produce returns nil and done is called
 // exactly once, from another goroutine: with the report once the
 // transport holds the message durably, or with the error that stopped it.
@@ -56,17 +56,17 @@ func (s *Service) Produce(ctx context.Context, member string, m Message, done fu
 	}
 	from := s.lookup(m.From)
 	if from == nil {
-		return fmt.Errorf("%s: from %q is not a destination on this node: %w", op, clip(m.From), ErrUnknownDestination)
+		return fmt.Errorf("%s: from %q is not a destination on this node: %w", op, clip(m.From), destination.ErrUnknownDestination)
 	}
 	if from.member != member {
-		return fmt.Errorf("%s: from %q belongs to member %q, not to your member %q: %w", op, clip(m.From), from.member, member, ErrForeignDestination)
+		return fmt.Errorf("%s: from %q belongs to member %q, not to your member %q: %w", op, clip(m.From), from.member, member, destination.ErrForeignDestination)
 	}
-	if from.kind != KindApp2App {
+	if from.kind != destination.KindApp2App {
 		return fmt.Errorf("%s: from %q is a %s destination; messages go between app2app destinations: %w", op, clip(m.From), from.kind, ErrBadRequest)
 	}
-	if u, err := chain.ParseDestinationURI(m.To); err != nil {
-		return fmt.Errorf("%s: to: %w: %w", op, ErrUnknownDestination, err)
-	} else if u.Kind != KindApp2App {
+	if u, err := destination.Parse(m.To); err != nil {
+		return fmt.Errorf("%s: to: %w: %w", op, destination.ErrUnknownDestination, err)
+	} else if u.Kind != destination.KindApp2App {
 		return fmt.Errorf("%s: to %q is a %s destination; messages go between app2app destinations: %w", op, clip(m.To), u.Kind, ErrBadRequest)
 	}
 	to, err := s.resolve(ctx, m.To)
@@ -152,13 +152,13 @@ func (s *Service) checkClientSignature(ctx context.Context, from *local, m Messa
 		return fmt.Errorf("from %q is externally managed: sign the content and send the signature in headers.signature: %w", clip(m.From), ErrBadSignature)
 	}
 	d, err := s.cfg.Registry.Destination(ctx, from.uri)
-	if errors.Is(err, chain.ErrUnknownDestination) {
+	if errors.Is(err, destination.ErrUnknownDestination) {
 		return fmt.Errorf("from %q has no certificate in the registry yet (PUT /api/v1/destinations/%s/certificate): %w", clip(m.From), from.name, ErrBadSignature)
 	}
 	if err != nil {
 		return fmt.Errorf("registry lookup of %q: %w", clip(m.From), err)
 	}
-	cert, err := s.registryCert(d)
+	cert, err := s.certs.Certificate(d)
 	if err != nil {
 		return fmt.Errorf("certificate of %q: %w", clip(m.From), err)
 	}

@@ -1,17 +1,22 @@
-package chain
+package destination
 
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
-// DestinationURI is a parsed destination address:
+// URI is a parsed destination address:
 //
 //	<scheme>://<kind>/m/<member>/e/<environment>/s/<service>/d/<name>
 //
 // e.g. kld://documentstore/m/zzuawz6bbl/e/zzjsqi1m1n/s/zzx11m3wmk/d/a.
 // Clients treat the string as opaque; only Consign looks inside.
-type DestinationURI struct {
+//
+// The zero URI is no destination (IsZero). Outside this package a URI is
+// made only by Parse (at the edge: HTTP, socket.io, config, records read
+// from the transport or the database) or as a literal of its parts.
+type URI struct {
 	Scheme      string // e.g. "kld"
 	Kind        string // service kind: "documentstore", "app2app", ...
 	Member      string // registry member name
@@ -21,18 +26,24 @@ type DestinationURI struct {
 }
 
 // String formats the URI in its canonical form. For any u returned by
-// ParseDestinationURI(s), u.String() == s.
-func (u DestinationURI) String() string {
+// Parse(s), u.String() == s. The zero URI formats as "".
+func (u URI) String() string {
+	if u.IsZero() {
+		return ""
+	}
 	return u.Scheme + "://" + u.Kind + "/m/" + u.Member + "/e/" + u.Environment + "/s/" + u.Service + "/d/" + u.Name
 }
 
-// ParseDestinationURI parses and validates a destination URI. Anything
-// else (extra segments, empty or over-long parts, characters outside the
-// allowed sets, percent escapes, queries, fragments) returns an error
-// for which errors.Is(err, ErrBadDestinationURI).
-func ParseDestinationURI(s string) (DestinationURI, error) {
-	fail := func(why string) (DestinationURI, error) {
-		return DestinationURI{}, fmt.Errorf("chain: parse destination URI %q: %s: %w", truncate(s, 200), why, ErrBadDestinationURI)
+// IsZero reports whether u is the zero URI (no destination).
+func (u URI) IsZero() bool { return u == URI{} }
+
+// Parse parses and validates a destination URI. Anything else (extra
+// segments, empty or over-long parts, characters outside the allowed
+// sets, percent escapes, queries, fragments) returns an error for which
+// errors.Is(err, ErrBadURI).
+func Parse(s string) (URI, error) {
+	fail := func(why string) (URI, error) {
+		return URI{}, fmt.Errorf("destination: parse URI %q: %s: %w", Clip(s), why, ErrBadURI)
 	}
 	if len(s) > 512 {
 		return fail("longer than 512 bytes")
@@ -53,22 +64,22 @@ func ParseDestinationURI(s string) (DestinationURI, error) {
 			return fail(fmt.Sprintf("segment %d must be %q", 2+2*i, label))
 		}
 	}
-	u := DestinationURI{Scheme: scheme, Kind: parts[0], Member: parts[2], Environment: parts[4], Service: parts[6], Name: parts[8]}
+	u := URI{Scheme: scheme, Kind: parts[0], Member: parts[2], Environment: parts[4], Service: parts[6], Name: parts[8]}
 	for _, f := range []struct{ what, v string }{
 		{"service kind", u.Kind}, {"member", u.Member}, {"environment", u.Environment}, {"service", u.Service},
 	} {
-		if !validID(f.v) {
+		if !ValidID(f.v) {
 			return fail(f.what + " must be 1–64 of A-Z a-z 0-9 - _ .")
 		}
 	}
-	if !ValidDestinationName(u.Name) {
+	if !ValidName(u.Name) {
 		return fail("name must be 1–64 of a-z 0-9 - _ .")
 	}
 	return u, nil
 }
 
-// ValidDestinationName reports whether name is 1–64 of a-z 0-9 - _ .
-func ValidDestinationName(name string) bool {
+// ValidName reports whether name is 1–64 of a-z 0-9 - _ .
+func ValidName(name string) bool {
 	if len(name) == 0 || len(name) > 64 {
 		return false
 	}
@@ -81,7 +92,9 @@ func ValidDestinationName(name string) bool {
 	return true
 }
 
-func validID(v string) bool {
+// ValidID reports whether v can be a member, environment, service or
+// kind segment of a URI: 1–64 of A-Z a-z 0-9 - _ . and not "." or "..".
+func ValidID(v string) bool {
 	if len(v) == 0 || len(v) > 64 || v == "." || v == ".." {
 		return false
 	}
@@ -111,9 +124,16 @@ func validScheme(v string) bool {
 	return true
 }
 
-func truncate(s string, n int) string {
+// Clip shortens an untrusted string for an error message: at most 200
+// bytes, cut at a rune boundary, with "…" when cut.
+func Clip(s string) string {
+	const n = 200
 	if len(s) <= n {
 		return s
 	}
-	return s[:n] + "…"
+	i := n
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 )
 
 // Destination describes one of a member's destinations.
@@ -32,7 +33,7 @@ func (l *local) describe() Destination {
 // CreateRequest asks for a new destination.
 type CreateRequest struct {
 	Name string
-	Kind string // KindApp2App or KindDocumentStore
+	Kind string // destination.KindApp2App or destination.KindDocumentStore
 	// External makes an externally managed destination: the client brings
 	// its own key and certificate (see SetCertificate).
 	External bool
@@ -45,7 +46,7 @@ type CreateRequest struct {
 // certificate must have: "<kind>.<name>.<member>.<environment>" would be
 // ambiguous (names hold dots), so the parts are joined with ':', a
 // character none of them may contain and openssl's -subj accepts.
-func RequiredCN(u chain.DestinationURI) string {
+func RequiredCN(u destination.URI) string {
 	return u.Kind + ":" + u.Member + ":" + u.Environment + ":" + u.Name
 }
 
@@ -94,11 +95,11 @@ func (s *Service) CreateDestination(ctx context.Context, member string, req Crea
 	if err != nil {
 		return Destination{}, fmt.Errorf("%s: %w", op, err)
 	}
-	if !chain.ValidDestinationName(req.Name) {
+	if !destination.ValidName(req.Name) {
 		return Destination{}, fmt.Errorf("%s: a name is 1–64 of a-z 0-9 - _ .: %w", op, ErrBadRequest)
 	}
-	if req.Kind != KindApp2App && req.Kind != KindDocumentStore {
-		return Destination{}, fmt.Errorf("%s: kind %q: want %q or %q: %w", op, clip(req.Kind), KindApp2App, KindDocumentStore, ErrBadRequest)
+	if req.Kind != destination.KindApp2App && req.Kind != destination.KindDocumentStore {
+		return Destination{}, fmt.Errorf("%s: kind %q: want %q or %q: %w", op, clip(req.Kind), destination.KindApp2App, destination.KindDocumentStore, ErrBadRequest)
 	}
 	alg := req.KeyAlgorithm
 	if alg == "" {
@@ -109,10 +110,10 @@ func (s *Service) CreateDestination(ctx context.Context, member string, req Crea
 	default:
 		return Destination{}, fmt.Errorf("%s: key algorithm %q: want rsa2048, rsa3072, p256 or ed25519: %w", op, clip(string(alg)), ErrBadRequest)
 	}
-	u := chain.DestinationURI{Scheme: s.cfg.Scheme, Kind: req.Kind, Member: member, Environment: s.cfg.EnvironmentID,
+	u := destination.URI{Scheme: s.cfg.Scheme, Kind: req.Kind, Member: member, Environment: s.cfg.EnvironmentID,
 		Service: s.cfg.ServiceID(member, req.Kind), Name: req.Name}
 	uri := u.String()
-	if _, err := chain.ParseDestinationURI(uri); err != nil {
+	if _, err := destination.Parse(uri); err != nil {
 		return Destination{}, fmt.Errorf("%s: %w: %w", op, ErrBadRequest, err)
 	}
 	if s.byName(member, req.Name) != nil {
@@ -166,7 +167,7 @@ func (s *Service) CreateDestination(ctx context.Context, member string, req Crea
 // destination name (exactly one certificate, CN equal to the required CN,
 // valid now, an RSA ≥ 2048, P-256 or Ed25519 key) and publishes it in the
 // registry, replacing any earlier one. A refused certificate wraps
-// ErrBadCertificate with the reason and changes nothing; a managed
+// destination.ErrBadCertificate with the reason and changes nothing; a managed
 // destination gives ErrManaged.
 func (s *Service) SetCertificate(ctx context.Context, member, name string, certPEM []byte) (Destination, error) {
 	op := fmt.Sprintf("app2app: certificate of destination %q", name)
@@ -176,26 +177,26 @@ func (s *Service) SetCertificate(ctx context.Context, member, name string, certP
 	}
 	l := s.byName(member, name)
 	if l == nil {
-		return Destination{}, fmt.Errorf("%s: member %q has no such destination: %w", op, member, ErrUnknownDestination)
+		return Destination{}, fmt.Errorf("%s: member %q has no such destination: %w", op, member, destination.ErrUnknownDestination)
 	}
 	if l.managed {
 		return Destination{}, fmt.Errorf("%s: the node made its key and certificate; only externally managed destinations take one: %w", op, ErrManaged)
 	}
 	certs, err := crypto.ParseCertificatesPEM(certPEM)
 	if err != nil {
-		return Destination{}, fmt.Errorf("%s: %w: %w", op, ErrBadCertificate, err)
+		return Destination{}, fmt.Errorf("%s: %w: %w", op, destination.ErrBadCertificate, err)
 	}
 	if len(certs) != 1 {
-		return Destination{}, fmt.Errorf("%s: send exactly one PEM certificate, got %d: %w", op, len(certs), ErrBadCertificate)
+		return Destination{}, fmt.Errorf("%s: send exactly one PEM certificate, got %d: %w", op, len(certs), destination.ErrBadCertificate)
 	}
 	cert := certs[0]
 	if err := crypto.CheckDestinationCertificate(cert, l.requiredCN, s.now()); err != nil {
-		return Destination{}, fmt.Errorf("%s: %w: %w", op, ErrBadCertificate, err)
+		return Destination{}, fmt.Errorf("%s: %w: %w", op, destination.ErrBadCertificate, err)
 	}
 	if _, ok := cert.PublicKey.(*rsa.PublicKey); !ok {
 		// CMS delivery needs RSA key transport.
 		return Destination{}, fmt.Errorf("%s: the key is %T; externally managed destinations receive CMS with RSA key transport, so use an RSA key: %w",
-			op, cert.PublicKey, ErrBadCertificate)
+			op, cert.PublicKey, destination.ErrBadCertificate)
 	}
 	canonical := string(crypto.MarshalCertificatePEM(cert))
 	s.pubMu.Lock()
@@ -220,7 +221,7 @@ func (s *Service) SetCertificate(ctx context.Context, member, name string, certP
 
 // DeleteDestination removes member's destination name from the registry
 // and from the node (its key is destroyed). An unknown name wraps
-// ErrUnknownDestination.
+// destination.ErrUnknownDestination.
 func (s *Service) DeleteDestination(ctx context.Context, member, name string) error {
 	op := fmt.Sprintf("app2app: delete destination %q", name)
 	pub, err := s.publisher(member)
@@ -229,11 +230,11 @@ func (s *Service) DeleteDestination(ctx context.Context, member, name string) er
 	}
 	l := s.byName(member, name)
 	if l == nil {
-		return fmt.Errorf("%s: member %q has no such destination: %w", op, member, ErrUnknownDestination)
+		return fmt.Errorf("%s: member %q has no such destination: %w", op, member, destination.ErrUnknownDestination)
 	}
 	s.pubMu.Lock()
 	_, err = pub.RemoveDestination(ctx, l.uri)
-	if errors.Is(err, chain.ErrUnknownDestination) {
+	if errors.Is(err, destination.ErrUnknownDestination) {
 		err = nil // never published (external without certificate)
 	}
 	if err == nil && !l.managed {
@@ -271,7 +272,7 @@ func (s *Service) ImportManaged(ctx context.Context, member, name string, key st
 	}
 	cert, err := crypto.ParseCertificatePEM(certPEM)
 	if err != nil {
-		return Destination{}, fmt.Errorf("%s: %w: %w", op, ErrBadCertificate, err)
+		return Destination{}, fmt.Errorf("%s: %w: %w", op, destination.ErrBadCertificate, err)
 	}
 	pk, err := crypto.PublicKeyID(key.Public())
 	if err != nil {
@@ -279,10 +280,10 @@ func (s *Service) ImportManaged(ctx context.Context, member, name string, key st
 	}
 	ck, err := crypto.PublicKeyID(cert.PublicKey)
 	if err != nil || pk != ck {
-		return Destination{}, fmt.Errorf("%s: the key does not match the certificate: %w", op, ErrBadCertificate)
+		return Destination{}, fmt.Errorf("%s: the key does not match the certificate: %w", op, destination.ErrBadCertificate)
 	}
 	uri := cert.Subject.CommonName
-	u, err := chain.ParseDestinationURI(uri)
+	u, err := destination.Parse(uri)
 	if err != nil || u.Member != member || u.Name != name {
 		// Certificates made by this package carry RequiredCN, not the URI.
 		return Destination{}, fmt.Errorf("%s: the certificate's CN %q is not a URI of member %q named %q: %w", op, clip(uri), member, name, ErrBadRequest)

@@ -27,7 +27,7 @@
 // member and live on this node) and a to destination (any destination of
 // the registry, of kind app2app). The node finds the node that serves the
 // recipient's member (this node for the members it hosts, otherwise the
-// node named in the member's profile under NodeProfileKey, otherwise the
+// node named in the member's profile under destination.NodeProfileKey, otherwise the
 // member name itself) and sends to that node's inbox topic,
 // messaging.InboxTopic(node), keyed by the recipient URI, so everything for
 // one destination stays in order. How the message is protected depends on

@@ -3,23 +3,14 @@ package app2app
 import "errors"
 
 // Sentinel errors. Every error the package returns to a caller wraps one of
-// these (or a sentinel of crypto, chain or messaging) behind an operation
+// these (or a sentinel of destination, crypto, chain or messaging) behind an operation
 // prefix; test with errors.Is.
 var (
 	// ErrBadRequest: a malformed event or request (missing field, wrong
 	// type, bad name or kind).
 	ErrBadRequest = errors.New("bad request")
-	// ErrUnknownDestination: no such destination (not in the registry, or
-	// not on this node).
-	ErrUnknownDestination = errors.New("unknown destination")
-	// ErrForeignDestination: the destination exists but belongs to another
-	// member or another node than the caller's.
-	ErrForeignDestination = errors.New("destination belongs to another member or node")
 	// ErrNameTaken: the member already has a destination of that name.
 	ErrNameTaken = errors.New("destination name taken")
-	// ErrBadCertificate: a certificate offered for an externally managed
-	// destination is unusable (unparseable, wrong CN, expired, key type).
-	ErrBadCertificate = errors.New("unusable destination certificate")
 	// ErrManaged: the operation is only for externally managed destinations.
 	ErrManaged = errors.New("destination is managed by the node")
 	// ErrNotHosted: the caller's member is not served by this node.
