@@ -14,11 +14,11 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/consign/consign/app2app"
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
 	"github.com/consign/consign/destination"
 	"github.com/consign/consign/internal/auth"
-	"github.com/consign/consign/app2app"
 )
 
 // devFile is <data dir>/dev.json: what scripts need to talk to a dev

@@ -11,8 +11,8 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/ethclient"
 
-	"github.com/consign/consign/chain"
 	"github.com/consign/consign/app2app"
+	"github.com/consign/consign/chain"
 )
 
 func cmdServe(ctx context.Context, env *cliEnv, args []string) error {
