@@ -95,6 +95,52 @@ func RunExcept(t *testing.T, newBackend func(t *testing.T) storage.Backend, skip
 	}
 }
 
+// RunPrefixed runs the suite, Large aside (the same code path with or
+// without a prefix), on stores that are folders of one shared bucket or
+// container: newPrefixed returns a store under the prefix it is given, a
+// new one for each subtest.
+func RunPrefixed(t *testing.T, newPrefixed func(t *testing.T, prefix string) storage.Backend) {
+	t.Helper()
+	n := 0
+	RunExcept(t, func(t *testing.T) storage.Backend {
+		n++
+		return newPrefixed(t, "tenant "+strings.Repeat("x", n)+"/")
+	}, "Large")
+}
+
+// CheckForeign checks a store into which other tools have put objects
+// whose content is "foreign " followed by their name: a recursive
+// listing holds exactly objects (sorted) and reports exactly refused,
+// a refused name cannot be read, and every listed object reads back.
+func CheckForeign(t *testing.T, b storage.Backend, objects, refused []string) {
+	t.Helper()
+	ctx := ctxT(t)
+	page, err := b.List(ctx, storage.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, o := range page.Objects {
+		keys = append(keys, o.Key)
+	}
+	if !slices.Equal(keys, objects) {
+		t.Errorf("List objects = %q, want %q", keys, objects)
+	}
+	if !slices.Equal(page.Refused, refused) {
+		t.Errorf("List refused = %q, want %q", page.Refused, refused)
+	}
+	for _, r := range page.Refused {
+		if _, err := b.Stat(ctx, r); !errors.Is(err, storage.ErrInvalidKey) {
+			t.Errorf("Stat(refused %q) = %v, want ErrInvalidKey", r, err)
+		}
+	}
+	for _, k := range objects {
+		if got := string(get(t, b, k, 0, -1)); got != "foreign "+k {
+			t.Errorf("Get(%q) = %q", k, got)
+		}
+	}
+}
+
 func ctxT(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
 	t.Cleanup(cancel)
