@@ -202,16 +202,11 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (storage.Objec
 	bb := s.client.NewBlockBlobClient(s.prefix + key)
 	s.bufs.Begin()
 	defer s.bufs.End()
-	buf, err := s.bufs.Get(ctx)
+	buf, n, eof, err := backend.ReadFirst(ctx, s.bufs, r)
 	if err != nil {
 		return storage.Object{}, wrap(err)
 	}
-	n, rerr := backend.ReadChunk(ctx, r, buf)
-	if rerr != nil && rerr != io.EOF {
-		s.bufs.Put(buf)
-		return storage.Object{}, wrap(rerr)
-	}
-	if rerr == io.EOF {
+	if eof {
 		out, err := bb.Upload(ctx, streaming.NopCloser(bytes.NewReader(buf[:n])), nil)
 		s.bufs.Put(buf)
 		if err != nil {

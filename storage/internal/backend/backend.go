@@ -115,6 +115,23 @@ func ReadChunk(ctx context.Context, r io.Reader, buf []byte) (int, error) {
 	return n, nil
 }
 
+// ReadFirst takes a buffer from pool (waiting for a free one) and reads
+// the start of r into it. eof reports that r ended within the buffer, so
+// buf[:n] is the whole body; otherwise buf is full and more may follow.
+// On error the buffer is back in the pool.
+func ReadFirst(ctx context.Context, pool *bufpool.Pool, r io.Reader) (buf []byte, n int, eof bool, err error) {
+	buf, err = pool.Get(ctx)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	n, err = ReadChunk(ctx, r, buf)
+	if err != nil && err != io.EOF {
+		pool.Put(buf)
+		return nil, 0, false, err
+	}
+	return buf, n, err == io.EOF, nil
+}
+
 // Parts describes one chunked upload for Upload.
 type Parts struct {
 	Pool *bufpool.Pool // the store's part buffers
