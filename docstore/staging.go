@@ -25,14 +25,6 @@ type Staged struct {
 	ModTime time.Time
 }
 
-// Mover is implemented by backends that can give an object a new key
-// without copying its content, atomically: after Move the object is at
-// to (replacing what was there) and no longer at from. Place uses it
-// when the backend has it and copies otherwise.
-type Mover interface {
-	Move(ctx context.Context, from, to string) (storage.Object, error)
-}
-
 // Stage streams r into a new key of the staging folder, computing its
 // SHA-256. A receiver stages a document while it arrives, verifies it,
 // and only then places it, so nothing unverified ever shows in a space.
@@ -76,7 +68,7 @@ func (s *Store) checkStaged(st Staged) error {
 
 // Place makes staged content the document at p, as one step for readers:
 // they see the previous document (or nothing) until the new one is
-// complete. With a backend that is a Mover the object is moved;
+// complete. With a backend that is a storage.Mover the object is moved;
 // otherwise it is copied, streaming, and its hash checked against
 // st.Hash on the way (a mismatch removes the copy and gives ErrChanged).
 // The staged key is gone afterwards. mode, ErrExists, ErrIsFolder and
@@ -108,7 +100,7 @@ func (sp *Space) Place(ctx context.Context, st Staged, p Path, mode WriteMode) (
 		return Document{}, fmt.Errorf("%s: %w", op, err)
 	}
 	var obj storage.Object
-	if m, ok := sp.s.backend.(Mover); ok {
+	if m, ok := sp.s.backend.(storage.Mover); ok {
 		if obj, err = m.Move(ctx, st.Key, sp.key(p)); err != nil {
 			return Document{}, fmt.Errorf("%s: %w", op, err)
 		}

@@ -31,17 +31,24 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/consign/consign/internal/errkind"
 )
 
 // Sentinel errors. Backends wrap them with an operation prefix, e.g.
-// `storage/s3: get "a/b.pdf": not found`; callers test with errors.Is.
+// `storage/s3: get "a/b.pdf": not found`; callers test with errors.Is,
+// and errkind.Of gives each its kind.
 var (
-	// ErrNotFound: the key names no object.
-	ErrNotFound = errors.New("not found")
-	// ErrInvalidKey: the key is malformed or tries to escape the store.
-	ErrInvalidKey = errors.New("invalid key")
-	// ErrInvalidRange: a range read starts beyond the end of the object.
-	ErrInvalidRange = errors.New("invalid range")
+	// ErrNotFound: the key names no object (errkind.NotFound).
+	ErrNotFound = errkind.New(errkind.NotFound, "not found")
+	// ErrInvalidKey: the key is malformed or tries to escape the store
+	// (errkind.Invalid).
+	ErrInvalidKey = errkind.New(errkind.Invalid, "invalid key")
+	// ErrInvalidRange: a range read starts beyond the end of the object
+	// (errkind.Invalid).
+	ErrInvalidRange = errkind.New(errkind.Invalid, "invalid range")
+	// ErrClosed: the backend was closed (errkind.Unavailable).
+	ErrClosed = errkind.New(errkind.Unavailable, "store is closed")
 )
 
 // Limits on keys. MaxKeyLen is S3's limit on object names; MaxSegmentLen
@@ -192,4 +199,48 @@ type Backend interface {
 	Stat(ctx context.Context, key string) (Object, error)
 	List(ctx context.Context, opts ListOptions) (ListPage, error)
 	Delete(ctx context.Context, key string) error
+}
+
+// Mover is an optional capability of a Backend: giving an object a new
+// key without copying its content. Callers find it with a type
+// assertion and fall back to Get and Put when a backend lacks it.
+//
+// Contract (checked by storagetest for every backend that offers it):
+//   - Move checks both keys with ValidateKey first and returns an error
+//     wrapping ErrInvalidKey, having done nothing, if either is refused.
+//   - Move makes the object at from the object at to, replacing any
+//     object there, and returns its description; from is gone
+//     afterwards. Readers of to see the previous object (or nothing)
+//     until the move succeeds, then the moved one: never a mix, and a
+//     Move that fails leaves to as it was.
+//   - A missing from returns an error for which errors.Is(err,
+//     ErrNotFound), and changes nothing.
+//   - A Move whose ctx is already cancelled returns ctx.Err() (wrapped)
+//     and changes nothing.
+//   - Moving an object to its own key leaves it in place.
+type Mover interface {
+	Move(ctx context.Context, from, to string) (Object, error)
+}
+
+// Closer is an optional capability of a Backend that holds resources
+// (open files, a database, a directory lock) until it is closed. Stores
+// that hold none (S3, Azure: their clients need no closing) do not
+// implement it; call Close rather than asserting the interface.
+//
+// Contract (checked by storagetest for every backend that offers it):
+//   - Close may be called more than once: later calls do nothing and
+//     return what the first returned.
+//   - After Close, every method of the Backend (and Move) returns an
+//     error for which errors.Is(err, ErrClosed), without touching the
+//     store. Readers returned by Get before Close must be closed first.
+type Closer interface {
+	Close() error
+}
+
+// Close closes b if it is a Closer and returns nil otherwise.
+func Close(b Backend) error {
+	if c, ok := b.(Closer); ok {
+		return c.Close()
+	}
+	return nil
 }

@@ -109,9 +109,8 @@ func newNode(ctx context.Context, infra infrastructure) (_ *node, err error) {
 	if n.store, err = openStorage(ctx, cfg); err != nil {
 		return nil, fmt.Errorf("storage (%s): %w", cfg.Storage.Kind, err)
 	}
-	if c, ok := n.store.(interface{ Close() error }); ok {
-		n.closers = append(n.closers, c.Close)
-	}
+	store := n.store
+	n.closers = append(n.closers, func() error { return storage.Close(store) })
 	if n.transport, err = openTransport(ctx, cfg); err != nil {
 		return nil, fmt.Errorf("transport (%s): %w", cfg.Transport.Kind, err)
 	}

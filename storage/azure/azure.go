@@ -33,7 +33,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -46,6 +45,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
 
 	"github.com/consign/consign/storage"
+	"github.com/consign/consign/storage/internal/backend"
 	"github.com/consign/consign/storage/internal/bufpool"
 )
 
@@ -100,17 +100,7 @@ func (c Config) Validate() error {
 	if c.BlockSize < 0 || c.BlockSize > MaxBlockSize {
 		errs = append(errs, fmt.Errorf("BlockSize %d out of range (0 to %d)", c.BlockSize, int64(MaxBlockSize)))
 	}
-	if c.Concurrency < 0 {
-		errs = append(errs, fmt.Errorf("Concurrency %d is negative", c.Concurrency))
-	}
-	if c.Prefix != "" {
-		if !strings.HasSuffix(c.Prefix, "/") || storage.ValidateKey(strings.TrimSuffix(c.Prefix, "/")) != nil {
-			errs = append(errs, fmt.Errorf("Prefix %q must be a valid key followed by \"/\"", c.Prefix))
-		}
-	}
-	if c.Endpoint != "" && !strings.HasPrefix(c.Endpoint, "http://") && !strings.HasPrefix(c.Endpoint, "https://") {
-		errs = append(errs, fmt.Errorf("Endpoint %q must start with http:// or https://", c.Endpoint))
-	}
+	errs = append(errs, backend.CheckConcurrency(c.Concurrency), backend.CheckPrefix(c.Prefix), backend.CheckEndpoint(c.Endpoint))
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("storage/azure: config: %w", err)
 	}
@@ -190,12 +180,7 @@ func NewFromClient(client *container.Client, cfg Config) *Store {
 // Client returns the underlying container client.
 func (s *Store) Client() *container.Client { return s.client }
 
-func check(op, key string) error {
-	if err := storage.ValidateKey(key); err != nil {
-		return fmt.Errorf("storage/azure: %s: %w", op, err)
-	}
-	return nil
-}
+const pkg backend.Name = "storage/azure"
 
 func isNotFound(err error) bool {
 	if bloberror.HasCode(err, bloberror.BlobNotFound, bloberror.ContainerNotFound) {
@@ -205,32 +190,9 @@ func isNotFound(err error) bool {
 	return errors.As(err, &re) && re.StatusCode == http.StatusNotFound
 }
 
-func ctxErr(ctx context.Context, err error) error {
-	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
-		return fmt.Errorf("%w (%v)", cerr, err)
-	}
-	return err
-}
-
-// readBlock fills buf from r; io.EOF means r ended within buf.
-func readBlock(ctx context.Context, r io.Reader, buf []byte) (int, error) {
-	n := 0
-	for n < len(buf) {
-		if err := ctx.Err(); err != nil {
-			return n, err
-		}
-		m, err := r.Read(buf[n:])
-		n += m
-		if err != nil {
-			return n, err
-		}
-	}
-	return n, nil
-}
-
 // Put streams r into key. See storage.Backend and the package comment.
 func (s *Store) Put(ctx context.Context, key string, r io.Reader) (storage.Object, error) {
-	if err := check("put", key); err != nil {
+	if err := pkg.CheckKey("put", key); err != nil {
 		return storage.Object{}, err
 	}
 	wrap := func(err error) error { return fmt.Errorf("storage/azure: put %q: %w", key, err) }
@@ -240,20 +202,15 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (storage.Objec
 	bb := s.client.NewBlockBlobClient(s.prefix + key)
 	s.bufs.Begin()
 	defer s.bufs.End()
-	buf, err := s.bufs.Get(ctx)
+	buf, n, eof, err := backend.ReadFirst(ctx, s.bufs, r)
 	if err != nil {
 		return storage.Object{}, wrap(err)
 	}
-	n, rerr := readBlock(ctx, r, buf)
-	if rerr != nil && rerr != io.EOF {
-		s.bufs.Put(buf)
-		return storage.Object{}, wrap(rerr)
-	}
-	if rerr == io.EOF {
+	if eof {
 		out, err := bb.Upload(ctx, streaming.NopCloser(bytes.NewReader(buf[:n])), nil)
 		s.bufs.Put(buf)
 		if err != nil {
-			return storage.Object{}, wrap(ctxErr(ctx, err))
+			return storage.Object{}, wrap(backend.CtxErr(ctx, err))
 		}
 		return storage.Object{Key: key, Size: int64(n), ModTime: val(out.LastModified, time.Now()), Ref: etag(out.ETag)}, nil
 	}
@@ -279,91 +236,40 @@ func (s *Store) putBlocks(ctx context.Context, key string, bb *blockblob.Client,
 		binary.BigEndian.PutUint32(raw[16:], uint32(i))
 		return base64.StdEncoding.EncodeToString(raw[:])
 	}
-	upCtx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	var wg sync.WaitGroup
-	stage := func(i int, buf []byte, n int) {
-		defer wg.Done()
-		defer s.bufs.Put(buf)
-		if _, err := bb.StageBlock(upCtx, blockID(i), streaming.NopCloser(bytes.NewReader(buf[:n])), nil); err != nil {
-			cancel(fmt.Errorf("block %d: %w", i, err))
-		}
-	}
-	var (
-		ids     []string
-		total   int64
-		failure error
-		err     error
-	)
-	buf, n, rerr := first, firstN, error(nil)
-	for i := 0; ; i++ {
-		total += int64(n)
-		ids = append(ids, blockID(i))
-		wg.Add(1)
-		go stage(i, buf, n)
-		if rerr == io.EOF {
-			break
-		}
-		if i+1 == MaxBlocks {
-			failure = fmt.Errorf("object larger than %d blocks of %d bytes", MaxBlocks, s.blockSize)
-			break
-		}
-		buf, err = s.bufs.Get(upCtx)
-		if err != nil {
-			break
-		}
-		n, rerr = readBlock(upCtx, r, buf)
-		if rerr != nil && rerr != io.EOF {
-			s.bufs.Put(buf)
-			failure = rerr
-			break
-		}
-		if rerr == io.EOF && n == 0 {
-			s.bufs.Put(buf)
-			break
-		}
-	}
-	wg.Wait()
-	if failure == nil {
-		if err := ctx.Err(); err != nil {
-			failure = err
-		} else if cause := context.Cause(upCtx); cause != nil {
-			failure = cause
-		}
-	}
+	parts, total, failure := backend.Upload(ctx, backend.Parts{Pool: s.bufs, Max: MaxBlocks, Size: s.blockSize, Unit: "blocks",
+		Send: func(ctx context.Context, i int, p []byte) error {
+			if _, err := bb.StageBlock(ctx, blockID(i), streaming.NopCloser(bytes.NewReader(p)), nil); err != nil {
+				return fmt.Errorf("block %d: %w", i, err)
+			}
+			return nil
+		}}, r, first, firstN)
 	if failure != nil {
 		// Staged blocks stay uncommitted: invisible, and collected by
 		// the service.
 		return storage.Object{}, wrap(failure)
 	}
+	ids := make([]string, parts)
+	for i := range ids {
+		ids[i] = blockID(i)
+	}
 	out, err := bb.CommitBlockList(ctx, ids, nil)
 	if err != nil {
-		return storage.Object{}, wrap(ctxErr(ctx, err))
+		return storage.Object{}, wrap(backend.CtxErr(ctx, err))
 	}
 	return storage.Object{Key: key, Size: total, ModTime: val(out.LastModified, time.Now()), Ref: etag(out.ETag)}, nil
 }
 
 // Get streams length bytes of key from offset. See storage.Backend.
 func (s *Store) Get(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error) {
-	if err := check("get", key); err != nil {
+	if err := pkg.CheckKey("get", key); err != nil {
 		return nil, err
 	}
-	wrap := func(err error) error { return fmt.Errorf("storage/azure: get %q: %w", key, err) }
-	if offset < 0 {
-		return nil, wrap(fmt.Errorf("%w: negative offset %d", storage.ErrInvalidRange, offset))
-	}
-	emptyOrBeyond := func() (io.ReadCloser, error) {
-		obj, err := s.Stat(ctx, key)
-		if err != nil {
-			return nil, err
-		}
-		if offset > obj.Size {
-			return nil, wrap(fmt.Errorf("%w: offset %d beyond size %d", storage.ErrInvalidRange, offset, obj.Size))
-		}
-		return io.NopCloser(strings.NewReader("")), nil
+	wrap := func(err error) error { return pkg.Wrap("get", key, err) }
+	if err := pkg.CheckOffset(key, offset); err != nil {
+		return nil, err
 	}
 	if length == 0 {
-		return emptyOrBeyond()
+		return backend.EmptyOrBeyond(ctx, s, pkg, key, offset)
 	}
 	opts := &blob.DownloadStreamOptions{}
 	if offset > 0 || length > 0 {
@@ -375,9 +281,9 @@ func (s *Store) Get(ctx context.Context, key string, offset, length int64) (io.R
 		case isNotFound(err):
 			return nil, wrap(storage.ErrNotFound)
 		case bloberror.HasCode(err, bloberror.InvalidRange):
-			return emptyOrBeyond()
+			return backend.EmptyOrBeyond(ctx, s, pkg, key, offset)
 		}
-		return nil, wrap(ctxErr(ctx, err))
+		return nil, wrap(backend.CtxErr(ctx, err))
 	}
 	// The retry reader resumes the download where a broken connection
 	// left it, pinned to the same version of the blob by its ETag.
@@ -386,7 +292,7 @@ func (s *Store) Get(ctx context.Context, key string, offset, length int64) (io.R
 
 // Stat describes key. See storage.Backend.
 func (s *Store) Stat(ctx context.Context, key string) (storage.Object, error) {
-	if err := check("stat", key); err != nil {
+	if err := pkg.CheckKey("stat", key); err != nil {
 		return storage.Object{}, err
 	}
 	out, err := s.client.NewBlobClient(s.prefix+key).GetProperties(ctx, nil)
@@ -394,7 +300,7 @@ func (s *Store) Stat(ctx context.Context, key string) (storage.Object, error) {
 		if isNotFound(err) {
 			err = storage.ErrNotFound
 		}
-		return storage.Object{}, fmt.Errorf("storage/azure: stat %q: %w", key, ctxErr(ctx, err))
+		return storage.Object{}, fmt.Errorf("storage/azure: stat %q: %w", key, backend.CtxErr(ctx, err))
 	}
 	return storage.Object{
 		Key:     key,
@@ -406,7 +312,7 @@ func (s *Store) Stat(ctx context.Context, key string) (storage.Object, error) {
 
 // Delete removes key and its snapshots. See storage.Backend.
 func (s *Store) Delete(ctx context.Context, key string) error {
-	if err := check("delete", key); err != nil {
+	if err := pkg.CheckKey("delete", key); err != nil {
 		return err
 	}
 	_, err := s.client.NewBlobClient(s.prefix+key).Delete(ctx, &blob.DeleteOptions{
@@ -416,7 +322,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 		if isNotFound(err) {
 			err = storage.ErrNotFound
 		}
-		return fmt.Errorf("storage/azure: delete %q: %w", key, ctxErr(ctx, err))
+		return fmt.Errorf("storage/azure: delete %q: %w", key, backend.CtxErr(ctx, err))
 	}
 	return nil
 }
@@ -424,16 +330,10 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 // List returns one page of keys. See storage.Backend. After is Azure's
 // own continuation marker from the previous page's Next.
 func (s *Store) List(ctx context.Context, opts storage.ListOptions) (storage.ListPage, error) {
-	wrap := func(err error) error { return fmt.Errorf("storage/azure: list %q: %w", opts.Prefix, err) }
-	if opts.Delimiter != "" && opts.Delimiter != "/" {
-		return storage.ListPage{}, wrap(fmt.Errorf("delimiter %q not supported (only \"/\")", opts.Delimiter))
-	}
-	if opts.Limit < 0 {
-		return storage.ListPage{}, wrap(fmt.Errorf("negative limit %d", opts.Limit))
-	}
-	limit := opts.Limit
-	if limit == 0 {
-		limit = 1000
+	wrap := func(err error) error { return pkg.Wrap("list", opts.Prefix, err) }
+	limit, err := pkg.ListLimit(opts)
+	if err != nil {
+		return storage.ListPage{}, err
 	}
 	prefix := s.prefix + opts.Prefix
 	var marker *string
@@ -451,7 +351,7 @@ func (s *Store) List(ctx context.Context, opts storage.ListOptions) (storage.Lis
 		})
 		out, err := pager.NextPage(ctx)
 		if err != nil {
-			return storage.ListPage{}, wrap(ctxErr(ctx, err))
+			return storage.ListPage{}, wrap(backend.CtxErr(ctx, err))
 		}
 		items, next = out.Segment.BlobItems, out.NextMarker
 	} else {
@@ -460,7 +360,7 @@ func (s *Store) List(ctx context.Context, opts storage.ListOptions) (storage.Lis
 		})
 		out, err := pager.NextPage(ctx)
 		if err != nil {
-			return storage.ListPage{}, wrap(ctxErr(ctx, err))
+			return storage.ListPage{}, wrap(backend.CtxErr(ctx, err))
 		}
 		items, prefixes, next = out.Segment.BlobItems, out.Segment.BlobPrefixes, out.NextMarker
 	}

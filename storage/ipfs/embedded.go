@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"time"
 
 	chunker "github.com/ipfs/boxo/chunker"
@@ -35,8 +34,7 @@ const (
 type Embedded struct {
 	cfg   Config
 	files blockFiles
-	ix    *index
-	lock  *os.File
+	*names
 
 	// mu orders index transactions with block deletion, and guards the
 	// maps below.
@@ -50,7 +48,10 @@ type Embedded struct {
 	deferred map[string]bool
 }
 
-var _ storage.Backend = (*Embedded)(nil)
+var (
+	_ storage.Backend = (*Embedded)(nil)
+	_ storage.Closer  = (*Embedded)(nil)
+)
 
 // NewEmbedded opens (creating if needed) the embedded store in cfg.Dir.
 // It takes an exclusive lock on the directory, then finishes any garbage
@@ -63,20 +64,14 @@ func NewEmbedded(cfg Config) (*Embedded, error) {
 	if err := os.MkdirAll(filepath.Join(cfg.Dir, "blocks"), 0o755); err != nil {
 		return nil, fmt.Errorf("storage/ipfs: open %s: %w", cfg.Dir, err)
 	}
-	lock, err := lockDir(cfg.Dir)
+	nm, err := openNames(cfg.Dir, cfg.NoSync)
 	if err != nil {
 		return nil, err
-	}
-	ix, err := openIndex(filepath.Join(cfg.Dir, "index.db"), cfg.NoSync)
-	if err != nil {
-		lock.Close()
-		return nil, fmt.Errorf("storage/ipfs: open index in %s: %w", cfg.Dir, err)
 	}
 	e := &Embedded{
 		cfg:      cfg,
 		files:    blockFiles{dir: filepath.Join(cfg.Dir, "blocks"), noSync: cfg.NoSync},
-		ix:       ix,
-		lock:     lock,
+		names:    nm,
 		held:     map[string]int{},
 		readers:  map[string]int{},
 		deferred: map[string]bool{},
@@ -88,30 +83,9 @@ func NewEmbedded(cfg Config) (*Embedded, error) {
 	return e, nil
 }
 
-// ErrLocked is returned when another process holds the store directory.
-var ErrLocked = errors.New("store directory is in use by another process")
-
-func lockDir(dir string) (*os.File, error) {
-	f, err := os.OpenFile(filepath.Join(dir, "LOCK"), os.O_RDWR|os.O_CREATE, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("storage/ipfs: open %s: %w", dir, err)
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("storage/ipfs: open %s: %w (%v)", dir, ErrLocked, err)
-	}
-	return f, nil
-}
-
 // Close closes the index and releases the directory lock. Open readers
-// must be closed first.
-func (e *Embedded) Close() error {
-	err := e.ix.close()
-	if cerr := e.lock.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
+// must be closed first. See storage.Closer.
+func (e *Embedded) Close() error { return e.names.close() }
 
 // recover releases DAGs that no name refers to and deletes block files
 // that no DAG holds: the leftovers of a crash mid-Put or mid-collection.
@@ -234,7 +208,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // points key at its root CID. Blocks the previous content no longer needs
 // are deleted afterwards.
 func (e *Embedded) Put(ctx context.Context, key string, r io.Reader) (storage.Object, error) {
-	if err := checkKey("put", key); err != nil {
+	if err := e.checkKey("put", key); err != nil {
 		return storage.Object{}, err
 	}
 	fail := func(err error) (storage.Object, error) {
@@ -307,7 +281,7 @@ func (e *Embedded) importWith(ds ipld.DAGService, r io.Reader) (cid.Cid, error) 
 // Get streams the object through the UnixFS reader, which seeks to offset
 // using the sizes recorded in the DAG and reads only the blocks it needs.
 func (e *Embedded) Get(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error) {
-	if err := checkKey("get", key); err != nil {
+	if err := e.checkKey("get", key); err != nil {
 		return nil, err
 	}
 	e.mu.Lock()
@@ -392,32 +366,15 @@ func (r *reader) Close() error {
 	return err
 }
 
-// Stat answers from the index.
-func (e *Embedded) Stat(ctx context.Context, key string) (storage.Object, error) {
-	return statIndex(ctx, e.ix, key)
-}
-
-// List answers from the index.
-func (e *Embedded) List(ctx context.Context, opts storage.ListOptions) (storage.ListPage, error) {
-	return listIndex(ctx, e.ix, opts)
-}
-
 // Delete removes key from the index, then deletes the blocks only its DAG
 // held (later, if a reader still streams it).
 func (e *Embedded) Delete(ctx context.Context, key string) error {
-	if err := checkKey("delete", key); err != nil {
-		return err
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	root, err := e.ix.remove(ctx, key)
-	if err != nil {
-		return wrapIndexErr("delete", key, err)
-	}
-	if err := e.releaseLocked(context.WithoutCancel(ctx), root); err != nil {
-		return fmt.Errorf("storage/ipfs: delete %q: removed, but collecting its blocks failed: %w", key, err)
-	}
-	return nil
+	return e.remove(ctx, key, &e.mu, func(ctx context.Context, root string) error {
+		if err := e.releaseLocked(ctx, root); err != nil {
+			return fmt.Errorf("collecting its blocks failed: %w", err)
+		}
+		return nil
+	})
 }
 
 // Ref returns the CID key names.
@@ -427,27 +384,4 @@ func (e *Embedded) Ref(ctx context.Context, key string) (cid.Cid, error) {
 		return cid.Undef, err
 	}
 	return cid.Decode(o.Ref)
-}
-
-// statIndex answers Stat for both modes from the name index.
-func statIndex(ctx context.Context, ix *index, key string) (storage.Object, error) {
-	if err := checkKey("stat", key); err != nil {
-		return storage.Object{}, err
-	}
-	rw, err := ix.get(ctx, key)
-	if err != nil {
-		return storage.Object{}, wrapIndexErr("stat", key, err)
-	}
-	return rw.object(), nil
-}
-
-func listIndex(ctx context.Context, ix *index, opts storage.ListOptions) (storage.ListPage, error) {
-	if opts.Delimiter != "" && opts.Delimiter != "/" {
-		return storage.ListPage{}, fmt.Errorf("storage/ipfs: list: delimiter %q not supported (use \"/\" or none)", opts.Delimiter)
-	}
-	page, err := ix.list(ctx, opts)
-	if err != nil {
-		return storage.ListPage{}, fmt.Errorf("storage/ipfs: list %q: %w", opts.Prefix, err)
-	}
-	return page, nil
 }

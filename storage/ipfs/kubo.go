@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,13 +31,15 @@ type Kubo struct {
 	cfg  Config
 	base string
 	hc   *http.Client
-	ix   *index
-	lock *os.File
+	*names
 	refs string     // MFS folder holding one entry per stored CID
 	mu   sync.Mutex // orders index writes with reference changes
 }
 
-var _ storage.Backend = (*Kubo)(nil)
+var (
+	_ storage.Backend = (*Kubo)(nil)
+	_ storage.Closer  = (*Kubo)(nil)
+)
 
 // NewKubo opens (creating if needed) the name index in cfg.Dir and checks
 // that the node at cfg.API answers. Close releases the directory.
@@ -49,21 +50,15 @@ func NewKubo(cfg Config) (*Kubo, error) {
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("storage/ipfs: open %s: %w", cfg.Dir, err)
 	}
-	lock, err := lockDir(cfg.Dir)
+	nm, err := openNames(cfg.Dir, cfg.NoSync)
 	if err != nil {
 		return nil, err
 	}
-	ix, err := openIndex(filepath.Join(cfg.Dir, "index.db"), cfg.NoSync)
-	if err != nil {
-		lock.Close()
-		return nil, fmt.Errorf("storage/ipfs: open index in %s: %w", cfg.Dir, err)
-	}
 	k := &Kubo{
-		cfg:  cfg,
-		base: strings.TrimRight(cfg.API, "/") + "/api/v0/",
-		hc:   &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 8}},
-		ix:   ix,
-		lock: lock,
+		cfg:   cfg,
+		base:  strings.TrimRight(cfg.API, "/") + "/api/v0/",
+		hc:    &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 8}},
+		names: nm,
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout())
 	defer cancel()
@@ -71,7 +66,7 @@ func NewKubo(cfg Config) (*Kubo, error) {
 		k.Close()
 		return nil, fmt.Errorf("storage/ipfs: kubo at %s: %w", cfg.API, err)
 	}
-	id, err := ix.storeID(ctx)
+	id, err := k.ix.storeID(ctx)
 	if err != nil {
 		k.Close()
 		return nil, fmt.Errorf("storage/ipfs: open index in %s: %w", cfg.Dir, err)
@@ -88,14 +83,11 @@ func NewKubo(cfg Config) (*Kubo, error) {
 // content on the node (one entry per CID, named by the CID).
 func (k *Kubo) RefsDir() string { return k.refs }
 
-// Close closes the index and releases the directory lock.
+// Close closes the index and releases the directory lock. See
+// storage.Closer.
 func (k *Kubo) Close() error {
 	k.hc.CloseIdleConnections()
-	err := k.ix.close()
-	if cerr := k.lock.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return k.names.close()
 }
 
 // AddParams returns the query parameters of /api/v0/add for the
@@ -248,7 +240,7 @@ func (k *Kubo) add(ctx context.Context, cr *countingReader) (string, error) {
 // cancelled Put leaves no name and no reference; blocks the node had
 // already received stay until the node's own garbage collection.
 func (k *Kubo) Put(ctx context.Context, key string, r io.Reader) (storage.Object, error) {
-	if err := checkKey("put", key); err != nil {
+	if err := k.checkKey("put", key); err != nil {
 		return storage.Object{}, err
 	}
 	fail := func(err error) (storage.Object, error) {
@@ -325,7 +317,7 @@ func (k *Kubo) unreferenceUnused(ctx context.Context, root string) error {
 
 // Get streams /api/v0/cat with the node's own offset and length support.
 func (k *Kubo) Get(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error) {
-	if err := checkKey("get", key); err != nil {
+	if err := k.checkKey("get", key); err != nil {
 		return nil, err
 	}
 	rw, err := k.ix.get(ctx, key)
@@ -389,30 +381,13 @@ func (c *catReader) Read(p []byte) (int, error) {
 
 func (c *catReader) Close() error { return c.resp.Body.Close() }
 
-// Stat answers from the index.
-func (k *Kubo) Stat(ctx context.Context, key string) (storage.Object, error) {
-	return statIndex(ctx, k.ix, key)
-}
-
-// List answers from the index.
-func (k *Kubo) List(ctx context.Context, opts storage.ListOptions) (storage.ListPage, error) {
-	return listIndex(ctx, k.ix, opts)
-}
-
 // Delete forgets key and drops the reference to its content unless
 // another name needs it.
 func (k *Kubo) Delete(ctx context.Context, key string) error {
-	if err := checkKey("delete", key); err != nil {
-		return err
-	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	root, err := k.ix.remove(ctx, key)
-	if err != nil {
-		return wrapIndexErr("delete", key, err)
-	}
-	if err := k.unreferenceUnused(context.WithoutCancel(ctx), root); err != nil {
-		return fmt.Errorf("storage/ipfs: delete %q: removed, but dropping the reference to %s failed: %w", key, root, err)
-	}
-	return nil
+	return k.remove(ctx, key, &k.mu, func(ctx context.Context, root string) error {
+		if err := k.unreferenceUnused(ctx, root); err != nil {
+			return fmt.Errorf("dropping the reference to %s failed: %w", root, err)
+		}
+		return nil
+	})
 }

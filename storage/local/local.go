@@ -37,6 +37,7 @@ import (
 	"syscall"
 
 	"github.com/consign/consign/storage"
+	"github.com/consign/consign/storage/internal/backend"
 )
 
 // TempDir is the folder under the root that holds Puts in progress.
@@ -75,9 +76,16 @@ type Store struct {
 	alignedPool sync.Pool // direct I/O copies
 	buffered    bool
 	direct      directState
+	closed      backend.Closed
 }
 
-var _ storage.Backend = (*Store)(nil)
+var (
+	_ storage.Backend = (*Store)(nil)
+	_ storage.Mover   = (*Store)(nil)
+	_ storage.Closer  = (*Store)(nil)
+)
+
+const pkg backend.Name = "storage/local"
 
 // New opens the store at cfg.Root.
 func New(cfg Config) (*Store, error) {
@@ -108,12 +116,14 @@ func New(cfg Config) (*Store, error) {
 	return s, nil
 }
 
-// Close releases the root directory handle.
-func (s *Store) Close() error { return s.root.Close() }
+// Close releases the root directory handle. See storage.Closer.
+func (s *Store) Close() error { return s.closed.Close(s.root.Close) }
 
-func checkKey(op, key string) error {
-	if err := storage.ValidateKey(key); err != nil {
-		return fmt.Errorf("storage/local: %s: %w", op, err)
+// checkKey refuses keys as every backend does, and those under TempDir;
+// after Close it refuses everything.
+func (s *Store) checkKey(op, key string) error {
+	if err := s.closed.CheckKey(pkg, op, key); err != nil {
+		return err
 	}
 	if key == TempDir || strings.HasPrefix(key, TempDir+"/") {
 		return fmt.Errorf("storage/local: %s %q: %w: %s is reserved", op, key, storage.ErrInvalidKey, TempDir)
@@ -129,7 +139,7 @@ func notFound(err error) bool {
 
 // Put streams r into key. See storage.Backend.
 func (s *Store) Put(ctx context.Context, key string, r io.Reader) (obj storage.Object, err error) {
-	if err := checkKey("put", key); err != nil {
+	if err := s.checkKey("put", key); err != nil {
 		return storage.Object{}, err
 	}
 	wrap := func(err error) error { return fmt.Errorf("storage/local: put %q: %w", key, err) }
@@ -224,15 +234,14 @@ func (s *Store) renameInto(from, key string) error {
 
 // Move gives the object at from the key to, replacing any object there,
 // by renaming its file: no byte is copied, and readers of to see the old
-// object or the new one, never a mix. from must be an object
-// (storage.ErrNotFound otherwise); folders it leaves empty are removed.
-// docstore places received documents with it.
+// object or the new one, never a mix. See storage.Mover. Folders from
+// leaves empty are removed. docstore places received documents with it.
 func (s *Store) Move(ctx context.Context, from, to string) (storage.Object, error) {
 	wrap := func(err error) error { return fmt.Errorf("storage/local: move %q to %q: %w", from, to, err) }
-	if err := checkKey("move", from); err != nil {
+	if err := s.checkKey("move", from); err != nil {
 		return storage.Object{}, err
 	}
-	if err := checkKey("move", to); err != nil {
+	if err := s.checkKey("move", to); err != nil {
 		return storage.Object{}, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -317,12 +326,12 @@ func copyCtx(ctx context.Context, dst io.Writer, src io.Reader, buf []byte) (int
 
 // Get streams length bytes of key from offset. See storage.Backend.
 func (s *Store) Get(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error) {
-	if err := checkKey("get", key); err != nil {
+	if err := s.checkKey("get", key); err != nil {
 		return nil, err
 	}
-	wrap := func(err error) error { return fmt.Errorf("storage/local: get %q: %w", key, err) }
-	if offset < 0 {
-		return nil, wrap(fmt.Errorf("%w: negative offset %d", storage.ErrInvalidRange, offset))
+	wrap := func(err error) error { return pkg.Wrap("get", key, err) }
+	if err := pkg.CheckOffset(key, offset); err != nil {
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, wrap(err)
@@ -372,7 +381,7 @@ func (r *reader) Close() error { return r.f.Close() }
 
 // Stat describes key. See storage.Backend.
 func (s *Store) Stat(ctx context.Context, key string) (storage.Object, error) {
-	if err := checkKey("stat", key); err != nil {
+	if err := s.checkKey("stat", key); err != nil {
 		return storage.Object{}, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -393,7 +402,7 @@ func (s *Store) Stat(ctx context.Context, key string) (storage.Object, error) {
 
 // Delete removes key and any folders it leaves empty. See storage.Backend.
 func (s *Store) Delete(ctx context.Context, key string) error {
-	if err := checkKey("delete", key); err != nil {
+	if err := s.checkKey("delete", key); err != nil {
 		return err
 	}
 	wrap := func(err error) error { return fmt.Errorf("storage/local: delete %q: %w", key, err) }
@@ -426,15 +435,12 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 // are objects; symbolic links and special files are not listed. After is
 // the last key or prefix of the previous page.
 func (s *Store) List(ctx context.Context, opts storage.ListOptions) (storage.ListPage, error) {
-	if opts.Delimiter != "" && opts.Delimiter != "/" {
-		return storage.ListPage{}, fmt.Errorf("storage/local: list: delimiter %q not supported (only \"/\")", opts.Delimiter)
+	if err := s.closed.Check(pkg, "list"); err != nil {
+		return storage.ListPage{}, err
 	}
-	if opts.Limit < 0 {
-		return storage.ListPage{}, fmt.Errorf("storage/local: list: negative limit %d", opts.Limit)
-	}
-	limit := opts.Limit
-	if limit == 0 {
-		limit = 1000
+	limit, err := pkg.ListLimit(opts)
+	if err != nil {
+		return storage.ListPage{}, err
 	}
 	l := &lister{s: s, ctx: ctx, opts: opts, limit: limit}
 	// Start from the deepest folder the prefix names completely.
@@ -445,7 +451,7 @@ func (s *Store) List(ctx context.Context, opts storage.ListOptions) (storage.Lis
 			return storage.ListPage{}, nil // no key can start with it
 		}
 	}
-	err := l.walk(start)
+	err = l.walk(start)
 	if err != nil && !errors.Is(err, errPageFull) {
 		return storage.ListPage{}, fmt.Errorf("storage/local: list %q: %w", opts.Prefix, err)
 	}

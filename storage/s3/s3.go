@@ -41,6 +41,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/consign/consign/storage"
+	"github.com/consign/consign/storage/internal/backend"
 	"github.com/consign/consign/storage/internal/bufpool"
 )
 
@@ -105,17 +106,7 @@ func (c Config) Validate() error {
 	if c.PartSize > 5<<30 {
 		errs = append(errs, fmt.Errorf("PartSize %d is above S3's maximum 5 GiB", c.PartSize))
 	}
-	if c.Concurrency < 0 {
-		errs = append(errs, fmt.Errorf("Concurrency %d is negative", c.Concurrency))
-	}
-	if c.Prefix != "" {
-		if !strings.HasSuffix(c.Prefix, "/") || storage.ValidateKey(strings.TrimSuffix(c.Prefix, "/")) != nil {
-			errs = append(errs, fmt.Errorf("Prefix %q must be a valid key followed by \"/\"", c.Prefix))
-		}
-	}
-	if c.Endpoint != "" && !strings.HasPrefix(c.Endpoint, "http://") && !strings.HasPrefix(c.Endpoint, "https://") {
-		errs = append(errs, fmt.Errorf("Endpoint %q must start with http:// or https://", c.Endpoint))
-	}
+	errs = append(errs, backend.CheckConcurrency(c.Concurrency), backend.CheckPrefix(c.Prefix), backend.CheckEndpoint(c.Endpoint))
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("storage/s3: config: %w", err)
 	}
@@ -243,16 +234,11 @@ func isInvalidRange(err error) bool {
 	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusRequestedRangeNotSatisfiable
 }
 
-func check(op, key string) error {
-	if err := storage.ValidateKey(key); err != nil {
-		return fmt.Errorf("storage/s3: %s: %w", op, err)
-	}
-	return nil
-}
+const pkg backend.Name = "storage/s3"
 
 // Put streams r into key. See storage.Backend and the package comment.
 func (s *Store) Put(ctx context.Context, key string, r io.Reader) (storage.Object, error) {
-	if err := check("put", key); err != nil {
+	if err := pkg.CheckKey("put", key); err != nil {
 		return storage.Object{}, err
 	}
 	wrap := func(err error) error { return fmt.Errorf("storage/s3: put %q: %w", key, err) }
@@ -262,16 +248,11 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (storage.Objec
 	name := s.prefix + key
 	s.bufs.Begin()
 	defer s.bufs.End()
-	buf, err := s.bufs.Get(ctx)
+	buf, n, eof, err := backend.ReadFirst(ctx, s.bufs, r)
 	if err != nil {
 		return storage.Object{}, wrap(err)
 	}
-	n, rerr := readPart(ctx, r, buf)
-	if rerr != nil && rerr != io.EOF {
-		s.bufs.Put(buf)
-		return storage.Object{}, wrap(rerr)
-	}
-	if rerr == io.EOF {
+	if eof {
 		// The whole body fits in one part: a single PutObject.
 		out, err := s.client.PutObject(ctx, &s3.PutObjectInput{
 			Bucket:            &s.bucket,
@@ -282,40 +263,11 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (storage.Objec
 		})
 		s.bufs.Put(buf)
 		if err != nil {
-			return storage.Object{}, wrap(ctxErr(ctx, err))
+			return storage.Object{}, wrap(backend.CtxErr(ctx, err))
 		}
 		return storage.Object{Key: key, Size: int64(n), ModTime: time.Now(), Ref: aws.ToString(out.ETag)}, nil
 	}
 	return s.putMultipart(ctx, key, name, r, buf, n)
-}
-
-// readPart fills buf from r. It returns io.EOF when r ended within buf
-// (n may then be anything from 0 to len(buf)), nil when buf is full.
-func readPart(ctx context.Context, r io.Reader, buf []byte) (int, error) {
-	n := 0
-	for n < len(buf) {
-		if err := ctx.Err(); err != nil {
-			return n, err
-		}
-		m, err := r.Read(buf[n:])
-		n += m
-		if err == io.EOF {
-			return n, io.EOF
-		}
-		if err != nil {
-			return n, err
-		}
-	}
-	return n, nil
-}
-
-// ctxErr prefers the context's error, which says why a request failed
-// more plainly than the SDK's.
-func ctxErr(ctx context.Context, err error) error {
-	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
-		return fmt.Errorf("%w (%v)", cerr, err)
-	}
-	return err
 }
 
 func (s *Store) putMultipart(ctx context.Context, key, name string, r io.Reader, first []byte, firstN int) (storage.Object, error) {
@@ -323,75 +275,34 @@ func (s *Store) putMultipart(ctx context.Context, key, name string, r io.Reader,
 	created, err := s.client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: &s.bucket, Key: &name, ChecksumAlgorithm: s.checksum})
 	if err != nil {
 		s.bufs.Put(first)
-		return storage.Object{}, wrap(ctxErr(ctx, err))
+		return storage.Object{}, wrap(backend.CtxErr(ctx, err))
 	}
 	uploadID := created.UploadId
 
-	upCtx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
 	var (
-		wg    sync.WaitGroup
 		mu    sync.Mutex
 		parts []types.CompletedPart
 	)
-	upload := func(num int32, buf []byte, n int) {
-		defer wg.Done()
-		defer s.bufs.Put(buf)
-		out, err := s.client.UploadPart(upCtx, &s3.UploadPartInput{
-			Bucket:            &s.bucket,
-			Key:               &name,
-			UploadId:          uploadID,
-			PartNumber:        aws.Int32(num),
-			Body:              bytes.NewReader(buf[:n]),
-			ContentLength:     aws.Int64(int64(n)),
-			ChecksumAlgorithm: s.checksum,
-		})
-		if err != nil {
-			cancel(fmt.Errorf("part %d: %w", num, err))
-			return
-		}
-		mu.Lock()
-		parts = append(parts, types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(num), ChecksumCRC32: out.ChecksumCRC32})
-		mu.Unlock()
-	}
-
-	var total int64
-	var failure error
-	buf, n, rerr := first, firstN, error(nil)
-	for num := int32(1); ; num++ {
-		total += int64(n)
-		wg.Add(1)
-		go upload(num, buf, n)
-		if rerr == io.EOF {
-			break
-		}
-		if num == MaxParts {
-			failure = fmt.Errorf("object larger than %d parts of %d bytes", MaxParts, s.partSize)
-			break
-		}
-		buf, err = s.bufs.Get(upCtx)
-		if err != nil {
-			break // upCtx ended: its cause is reported below
-		}
-		n, rerr = readPart(upCtx, r, buf)
-		if rerr != nil && rerr != io.EOF {
-			s.bufs.Put(buf)
-			failure = rerr
-			break
-		}
-		if rerr == io.EOF && n == 0 {
-			s.bufs.Put(buf)
-			break
-		}
-	}
-	wg.Wait()
-	if failure == nil {
-		if err := ctx.Err(); err != nil {
-			failure = err
-		} else if cause := context.Cause(upCtx); cause != nil {
-			failure = cause
-		}
-	}
+	_, total, failure := backend.Upload(ctx, backend.Parts{Pool: s.bufs, Max: MaxParts, Size: s.partSize, Unit: "parts",
+		Send: func(ctx context.Context, i int, p []byte) error {
+			num := int32(i + 1)
+			out, err := s.client.UploadPart(ctx, &s3.UploadPartInput{
+				Bucket:            &s.bucket,
+				Key:               &name,
+				UploadId:          uploadID,
+				PartNumber:        aws.Int32(num),
+				Body:              bytes.NewReader(p),
+				ContentLength:     aws.Int64(int64(len(p))),
+				ChecksumAlgorithm: s.checksum,
+			})
+			if err != nil {
+				return fmt.Errorf("part %d: %w", num, err)
+			}
+			mu.Lock()
+			parts = append(parts, types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(num), ChecksumCRC32: out.ChecksumCRC32})
+			mu.Unlock()
+			return nil
+		}}, r, first, firstN)
 	if failure == nil {
 		slices.SortFunc(parts, func(a, b types.CompletedPart) int { return int(*a.PartNumber - *b.PartNumber) })
 		out, err := s.client.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
@@ -403,7 +314,7 @@ func (s *Store) putMultipart(ctx context.Context, key, name string, r io.Reader,
 		if err == nil {
 			return storage.Object{Key: key, Size: total, ModTime: time.Now(), Ref: aws.ToString(out.ETag)}, nil
 		}
-		failure = ctxErr(ctx, err)
+		failure = backend.CtxErr(ctx, err)
 	}
 	// Abort even though ctx may be cancelled: the parts would otherwise
 	// be kept (and billed) by the server.
@@ -427,28 +338,18 @@ func (s *Store) putMultipart(ctx context.Context, key, name string, r io.Reader,
 // with an error). When no buffer is free, the next chunk is streamed
 // directly instead: a Get never waits for buffers.
 func (s *Store) Get(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error) {
-	if err := check("get", key); err != nil {
+	if err := pkg.CheckKey("get", key); err != nil {
 		return nil, err
 	}
-	wrap := func(err error) error { return fmt.Errorf("storage/s3: get %q: %w", key, err) }
-	if offset < 0 {
-		return nil, wrap(fmt.Errorf("%w: negative offset %d", storage.ErrInvalidRange, offset))
+	wrap := func(err error) error { return pkg.Wrap("get", key, err) }
+	if err := pkg.CheckOffset(key, offset); err != nil {
+		return nil, err
 	}
 	name := s.prefix + key
 	// S3 cannot express an empty range, nor any range on an empty object:
 	// those cases are settled by a Stat.
-	emptyOrBeyond := func() (io.ReadCloser, error) {
-		obj, err := s.Stat(ctx, key)
-		if err != nil {
-			return nil, err
-		}
-		if offset > obj.Size {
-			return nil, wrap(fmt.Errorf("%w: offset %d beyond size %d", storage.ErrInvalidRange, offset, obj.Size))
-		}
-		return io.NopCloser(strings.NewReader("")), nil
-	}
 	if length == 0 {
-		return emptyOrBeyond()
+		return backend.EmptyOrBeyond(ctx, s, pkg, key, offset)
 	}
 	first := s.partSize
 	if length > 0 && length < first {
@@ -461,9 +362,9 @@ func (s *Store) Get(ctx context.Context, key string, offset, length int64) (io.R
 		case isNotFound(err):
 			return nil, wrap(storage.ErrNotFound)
 		case isInvalidRange(err):
-			return emptyOrBeyond()
+			return backend.EmptyOrBeyond(ctx, s, pkg, key, offset)
 		}
-		return nil, wrap(ctxErr(ctx, err))
+		return nil, wrap(backend.CtxErr(ctx, err))
 	}
 	total, ok := parseTotal(aws.ToString(out.ContentRange))
 	if !ok {
@@ -553,7 +454,7 @@ func (r *rangeReader) fetch(p *prefetch) {
 	defer out.Body.Close()
 	n := int(p.end - p.start)
 	if _, err := io.ReadFull(out.Body, p.buf[:n]); err != nil {
-		p.err = ctxErr(r.ctx, err)
+		p.err = backend.CtxErr(r.ctx, err)
 	}
 	p.buf = p.buf[:n]
 }
@@ -566,7 +467,7 @@ func (r *rangeReader) requestErr(err error) error {
 	if isNotFound(err) {
 		return errors.New("the object was deleted during the read")
 	}
-	return ctxErr(r.ctx, err)
+	return backend.CtxErr(r.ctx, err)
 }
 
 func (r *rangeReader) Read(p []byte) (int, error) {
@@ -593,7 +494,7 @@ func (r *rangeReader) Read(p []byte) (int, error) {
 				err = nil
 			}
 			if err != nil {
-				return n, r.fail(ctxErr(r.ctx, err))
+				return n, r.fail(backend.CtxErr(r.ctx, err))
 			}
 			if n > 0 {
 				return n, nil
@@ -675,7 +576,7 @@ func (r *rangeReader) Close() error {
 
 // Stat describes key. See storage.Backend.
 func (s *Store) Stat(ctx context.Context, key string) (storage.Object, error) {
-	if err := check("stat", key); err != nil {
+	if err := pkg.CheckKey("stat", key); err != nil {
 		return storage.Object{}, err
 	}
 	name := s.prefix + key
@@ -684,7 +585,7 @@ func (s *Store) Stat(ctx context.Context, key string) (storage.Object, error) {
 		if isNotFound(err) {
 			err = storage.ErrNotFound
 		}
-		return storage.Object{}, fmt.Errorf("storage/s3: stat %q: %w", key, ctxErr(ctx, err))
+		return storage.Object{}, fmt.Errorf("storage/s3: stat %q: %w", key, backend.CtxErr(ctx, err))
 	}
 	return storage.Object{
 		Key:     key,
@@ -697,7 +598,7 @@ func (s *Store) Stat(ctx context.Context, key string) (storage.Object, error) {
 // Delete removes key. S3 deletes are idempotent, so a HeadObject first
 // finds out whether there was anything to delete.
 func (s *Store) Delete(ctx context.Context, key string) error {
-	if err := check("delete", key); err != nil {
+	if err := pkg.CheckKey("delete", key); err != nil {
 		return err
 	}
 	if _, err := s.Stat(ctx, key); err != nil {
@@ -705,7 +606,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	}
 	name := s.prefix + key
 	if _, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.bucket, Key: &name}); err != nil {
-		return fmt.Errorf("storage/s3: delete %q: %w", key, ctxErr(ctx, err))
+		return fmt.Errorf("storage/s3: delete %q: %w", key, backend.CtxErr(ctx, err))
 	}
 	return nil
 }
@@ -719,16 +620,9 @@ type entry struct {
 // After is the last key or prefix of the previous page, passed to S3 as
 // StartAfter.
 func (s *Store) List(ctx context.Context, opts storage.ListOptions) (storage.ListPage, error) {
-	wrap := func(err error) error { return fmt.Errorf("storage/s3: list %q: %w", opts.Prefix, err) }
-	if opts.Delimiter != "" && opts.Delimiter != "/" {
-		return storage.ListPage{}, wrap(fmt.Errorf("delimiter %q not supported (only \"/\")", opts.Delimiter))
-	}
-	if opts.Limit < 0 {
-		return storage.ListPage{}, wrap(fmt.Errorf("negative limit %d", opts.Limit))
-	}
-	limit := opts.Limit
-	if limit == 0 {
-		limit = 1000
+	limit, err := pkg.ListLimit(opts)
+	if err != nil {
+		return storage.ListPage{}, err
 	}
 	in := &s3.ListObjectsV2Input{
 		Bucket:  &s.bucket,
@@ -746,7 +640,7 @@ func (s *Store) List(ctx context.Context, opts storage.ListOptions) (storage.Lis
 	for len(entries) <= limit {
 		out, err := s.client.ListObjectsV2(ctx, in)
 		if err != nil {
-			return storage.ListPage{}, wrap(ctxErr(ctx, err))
+			return storage.ListPage{}, pkg.Wrap("list", opts.Prefix, backend.CtxErr(ctx, err))
 		}
 		var batch []entry
 		for _, o := range out.Contents {

@@ -10,7 +10,10 @@
 //	}
 //
 // Each check is a named subtest (RoundTrip, Overwrite, NotFound, ...), so
-// `go test -run 'TestConformance/Large'` picks one. The Large check
+// `go test -run 'TestConformance/Large'` picks one. The checks of the
+// optional capabilities, Move (storage.Mover) and Close (storage.Closer),
+// run for every backend that offers them and pass with a log line for
+// one that does not. The Large check
 // streams 1 GiB from a deterministic generator when CONSIGN_TEST_LARGE=1
 // and 64 MiB otherwise, verifies it by SHA-256 on read-back, and asserts
 // that the heap grows by less than MaxHeapGrowth while it runs.
@@ -78,6 +81,8 @@ func RunExcept(t *testing.T, newBackend func(t *testing.T) storage.Backend, skip
 		{"FailedPut", testFailedPut},
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"Delete", testDelete},
+		{"Move", testMove},
+		{"Close", testClose},
 		{"Large", testLarge},
 	}
 	for _, c := range checks {
@@ -87,6 +92,52 @@ func RunExcept(t *testing.T, newBackend func(t *testing.T) storage.Backend, skip
 		t.Run(c.name, func(t *testing.T) {
 			c.fn(t, newBackend(t))
 		})
+	}
+}
+
+// RunPrefixed runs the suite, Large aside (the same code path with or
+// without a prefix), on stores that are folders of one shared bucket or
+// container: newPrefixed returns a store under the prefix it is given, a
+// new one for each subtest.
+func RunPrefixed(t *testing.T, newPrefixed func(t *testing.T, prefix string) storage.Backend) {
+	t.Helper()
+	n := 0
+	RunExcept(t, func(t *testing.T) storage.Backend {
+		n++
+		return newPrefixed(t, "tenant "+strings.Repeat("x", n)+"/")
+	}, "Large")
+}
+
+// CheckForeign checks a store into which other tools have put objects
+// whose content is "foreign " followed by their name: a recursive
+// listing holds exactly objects (sorted) and reports exactly refused,
+// a refused name cannot be read, and every listed object reads back.
+func CheckForeign(t *testing.T, b storage.Backend, objects, refused []string) {
+	t.Helper()
+	ctx := ctxT(t)
+	page, err := b.List(ctx, storage.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, o := range page.Objects {
+		keys = append(keys, o.Key)
+	}
+	if !slices.Equal(keys, objects) {
+		t.Errorf("List objects = %q, want %q", keys, objects)
+	}
+	if !slices.Equal(page.Refused, refused) {
+		t.Errorf("List refused = %q, want %q", page.Refused, refused)
+	}
+	for _, r := range page.Refused {
+		if _, err := b.Stat(ctx, r); !errors.Is(err, storage.ErrInvalidKey) {
+			t.Errorf("Stat(refused %q) = %v, want ErrInvalidKey", r, err)
+		}
+	}
+	for _, k := range objects {
+		if got := string(get(t, b, k, 0, -1)); got != "foreign "+k {
+			t.Errorf("Get(%q) = %q", k, got)
+		}
 	}
 }
 
@@ -790,3 +841,129 @@ func testLarge(t *testing.T, b storage.Backend) {
 }
 
 func mib(n uint64) float64 { return float64(n) / (1 << 20) }
+
+func testMove(t *testing.T, b storage.Backend) {
+	m, ok := b.(storage.Mover)
+	if !ok {
+		t.Logf("%T is not a storage.Mover: nothing to check", b)
+		return
+	}
+	ctx := ctxT(t)
+	first := pattern(11, 300_000)
+	put(t, b, "staging/one", first)
+	before, err := b.Stat(ctx, "staging/one")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// To a new name, in a new folder.
+	obj, err := m.Move(ctx, "staging/one", "in/box/doc.pdf")
+	if err != nil {
+		t.Fatalf("Move to a new name: %v", err)
+	}
+	if obj.Key != "in/box/doc.pdf" || obj.Size != int64(len(first)) {
+		t.Errorf("Move returned %+v, want key in/box/doc.pdf, size %d", obj, len(first))
+	}
+	if before.Ref != "" && obj.Ref != before.Ref {
+		t.Errorf("Move changed Ref from %q to %q", before.Ref, obj.Ref)
+	}
+	if got := get(t, b, "in/box/doc.pdf", 0, -1); !bytes.Equal(got, first) {
+		t.Fatalf("moved object reads back %d bytes, not the %d put", len(got), len(first))
+	}
+	if _, err := b.Stat(ctx, "staging/one"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("Stat of the source after Move: %v, want ErrNotFound", err)
+	}
+	checkListing(t, b, []string{"in/box/doc.pdf"}, "", "/", 0)
+
+	// Over an existing object, which stays intact until the move succeeds.
+	second := []byte("second content")
+	put(t, b, "staging/two", second)
+	type refusal struct {
+		name     string
+		ctx      context.Context
+		from, to string
+		want     error
+	}
+	refusals := []refusal{
+		{"missing source", ctx, "staging/none", "in/box/doc.pdf", storage.ErrNotFound},
+		{"invalid target", ctx, "staging/two", "../in/box/doc.pdf", storage.ErrInvalidKey},
+		{"invalid source", ctx, "staging/../staging/two", "in/box/doc.pdf", storage.ErrInvalidKey},
+		{"cancelled ctx", cancelled(ctx), "staging/two", "in/box/doc.pdf", context.Canceled},
+	}
+	for _, k := range InvalidKeys {
+		refusals = append(refusals,
+			refusal{"invalid target key", ctx, "staging/two", k, storage.ErrInvalidKey},
+			refusal{"invalid source key", ctx, k, "in/box/doc.pdf", storage.ErrInvalidKey})
+	}
+	for _, c := range refusals {
+		if _, err := m.Move(c.ctx, c.from, c.to); !errors.Is(err, c.want) {
+			t.Errorf("Move %q to %q (%s): %v, want %v", c.from, c.to, c.name, err, c.want)
+		}
+	}
+	if got := get(t, b, "in/box/doc.pdf", 0, -1); !bytes.Equal(got, first) {
+		t.Fatalf("refused Moves changed the target to %d bytes", len(got))
+	}
+	if got := get(t, b, "staging/two", 0, -1); !bytes.Equal(got, second) {
+		t.Fatalf("refused Moves changed the source to %q", got)
+	}
+	if _, err := m.Move(ctx, "staging/two", "in/box/doc.pdf"); err != nil {
+		t.Fatalf("Move over an existing object: %v", err)
+	}
+	if got := get(t, b, "in/box/doc.pdf", 0, -1); !bytes.Equal(got, second) {
+		t.Fatalf("after Move over it the target reads %d bytes, want %q", len(got), second)
+	}
+	// Onto itself: the object stays.
+	if _, err := m.Move(ctx, "in/box/doc.pdf", "in/box/doc.pdf"); err != nil {
+		t.Fatalf("Move onto itself: %v", err)
+	}
+	if got := get(t, b, "in/box/doc.pdf", 0, -1); !bytes.Equal(got, second) {
+		t.Fatalf("after Move onto itself the object reads %q", got)
+	}
+	checkListing(t, b, []string{"in/box/doc.pdf"}, "", "", 0)
+}
+
+func cancelled(ctx context.Context) context.Context {
+	ctx, cancel := context.WithCancel(ctx)
+	cancel()
+	return ctx
+}
+
+func testClose(t *testing.T, b storage.Backend) {
+	c, ok := b.(storage.Closer)
+	if !ok {
+		if err := storage.Close(b); err != nil {
+			t.Errorf("storage.Close of a backend that is no Closer: %v", err)
+		}
+		t.Logf("%T is not a storage.Closer: nothing to check", b)
+		return
+	}
+	ctx := ctxT(t)
+	put(t, b, "kept", []byte("content"))
+	if err := storage.Close(b); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	closed := func(op string, err error) {
+		t.Helper()
+		if !errors.Is(err, storage.ErrClosed) {
+			t.Errorf("%s after Close: %v, want ErrClosed", op, err)
+		}
+	}
+	_, err := b.Put(ctx, "new", strings.NewReader("x"))
+	closed("Put", err)
+	rc, err := b.Get(ctx, "kept", 0, -1)
+	if err == nil {
+		rc.Close()
+	}
+	closed("Get", err)
+	_, err = b.Stat(ctx, "kept")
+	closed("Stat", err)
+	_, err = b.List(ctx, storage.ListOptions{})
+	closed("List", err)
+	closed("Delete", b.Delete(ctx, "kept"))
+	if m, ok := b.(storage.Mover); ok {
+		_, err = m.Move(ctx, "kept", "moved")
+		closed("Move", err)
+	}
+}
