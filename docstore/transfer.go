@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/consign/consign/chain"
+	"github.com/consign/consign/internal/errkind"
 	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/messaging"
 	"github.com/consign/consign/messaging/app2app"
@@ -191,17 +192,17 @@ type TransferPinner interface {
 var (
 	// ErrUnknownDestination: the URI is not in the registry, or (for keys)
 	// not managed by this node.
-	ErrUnknownDestination = errors.New("unknown destination")
+	ErrUnknownDestination = errkind.New(errkind.NotFound, "unknown destination")
 	// ErrForeignDestination: the sending destination is not a managed
 	// documentstore destination of the caller's member on this node.
-	ErrForeignDestination = errors.New("not your destination")
+	ErrForeignDestination = errkind.New(errkind.Forbidden, "not your destination")
 	// ErrRecipientUnusable: the recipient's certificate cannot be used
 	// now (expired, not yet valid, member suspended, unsupported key).
-	ErrRecipientUnusable = errors.New("recipient certificate unusable")
+	ErrRecipientUnusable = errkind.New(errkind.Conflict, "recipient certificate unusable")
 	// ErrUnknownTransfer: no transfer of that id in the member's log.
-	ErrUnknownTransfer = errors.New("unknown transfer")
+	ErrUnknownTransfer = errkind.New(errkind.NotFound, "unknown transfer")
 	// ErrTransfersClosed: the transfer service was closed.
-	ErrTransfersClosed = errors.New("transfers closed")
+	ErrTransfersClosed = errkind.New(errkind.Unavailable, "transfers closed")
 )
 
 // KindDocumentStore is the service kind of destination URIs transfers
