@@ -216,7 +216,7 @@ func TestSentinelStatuses(t *testing.T) {
 		docstore.ErrInvalidArgument: 400, docstore.ErrIncomplete: 400, docstore.ErrUnknownDestination: 404,
 		docstore.ErrForeignDestination: 403, docstore.ErrRecipientUnusable: 409, docstore.ErrUnknownTransfer: 404,
 		docstore.ErrTransfersClosed: 503,
-		app2app.ErrBadRequest: 400, app2app.ErrBadCertificate: 400, app2app.ErrBadSignature: 400,
+		app2app.ErrBadRequest:       400, app2app.ErrBadCertificate: 400, app2app.ErrBadSignature: 400,
 		app2app.ErrUnknownDestination: 404, app2app.ErrForeignDestination: 403, app2app.ErrNotHosted: 403,
 		app2app.ErrNameTaken: 409, app2app.ErrManaged: 409, app2app.ErrTooLarge: 413, app2app.ErrClosed: 503,
 	} {
