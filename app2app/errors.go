@@ -1,6 +1,6 @@
 package app2app
 
-import "errors"
+import "github.com/consign/consign/internal/errkind"
 
 // Sentinel errors. Every error the package returns to a caller wraps one of
 // these (or a sentinel of destination, crypto, chain or messaging) behind an operation
@@ -8,18 +8,18 @@ import "errors"
 var (
 	// ErrBadRequest: a malformed event or request (missing field, wrong
 	// type, bad name or kind).
-	ErrBadRequest = errors.New("bad request")
+	ErrBadRequest = errkind.New(errkind.Invalid, "bad request")
 	// ErrNameTaken: the member already has a destination of that name.
-	ErrNameTaken = errors.New("destination name taken")
+	ErrNameTaken = errkind.New(errkind.Exists, "destination name taken")
 	// ErrManaged: the operation is only for externally managed destinations.
-	ErrManaged = errors.New("destination is managed by the node")
+	ErrManaged = errkind.New(errkind.Conflict, "destination is managed by the node")
 	// ErrNotHosted: the caller's member is not served by this node.
-	ErrNotHosted = errors.New("member not served by this node")
+	ErrNotHosted = errkind.New(errkind.Forbidden, "member not served by this node")
 	// ErrTooLarge: a message exceeds the size limits.
-	ErrTooLarge = errors.New("message too large")
+	ErrTooLarge = errkind.New(errkind.TooLarge, "message too large")
 	// ErrBadSignature: a client's signature does not verify, or is missing
 	// where one is required.
-	ErrBadSignature = errors.New("bad or missing signature")
+	ErrBadSignature = errkind.New(errkind.Integrity, "bad or missing signature")
 	// ErrClosed: the service is shutting down.
-	ErrClosed = errors.New("app2app service closed")
+	ErrClosed = errkind.New(errkind.Unavailable, "app2app service closed")
 )

@@ -61,50 +61,50 @@
 // chain issued by another company's CA stands out.
 package crypto
 
-import "errors"
+import "github.com/consign/consign/internal/errkind"
 
 // Sentinel errors. Every error returned by this package wraps one of these
 // (test with errors.Is) behind an operation prefix.
 var (
 	// ErrBadSignature: a signature does not verify.
-	ErrBadSignature = errors.New("signature does not verify")
+	ErrBadSignature = errkind.New(errkind.Integrity, "signature does not verify")
 	// ErrWrongSigner: the data was signed by a key other than the expected one(s).
-	ErrWrongSigner = errors.New("signed by an unexpected key")
+	ErrWrongSigner = errkind.New(errkind.Integrity, "signed by an unexpected key")
 	// ErrUnsigned: a signature was required but the data carries none.
-	ErrUnsigned = errors.New("not signed")
+	ErrUnsigned = errkind.New(errkind.Invalid, "not signed")
 	// ErrExpired: a certificate is outside its validity period.
-	ErrExpired = errors.New("certificate expired or not yet valid")
+	ErrExpired = errkind.New(errkind.Invalid, "certificate expired or not yet valid")
 	// ErrUnsupportedKey: a key or certificate of a type this package does not handle.
-	ErrUnsupportedKey = errors.New("unsupported key type")
+	ErrUnsupportedKey = errkind.New(errkind.Invalid, "unsupported key type")
 	// ErrWrongName: a certificate's subject is not the one required.
-	ErrWrongName = errors.New("certificate subject is not the required name")
+	ErrWrongName = errkind.New(errkind.Invalid, "certificate subject is not the required name")
 	// ErrBadPEM: PEM input holds no usable block of the expected type.
-	ErrBadPEM = errors.New("malformed PEM")
+	ErrBadPEM = errkind.New(errkind.Invalid, "malformed PEM")
 
 	// ErrNotRecipient: none of the envelope's recipients matches the key given.
-	ErrNotRecipient = errors.New("not a recipient of this envelope")
+	ErrNotRecipient = errkind.New(errkind.Forbidden, "not a recipient of this envelope")
 	// ErrMalformed: the envelope (or message, or CMS structure) cannot be parsed.
-	ErrMalformed = errors.New("malformed envelope")
+	ErrMalformed = errkind.New(errkind.Invalid, "malformed envelope")
 	// ErrTampered: authentication failed: the header or a chunk was modified,
 	// reordered, or encrypted under another key.
-	ErrTampered = errors.New("authentication failed (tampered or reordered data)")
+	ErrTampered = errkind.New(errkind.Integrity, "authentication failed (tampered or reordered data)")
 	// ErrTruncated: the envelope ends before its final chunk.
-	ErrTruncated = errors.New("envelope truncated")
+	ErrTruncated = errkind.New(errkind.Integrity, "envelope truncated")
 	// ErrTrailingData: bytes follow the final chunk.
-	ErrTrailingData = errors.New("data after the end of the envelope")
+	ErrTrailingData = errkind.New(errkind.Integrity, "data after the end of the envelope")
 
 	// ErrReplay: a session message was already accepted (or is too old to tell).
-	ErrReplay = errors.New("message replayed")
+	ErrReplay = errkind.New(errkind.Integrity, "message replayed")
 	// ErrSessionState: a session message refers to an epoch the receiver cannot use.
-	ErrSessionState = errors.New("unknown or invalid session epoch")
+	ErrSessionState = errkind.New(errkind.Conflict, "unknown or invalid session epoch")
 
 	// ErrBadChain: an identity-proof chain does not verify (bad signature,
 	// broken issuer link, untrusted root, malformed leaf name).
-	ErrBadChain = errors.New("certificate chain does not verify")
+	ErrBadChain = errkind.New(errkind.Integrity, "certificate chain does not verify")
 	// ErrBadNonce: the identity proof names a nonce other than the one issued.
-	ErrBadNonce = errors.New("identity proof nonce does not match")
+	ErrBadNonce = errkind.New(errkind.Invalid, "identity proof nonce does not match")
 	// ErrWrongEnvironment: the identity proof names another environment.
-	ErrWrongEnvironment = errors.New("identity proof is for another environment")
+	ErrWrongEnvironment = errkind.New(errkind.Invalid, "identity proof is for another environment")
 	// ErrRevoked: a certificate of the chain is listed in a supplied CRL.
-	ErrRevoked = errors.New("certificate revoked")
+	ErrRevoked = errkind.New(errkind.Forbidden, "certificate revoked")
 )

@@ -1,6 +1,6 @@
 package docstore
 
-import "errors"
+import "github.com/consign/consign/internal/errkind"
 
 // Sentinel errors. Methods wrap them with an operation prefix and a
 // message saying what was wrong (`docstore: upload "a/b.pdf": already
@@ -8,23 +8,23 @@ import "errors"
 // one HTTP status.
 var (
 	// ErrNotFound: no document or folder at that path.
-	ErrNotFound = errors.New("not found")
+	ErrNotFound = errkind.New(errkind.NotFound, "not found")
 	// ErrExists: a create-only write found a document at the path.
-	ErrExists = errors.New("already exists")
+	ErrExists = errkind.New(errkind.Exists, "already exists")
 	// ErrIsFolder: the path names a folder where a document is needed.
-	ErrIsFolder = errors.New("is a folder")
+	ErrIsFolder = errkind.New(errkind.Conflict, "is a folder")
 	// ErrNotFolder: the path, or a folder above it, is a document where a
 	// folder is needed.
-	ErrNotFolder = errors.New("is a document, not a folder")
+	ErrNotFolder = errkind.New(errkind.Conflict, "is a document, not a folder")
 	// ErrInvalidPath: the path is malformed or tries to leave the space.
-	ErrInvalidPath = errors.New("invalid path")
+	ErrInvalidPath = errkind.New(errkind.Invalid, "invalid path")
 	// ErrInvalidArgument: another request value is unusable (offset,
 	// limit, query, preference key or value).
-	ErrInvalidArgument = errors.New("invalid argument")
+	ErrInvalidArgument = errkind.New(errkind.Invalid, "invalid argument")
 	// ErrIncomplete: the content stream failed or ended early (a
 	// truncated or malformed upload); nothing was stored.
-	ErrIncomplete = errors.New("upload incomplete")
+	ErrIncomplete = errkind.New(errkind.Invalid, "upload incomplete")
 	// ErrChanged: the document was replaced, by other means, while it was
 	// being read; retry.
-	ErrChanged = errors.New("changed while being read")
+	ErrChanged = errkind.New(errkind.Conflict, "changed while being read")
 )

@@ -14,6 +14,7 @@ import (
 
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/destination"
+	"github.com/consign/consign/internal/errkind"
 	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/messaging"
 )
@@ -202,11 +203,11 @@ type TransferPinner interface {
 var (
 	// ErrRecipientUnusable: the recipient's certificate cannot be used
 	// now (expired, not yet valid, member suspended, unsupported key).
-	ErrRecipientUnusable = errors.New("recipient certificate unusable")
+	ErrRecipientUnusable = errkind.New(errkind.Conflict, "recipient certificate unusable")
 	// ErrUnknownTransfer: no transfer of that id in the member's log.
-	ErrUnknownTransfer = errors.New("unknown transfer")
+	ErrUnknownTransfer = errkind.New(errkind.NotFound, "unknown transfer")
 	// ErrTransfersClosed: the transfer service was closed.
-	ErrTransfersClosed = errors.New("transfers closed")
+	ErrTransfersClosed = errkind.New(errkind.Unavailable, "transfers closed")
 )
 
 // TransferConfig configures Transfers. Zero values are documented per

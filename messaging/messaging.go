@@ -59,8 +59,9 @@ package messaging
 
 import (
 	"context"
-	"errors"
 	"fmt"
+
+	"github.com/consign/consign/internal/errkind"
 )
 
 // Size limits.
@@ -82,16 +83,16 @@ const (
 // with errors.Is.
 var (
 	// ErrTooLarge: a message's value or headers exceed the limits above.
-	ErrTooLarge = errors.New("message too large")
+	ErrTooLarge = errkind.New(errkind.TooLarge, "message too large")
 	// ErrUnknownTopic: the topic does not exist (create it with EnsureTopic).
-	ErrUnknownTopic = errors.New("unknown topic")
+	ErrUnknownTopic = errkind.New(errkind.NotFound, "unknown topic")
 	// ErrBadTopic: a topic name is empty, too long or has characters other
 	// than ASCII letters, digits, '.', '_' and '-'.
-	ErrBadTopic = errors.New("invalid topic name")
+	ErrBadTopic = errkind.New(errkind.Invalid, "invalid topic name")
 	// ErrBadGroup: a consumer group name is empty.
-	ErrBadGroup = errors.New("invalid consumer group")
+	ErrBadGroup = errkind.New(errkind.Invalid, "invalid consumer group")
 	// ErrClosed: the transport was closed.
-	ErrClosed = errors.New("transport closed")
+	ErrClosed = errkind.New(errkind.Unavailable, "transport closed")
 )
 
 // Header is one message header. Keys may repeat; order is preserved.

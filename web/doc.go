@@ -35,8 +35,9 @@
 // socket.io error "unauthorized" with the reason in its data.
 //
 // Errors. Every error body is {"error": "<message>"}. Handlers wrap
-// sentinel errors and call Error, which maps them to a status through one
-// table (StatusFor); a 5xx hides details from the client and logs them.
+// errors that carry a kind (errkind) and call Error, which maps the kind
+// to a status through one table (StatusFor); a 5xx hides details from the
+// client and logs them.
 //
 // Socket events. OnConnection registers a handler for each authenticated
 // connection; Conn exposes the principal, the connection's query

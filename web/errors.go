@@ -7,81 +7,62 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/consign/consign/app2app"
-	"github.com/consign/consign/destination"
-	"github.com/consign/consign/docstore"
-	"github.com/consign/consign/internal/auth"
+	"github.com/consign/consign/internal/errkind"
 )
 
-// Sentinel errors of the web layer. Handlers wrap them (or the sentinels
-// of lower packages listed in statusTable) and call Error.
+// Sentinel errors of the web layer. Handlers wrap them (or the errors of
+// lower packages, which carry a kind of their own) and call Error.
 var (
-	ErrBadRequest      = errors.New("bad request")
-	ErrUnauthorized    = errors.New("authentication required")
-	ErrForbidden       = errors.New("forbidden")
-	ErrNotFound        = errors.New("not found")
-	ErrMethod          = errors.New("method not allowed")
-	ErrConflict        = errors.New("conflict")
-	ErrTooLarge        = errors.New("request too large")
-	ErrTooManyRequests = errors.New("too many failed authentication attempts")
-	ErrUnavailable     = errors.New("service unavailable")
+	ErrBadRequest      = errkind.New(errkind.Invalid, "bad request")
+	ErrUnauthorized    = errkind.New(errkind.Unauthorized, "authentication required")
+	ErrForbidden       = errkind.New(errkind.Forbidden, "forbidden")
+	ErrNotFound        = errkind.New(errkind.NotFound, "not found")
+	ErrConflict        = errkind.New(errkind.Conflict, "conflict")
+	ErrTooLarge        = errkind.New(errkind.TooLarge, "request too large")
+	ErrTooManyRequests = errkind.New(errkind.RateLimited, "too many failed authentication attempts")
+	ErrUnavailable     = errkind.New(errkind.Unavailable, "service unavailable")
+
+	// ErrMethod is the one status no kind stands for: 405. StatusFor
+	// answers it before asking for the kind.
+	ErrMethod = errkind.New(errkind.Invalid, "method not allowed")
 )
 
-// statusEntry maps one sentinel to an HTTP status.
-type statusEntry struct {
-	err    error
-	status int
+// kindStatus is the one place where error kinds become status codes; it
+// covers every kind (TestKindStatusCoversEveryKind).
+//
+// Integrity (a signature, hash or tag that does not verify) is a 400: the
+// client sent bytes that are not what they claim, like any other bad
+// input; API.md promises 400 for a bad signature. Canceled is 499, the
+// status proxies log for a client that closed the request: nobody reads
+// the answer, and it is no fault of the node, so it is not logged as one.
+var kindStatus = map[errkind.Kind]int{
+	errkind.Internal:     http.StatusInternalServerError,
+	errkind.Invalid:      http.StatusBadRequest,
+	errkind.NotFound:     http.StatusNotFound,
+	errkind.Exists:       http.StatusConflict,
+	errkind.Conflict:     http.StatusConflict,
+	errkind.Unauthorized: http.StatusUnauthorized,
+	errkind.Forbidden:    http.StatusForbidden,
+	errkind.TooLarge:     http.StatusRequestEntityTooLarge,
+	errkind.RateLimited:  http.StatusTooManyRequests,
+	errkind.Unavailable:  http.StatusServiceUnavailable,
+	errkind.Timeout:      http.StatusGatewayTimeout,
+	errkind.Integrity:    http.StatusBadRequest,
+	errkind.Canceled:     statusClientClosed,
 }
 
-// statusTable is the one place where sentinels become status codes.
-// Later parts add their sentinels here (docstore.ErrNotFound → 404, …);
-// the first entry that errors.Is matches wins.
-func statusTable() []statusEntry {
-	return []statusEntry{
-		{ErrBadRequest, http.StatusBadRequest},
-		{ErrUnauthorized, http.StatusUnauthorized},
-		{auth.ErrBadCredentials, http.StatusUnauthorized},
-		{auth.ErrWrongEnvironment, http.StatusUnauthorized},
-		{ErrForbidden, http.StatusForbidden},
-		{ErrNotFound, http.StatusNotFound},
-		{ErrMethod, http.StatusMethodNotAllowed},
-		{ErrConflict, http.StatusConflict},
-		{ErrTooLarge, http.StatusRequestEntityTooLarge},
-		{ErrTooManyRequests, http.StatusTooManyRequests},
-		{ErrUnavailable, http.StatusServiceUnavailable},
-		{context.DeadlineExceeded, http.StatusGatewayTimeout},
-		{docstore.ErrNotFound, http.StatusNotFound},
-		{docstore.ErrExists, http.StatusConflict},
-		{docstore.ErrIsFolder, http.StatusConflict},
-		{docstore.ErrNotFolder, http.StatusConflict},
-		{docstore.ErrChanged, http.StatusConflict},
-		{docstore.ErrInvalidPath, http.StatusBadRequest},
-		{docstore.ErrInvalidArgument, http.StatusBadRequest},
-		{docstore.ErrIncomplete, http.StatusBadRequest},
-		{destination.ErrUnknownDestination, http.StatusNotFound},
-		{destination.ErrForeignDestination, http.StatusForbidden},
-		{docstore.ErrRecipientUnusable, http.StatusConflict},
-		{docstore.ErrUnknownTransfer, http.StatusNotFound},
-		{docstore.ErrTransfersClosed, http.StatusServiceUnavailable},
-		{app2app.ErrBadRequest, http.StatusBadRequest},
-		{destination.ErrBadCertificate, http.StatusBadRequest},
-		{app2app.ErrBadSignature, http.StatusBadRequest},
-		{app2app.ErrNotHosted, http.StatusForbidden},
-		{app2app.ErrNameTaken, http.StatusConflict},
-		{app2app.ErrManaged, http.StatusConflict},
-		{app2app.ErrTooLarge, http.StatusRequestEntityTooLarge},
-		{app2app.ErrClosed, http.StatusServiceUnavailable},
-		{destination.ErrBadURI, http.StatusBadRequest},
-	}
-}
+// statusClientClosed answers a request whose client went away.
+const statusClientClosed = 499
 
-// StatusFor returns the HTTP status for err: the status of the first
-// sentinel in the table that err wraps, 500 otherwise.
+// StatusFor returns the HTTP status for err: that of its kind
+// (errkind.Of: the outermost kind in its chain), 500 for an error that
+// carries none, 405 for ErrMethod.
 func StatusFor(err error) int {
-	for _, e := range statusTable() {
-		if errors.Is(err, e.err) {
-			return e.status
-		}
+	if errors.Is(err, ErrMethod) {
+		return http.StatusMethodNotAllowed
+	}
+	if st, ok := kindStatus[errkind.Of(err)]; ok {
+		return st
 	}
 	return http.StatusInternalServerError
 }

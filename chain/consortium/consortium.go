@@ -22,21 +22,22 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+
+	"github.com/consign/consign/internal/errkind"
 )
 
 // Sentinel errors.
 var (
-	ErrNotFound          = errors.New("not found")
-	ErrExists            = errors.New("already exists")
-	ErrCrossEnvironment  = errors.New("belongs to another environment")
-	ErrInvitationUsed    = errors.New("invitation already used")
-	ErrInvitationExpired = errors.New("invitation expired")
-	ErrInvalid           = errors.New("invalid record")
+	ErrNotFound          = errkind.New(errkind.NotFound, "not found")
+	ErrExists            = errkind.New(errkind.Exists, "already exists")
+	ErrCrossEnvironment  = errkind.New(errkind.Forbidden, "belongs to another environment")
+	ErrInvitationUsed    = errkind.New(errkind.Conflict, "invitation already used")
+	ErrInvitationExpired = errkind.New(errkind.Conflict, "invitation expired")
+	ErrInvalid           = errkind.New(errkind.Invalid, "invalid record")
 )
 
 // Consensus is the consensus kind of an environment's chain. It is

@@ -32,24 +32,25 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"time"
+
+	"github.com/consign/consign/internal/errkind"
 )
 
 // Sentinel errors. Errors returned by this package wrap one of them.
 var (
 	// ErrBadCredentials: the user is unknown or the password is wrong.
 	// Deliberately the same error for both.
-	ErrBadCredentials = errors.New("invalid credentials")
+	ErrBadCredentials = errkind.New(errkind.Unauthorized, "invalid credentials")
 	// ErrWrongEnvironment: the credential is valid but belongs to another
 	// environment than the one the node serves.
-	ErrWrongEnvironment = errors.New("credential belongs to another environment")
+	ErrWrongEnvironment = errkind.New(errkind.Unauthorized, "credential belongs to another environment")
 	// ErrNotFound: no credential with that user name (store operations).
-	ErrNotFound = errors.New("credential not found")
+	ErrNotFound = errkind.New(errkind.NotFound, "credential not found")
 	// ErrExists: a credential with that user name is already stored.
-	ErrExists = errors.New("credential already exists")
+	ErrExists = errkind.New(errkind.Exists, "credential already exists")
 	// ErrInvalid: malformed input (empty environment, bad hash string, …).
-	ErrInvalid = errors.New("invalid credential data")
+	ErrInvalid = errkind.New(errkind.Invalid, "invalid credential data")
 )
 
 // Principal identifies the holder of a verified credential.

@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/consign/consign/internal/errkind"
 )
 
 // Error names the key that is wrong and why, e.g.
@@ -38,6 +40,9 @@ func (e *Error) Error() string {
 	}
 	return fmt.Sprintf("config: %s: %s", e.Key, e.Reason)
 }
+
+// Kind reports a configuration error as Invalid: the input is wrong.
+func (e *Error) Kind() errkind.Kind { return errkind.Invalid }
 
 // Invalid returns an *Error for key; parts use it from Validate so that
 // every message names the key.

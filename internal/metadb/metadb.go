@@ -19,10 +19,12 @@ import (
 	"path/filepath"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/consign/consign/internal/errkind"
 )
 
 // ErrUnsupportedDriver is returned by Open for a driver other than sqlite.
-var ErrUnsupportedDriver = errors.New("unsupported metadata driver")
+var ErrUnsupportedDriver = errkind.New(errkind.Invalid, "unsupported metadata driver")
 
 // Config selects the database. The zero value is not usable: set Path.
 type Config struct {

@@ -30,12 +30,13 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kfake"
 
+	"github.com/consign/consign/internal/errkind"
 	"github.com/consign/consign/messaging"
 	"github.com/consign/consign/messaging/kafka"
 )
 
 // ErrLocked: another process has the data directory open.
-var ErrLocked = errors.New("data directory in use by another process")
+var ErrLocked = errkind.New(errkind.Conflict, "data directory in use by another process")
 
 // Config configures the embedded broker.
 type Config struct {

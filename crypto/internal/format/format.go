@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/consign/consign/internal/errkind"
 )
 
 // Magic opens every envelope.
@@ -40,7 +42,7 @@ const (
 )
 
 // ErrMalformed is wrapped by every parse failure.
-var ErrMalformed = errors.New("malformed envelope")
+var ErrMalformed = errkind.New(errkind.Invalid, "malformed envelope")
 
 // Stanza is the file key wrapped for one recipient, named by the SHA-256 of
 // the recipient's SubjectPublicKeyInfo.

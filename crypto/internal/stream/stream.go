@@ -16,13 +16,14 @@ import (
 	"io"
 
 	"github.com/consign/consign/crypto/internal/format"
+	"github.com/consign/consign/internal/errkind"
 )
 
 // Errors from Reader, mapped by the caller to its package's sentinels.
 var (
-	ErrAuth      = errors.New("chunk authentication failed")
-	ErrTruncated = errors.New("stream truncated")
-	ErrMalformed = errors.New("malformed chunk")
+	ErrAuth      = errkind.New(errkind.Integrity, "chunk authentication failed")
+	ErrTruncated = errkind.New(errkind.Integrity, "stream truncated")
+	ErrMalformed = errkind.New(errkind.Invalid, "malformed chunk")
 )
 
 func newAEAD(key []byte) (cipher.AEAD, error) {
@@ -146,4 +147,4 @@ func (r *Reader) Next(buf []byte) (plain []byte, final bool, err error) {
 }
 
 // ErrTrailing reports bytes after the final record.
-var ErrTrailing = errors.New("data after the final chunk")
+var ErrTrailing = errkind.New(errkind.Integrity, "data after the final chunk")
