@@ -183,8 +183,20 @@ func (a *a2aConn) Deliver(ctx context.Context, d app2app.Delivery) error {
 		}
 		msg = map[string]any{"headers": h, "content": content}
 	}
+	// Back-pressure: a client that does not read is not fed (the
+	// partition's worker waits here, so the transport stops reading for
+	// this consumer), and with auto-commit the message counts as
+	// delivered, and is committed, only once the transport wrote it.
+	if err := a.c.WaitRoom(ctx); err != nil {
+		return fmt.Errorf("web: app2app: %w", err)
+	}
 	if err := a.c.Emit("data", msg, d.Key, d.Timestamp); err != nil {
 		return err
+	}
+	if a.auto {
+		if err := a.c.WaitWritten(ctx); err != nil {
+			return fmt.Errorf("web: app2app: %w", err)
+		}
 	}
 	if err := a.c.Context().Err(); err != nil {
 		return fmt.Errorf("web: app2app: connection closed: %w", err)

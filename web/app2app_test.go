@@ -34,6 +34,7 @@ type a2aFixture struct {
 	chain        *app2apptest.Chain
 	user1, pass1 string
 	user2, pass2 string
+	ns           string // socket.io namespace the Node client connects to ("" is the root)
 }
 
 func newA2AFixture(t *testing.T, tr messaging.Transport) *a2aFixture {
@@ -281,7 +282,7 @@ type a2aRun struct {
 func (f *a2aFixture) runClient(t *testing.T, modules, mode string, dests map[string]map[string]string) []a2aRun {
 	t.Helper()
 	dj, _ := json.Marshal(dests)
-	out := runNode(t, modules, "app2app_client.js", "CONSIGN_URL="+f.base, "CONSIGN_URL2="+f.base2, "CONSIGN_MODE="+mode, "CONSIGN_DESTS="+string(dj),
+	out := runNode(t, modules, "app2app_client.js", "CONSIGN_NS="+f.ns, "CONSIGN_URL="+f.base, "CONSIGN_URL2="+f.base2, "CONSIGN_MODE="+mode, "CONSIGN_DESTS="+string(dj),
 		"CONSIGN_USER1="+f.user1, "CONSIGN_PASS1="+f.pass1, "CONSIGN_USER2="+f.user2, "CONSIGN_PASS2="+f.pass2)
 	var res struct {
 		Version string   `json:"version"`
@@ -337,6 +338,14 @@ func TestApp2AppNodeClients(t *testing.T) {
 					t.Run("RoundTrip", func(t *testing.T) { testA2ARoundTrip(t, f, modules) })
 					t.Run("ManualCommit", func(t *testing.T) { testA2AManual(t, f, modules) })
 					t.Run("External", func(t *testing.T) { testA2AExternal(t, f, modules) })
+					if tr.name == "embedded" {
+						// The endpoint URL real clients are handed: namespace
+						// /api/v1, auto_commit=false in that URL's query.
+						v1 := *f
+						v1.ns = "/api/v1"
+						t.Run("APIv1/RoundTrip", func(t *testing.T) { testA2ARoundTrip(t, &v1, modules) })
+						t.Run("APIv1/ManualCommit", func(t *testing.T) { testA2AManual(t, &v1, modules) })
+					}
 				})
 			}
 		})
@@ -345,6 +354,9 @@ func TestApp2AppNodeClients(t *testing.T) {
 
 func (f *a2aFixture) pairs(t *testing.T, prefix string, external bool) map[string]map[string]string {
 	dests := map[string]map[string]string{}
+	if f.ns != "" {
+		prefix += "-ns" // destination names are unique per member
+	}
 	for _, tp := range []string{"websocket", "polling"} {
 		from := f.createDest(t, f.user1, f.pass1, prefix+"-"+tp+"-a", external)
 		to := f.createDest(t, f.user2, f.pass2, prefix+"-"+tp+"-b", external)

@@ -46,6 +46,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock for rate limiting and tokens; nil means time.Now.
 	Now func() time.Time
+	// SocketIO bounds socket.io sessions and send queues; zero values
+	// mean the defaults documented on SocketIOLimits.
+	SocketIO SocketIOLimits
 }
 
 // Validate reports the first unusable setting.
@@ -64,7 +67,7 @@ func (c Config) Validate() error {
 	if c.FailureBurst < 0 || c.FailureRefill < 0 || c.ReadyTimeout < 0 || c.TokenTTL < 0 {
 		return errors.New("web: config: FailureBurst, FailureRefill, ReadyTimeout and TokenTTL must not be negative")
 	}
-	return nil
+	return c.SocketIO.validate()
 }
 
 func (c *Config) setDefaults() {
@@ -89,6 +92,7 @@ func (c *Config) setDefaults() {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	c.SocketIO.setDefaults()
 }
 
 // Probe is one readiness check: Check returns nil when the dependency

@@ -25,7 +25,11 @@ func sioTestHandlers(f *fixture) {
 			}
 		})
 		c.On("boom", func([]any, Ack) { panic("handler bug") })
+		c.On("poke", func(args []any, _ Ack) {
+			_ = f.srv.EmitToMember(p.Member, "document_sent", map[string]any{"id": args[0]})
+		})
 		_ = c.Emit("welcome", map[string]any{
+			"namespace":   c.Namespace(),
 			"member":      p.Member,
 			"environment": p.EnvironmentID,
 			"auto_commit": c.Query("auto_commit"),
@@ -161,5 +165,62 @@ func TestSocketIORateLimit(t *testing.T) {
 	// HTTP shares the per-IP budget.
 	if r := f.do(t, "GET", "/", f.user, f.pass); r.status != 429 {
 		t.Errorf("HTTP after socket.io failures: %d", r.status)
+	}
+}
+
+// TestSocketIONamespaces: socket.io-client 2.x and 4.x connect to
+// <base>/api/v1?auto_commit=false (namespace /api/v1, options in the
+// URL's query, as the hosted service's snippets do) and to the root, over
+// websocket and polling; a member's document event reaches both; an
+// unknown namespace is refused.
+func TestSocketIONamespaces(t *testing.T) {
+	for _, gen := range []struct {
+		name, modules, major string
+	}{
+		{"socket.io-client 2.x", testenv.SIO2Modules, "2."},
+		{"socket.io-client 4.x", testenv.SIO4Modules, "4."},
+	} {
+		t.Run(gen.name, func(t *testing.T) {
+			modules := testenv.Get(t, gen.modules)
+			f := newFixture(t, Config{FailureBurst: 1000})
+			sioTestHandlers(f)
+			out := runNode(t, modules, "sio_namespaces.js", "CONSIGN_URL="+f.base, "CONSIGN_USER="+f.user, "CONSIGN_PASS="+f.pass)
+			type conn struct {
+				Outcome string         `json:"outcome"`
+				Detail  any            `json:"detail"`
+				Welcome map[string]any `json:"welcome"`
+			}
+			var res struct {
+				Version string `json:"version"`
+				Runs    []struct {
+					Transport      string `json:"transport"`
+					V1, Root, Nope conn
+					Events         struct{ V1, Root []map[string]any }
+				} `json:"runs"`
+			}
+			if err := json.Unmarshal(out, &res); err != nil {
+				t.Fatalf("node output %q: %v", out, err)
+			}
+			if !strings.HasPrefix(res.Version, gen.major) || len(res.Runs) != 2 {
+				t.Fatalf("result %s", out)
+			}
+			for _, r := range res.Runs {
+				if w := r.V1.Welcome; r.V1.Outcome != "connected" || w["namespace"] != "/api/v1" || w["auto_commit"] != "false" ||
+					w["tag"] != r.Transport || w["transport"] != r.Transport || w["member"] != "org1" {
+					t.Errorf("%s: /api/v1: %+v", r.Transport, r.V1)
+				}
+				if w := r.Root.Welcome; r.Root.Outcome != "connected" || w["namespace"] != "/" || w["auto_commit"] != "" {
+					t.Errorf("%s: root: %+v", r.Transport, r.Root)
+				}
+				want := "doc-" + r.Transport
+				if len(r.Events.V1) != 1 || r.Events.V1[0]["id"] != want || len(r.Events.Root) != 1 || r.Events.Root[0]["id"] != want {
+					t.Errorf("%s: document events %+v", r.Transport, r.Events)
+				}
+				detail, _ := json.Marshal(r.Nope.Detail)
+				if r.Nope.Outcome != "refused" || !strings.Contains(string(detail), "Invalid namespace") {
+					t.Errorf("%s: /nope: %s %s", r.Transport, r.Nope.Outcome, detail)
+				}
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -10,18 +11,29 @@ import (
 	"time"
 
 	"github.com/consign/consign/internal/auth"
+	engine "github.com/zishang520/socket.io/servers/engine/v3"
 	"github.com/zishang520/socket.io/servers/socket/v3"
 	"github.com/zishang520/socket.io/v3/pkg/types"
 )
 
-// sioServer wraps github.com/zishang520/socket.io: the default namespace
-// at /socket.io, Engine.IO v3 allowed next to v4 (socket.io-client 2.x
-// and 4.x), every connection authenticated by a middleware before it
-// joins the namespace.
+// Namespaces answered, with the same handlers: the root and /api/v1 (a
+// client handed wss://host/api/v1 connects to namespace /api/v1). Any
+// other namespace is refused by socket.io with connect_error
+// "Invalid namespace".
+var sioNamespaces = []string{"/", "/api/v1"}
+
+// sioServer wraps github.com/zishang520/socket.io: the namespaces above
+// at the Engine.IO path /socket.io, Engine.IO v3 allowed next to v4
+// (socket.io-client 2.x and 4.x), every connection authenticated by a
+// middleware before it joins a namespace. Engine.IO sessions that have
+// not authenticated yet are capped per address and in all, and closed
+// after ConnectTimeout.
 type sioServer struct {
 	s       *Server
 	io      *socket.Server
 	handler http.Handler
+	gate    *pendingGate
+	nsps    []socket.Namespace
 
 	mu     sync.RWMutex
 	onConn []func(*Conn)
@@ -49,11 +61,37 @@ func newSIOServer(s *Server) (*sioServer, error) {
 			AllowedHeaders: []string{"Authorization", "Content-Type"},
 		})
 	}
-	x := &sioServer{s: s, io: socket.NewServer(nil, opts)}
+	lim := s.cfg.SocketIO
+	opts.SetConnectTimeout(lim.ConnectTimeout)
+	x := &sioServer{s: s, gate: newPendingGate(lim.PendingPerIP, lim.PendingMax)}
+	opts.SetAllowRequest(func(ctx *types.HttpContext) error {
+		// Called for handshakes only (requests without a sid).
+		if err := x.gate.admit(clientIP(ctx.Request().RemoteAddr)); err != nil {
+			x.s.log.Info("socket.io handshake refused", "err", err)
+			return err
+		}
+		return nil
+	})
+	x.io = socket.NewServer(nil, opts)
 	x.handler = x.io.ServeHandler(nil)
-	x.io.Use(x.authenticate)
-	if err := x.io.On("connection", x.connected); err != nil {
+	if err := x.io.Engine().On("connection", func(a ...any) {
+		eng, ok := firstArg[engine.Socket](a)
+		if !ok {
+			return
+		}
+		id := eng.Id()
+		x.gate.open(id, clientIP(eng.Request().Request().RemoteAddr))
+		_ = eng.Once("close", func(...any) { x.gate.done(id) })
+	}); err != nil {
 		return nil, fmt.Errorf("web: socket.io: %w", err)
+	}
+	for _, name := range sioNamespaces {
+		nsp := x.io.Of(name, nil)
+		nsp.Use(x.authenticate)
+		if err := nsp.On("connection", x.connected); err != nil {
+			return nil, fmt.Errorf("web: socket.io: %w", err)
+		}
+		x.nsps = append(x.nsps, nsp)
 	}
 	return x, nil
 }
@@ -72,7 +110,7 @@ func (x *sioServer) authenticate(sock *socket.Socket, next func(*socket.Extended
 	if hs.Headers != nil {
 		header = hs.Headers.Header().Get("Authorization")
 	}
-	token, _ := hs.Auth["token"].(string)
+	token := queryValue(hs.Auth["token"])
 	go func() {
 		p, err := x.principal(ip, header, token)
 		if err != nil {
@@ -140,8 +178,15 @@ func (x *sioServer) connected(args ...any) {
 		return
 	}
 	p, _ := sock.Data().(auth.Principal)
+	eng := sock.Conn()
+	x.gate.done(eng.Id())
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &Conn{x: x, sock: sock, p: p, ctx: ctx}
+	c.q = newSendQueue(x.s.cfg.SocketIO, eng, func(reason string) {
+		x.s.log.Warn("socket.io connection closed", "member", p.Member, "socket", c.ID(), "namespace", string(sock.Nsp().Name()), "reason", reason)
+		cancel()
+		sock.Disconnect(true)
+	})
 	sock.Join(memberRoom(p.Member))
 	_ = sock.On("disconnect", func(a ...any) {
 		reason, _ := firstString(a)
@@ -182,7 +227,7 @@ func (x *sioServer) safely(c *Conn, what string, f func()) {
 }
 
 // OnConnection registers h to run for every authenticated socket.io
-// connection (default namespace). Register handlers before clients
+// connection (root namespace and /api/v1). Register handlers before clients
 // connect; h runs once per connection and usually calls Conn.On.
 func (s *Server) OnConnection(h func(c *Conn)) {
 	s.sio.mu.Lock()
@@ -191,9 +236,14 @@ func (s *Server) OnConnection(h func(c *Conn)) {
 }
 
 // EmitToMember sends an event to every socket.io connection of member
-// on this node (how document_sent and friends reach their owner).
+// on this node, whichever namespace it joined (how document_sent and
+// friends reach their owner).
 func (s *Server) EmitToMember(member, event string, args ...any) error {
-	return s.sio.io.To(memberRoom(member)).Emit(event, args...)
+	var errs []error
+	for _, nsp := range s.sio.nsps {
+		errs = append(errs, nsp.To(memberRoom(member)).Emit(event, args...))
+	}
+	return errors.Join(errs...)
 }
 
 // Ack answers a client's acknowledgement callback. Ack() arrives as
@@ -207,6 +257,7 @@ type Conn struct {
 	sock *socket.Socket
 	p    auth.Principal
 	ctx  context.Context
+	q    *sendQueue
 
 	mu           sync.Mutex
 	onDisconnect []func(reason string)
@@ -222,14 +273,51 @@ func (c *Conn) Principal() auth.Principal { return c.p }
 func (c *Conn) Context() context.Context { return c.ctx }
 
 // Query returns a query parameter of the connection URL
-// (e.g. "auto_commit"), or "".
+// (e.g. "auto_commit"), or "". socket.io-client 4.x sends the URL's query
+// with the Engine.IO handshake; 2.x sends a namespace's query in the
+// namespace CONNECT packet, which the library hands over as the auth
+// payload: both are read, the handshake first.
 func (c *Conn) Query(name string) string {
-	q := c.sock.Handshake().Query
-	if q == nil {
-		return ""
+	hs := c.sock.Handshake()
+	if q := hs.Query; q != nil {
+		if v, ok := q.Query()[name]; ok && len(v) > 0 {
+			return v[0]
+		}
 	}
-	return q.Query().Get(name)
+	return queryValue(hs.Auth[name])
 }
+
+// queryValue is a string, or the first of a []string (how the library
+// hands over a 2.x namespace query), or "".
+func queryValue(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case []string:
+		if len(v) > 0 {
+			return v[0]
+		}
+	case []any:
+		if len(v) > 0 {
+			s, _ := v[0].(string)
+			return s
+		}
+	}
+	return ""
+}
+
+// Namespace is the socket.io namespace the client joined: "/" or "/api/v1".
+func (c *Conn) Namespace() string { return string(c.sock.Nsp().Name()) }
+
+// WaitRoom waits until the connection's send queue has room for one more
+// message (see SocketIOLimits). It fails with ErrSendStuck once the
+// connection was closed for not reading.
+func (c *Conn) WaitRoom(ctx context.Context) error { return c.q.room(ctx) }
+
+// WaitWritten waits until everything emitted on the connection so far was
+// written by its transport: to the socket (websocket) or in a response
+// the client fetched (polling).
+func (c *Conn) WaitWritten(ctx context.Context) error { return c.q.writtenUpTo(ctx, c.q.mark()) }
 
 // Transport names the current transport: "polling" or "websocket".
 func (c *Conn) Transport() string { return c.sock.Conn().Transport().Name() }

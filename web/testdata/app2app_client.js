@@ -25,14 +25,27 @@ const basic = (u, p) => "Basic " + Buffer.from(u + ":" + p).toString("base64");
 const m1 = basic(process.env.CONSIGN_USER1, process.env.CONSIGN_PASS1);
 const m2 = basic(process.env.CONSIGN_USER2, process.env.CONSIGN_PASS2);
 
+// CONSIGN_NS (e.g. "/api/v1"), when set, is appended to the node URL and
+// the options go into that URL's query, as the hosted service's snippets
+// write them (wss://host/api/v1?auto_commit=false).
+const ns = process.env.CONSIGN_NS || "";
+
 function connect(transport, authorization, query) {
   const headers = { Authorization: authorization };
   const o = {
     transports: [transport], forceNew: true, reconnection: false, timeout: 20000,
-    query: query || {}, extraHeaders: headers,
+    extraHeaders: headers,
   };
+  let u = authorization === m2 ? url2 : url;
+  if (ns) {
+    u = u.replace(/^http/, "ws") + ns;
+    const q = new URLSearchParams(query || {}).toString();
+    if (q) u += "?" + q;
+  } else {
+    o.query = query || {};
+  }
   if (major < 3) o.transportOptions = { polling: { extraHeaders: headers } };
-  const s = io(authorization === m2 ? url2 : url, o);
+  const s = io(u, o);
   s.exceptions = [];
   s.on("exception", (e) => s.exceptions.push(e));
   return new Promise((resolve, reject) => {
