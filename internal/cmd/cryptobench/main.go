@@ -21,13 +21,11 @@ import (
 	"time"
 
 	ccrypto "github.com/consign/consign/crypto"
+	"github.com/consign/consign/internal/cmd/benchkit"
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
-		fmt.Fprintf(os.Stderr, "cryptobench: %v\n", err)
-		os.Exit(1)
-	}
+	benchkit.Exit("cryptobench", run(os.Args[1:]))
 }
 
 func run(args []string) error {
