@@ -14,6 +14,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/x509"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -30,7 +31,7 @@ func main() {
 
 func run(args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: cryptobench msgs|seal|open ...")
+		return errors.New("usage: cryptobench msgs|seal|open [flags]")
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	alg := fs.String("alg", "p256", "destination key type")
