@@ -346,14 +346,6 @@ func (r *Registry) affected(logs []types.Log) (map[string]bool, bool) {
 	return touched, list
 }
 
-// snapshot returns the height lookups should read at and the epoch to
-// check before caching what they read.
-func (c *registryCache) snapshot() (uint64, uint64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.height, c.epoch
-}
-
 // Member returns the member called name, or an error for which
 // errors.Is(err, ErrUnknownMember).
 func (r *Registry) Member(ctx context.Context, name string) (*Member, error) {

@@ -94,6 +94,7 @@ func EncryptCMSDER(content []byte, recipients []*x509.Certificate) ([]byte, erro
 		if !ok {
 			return nil, fmt.Errorf("%s: recipient %q has a %T key; CMS export needs RSA: %w", op, c.Subject.CommonName, c.PublicKey, ErrUnsupportedKey)
 		}
+		//lint:ignore SA1019 CMS KeyTransRecipientInfo with rsaEncryption is what openssl cms and the CMS readers this exports to expect
 		ek, err := rsa.EncryptPKCS1v15(rand.Reader, pub, key)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", op, err)
@@ -197,6 +198,7 @@ func DecryptCMS(data []byte, key stdcrypto.Decrypter, cert *x509.Certificate) ([
 	}
 	// SessionKeyLen makes a bad PKCS#1 block yield a random key instead of
 	// an error (no Bleichenbacher oracle); the padding check below then fails.
+	//lint:ignore SA1019 reading CMS rsaEncryption key transport, with the implicit-rejection option above
 	ck, err := key.Decrypt(rand.Reader, ri.EncryptedKey, &rsa.PKCS1v15DecryptOptions{SessionKeyLen: keyLen})
 	if err != nil || len(ck) != keyLen {
 		return nil, fmt.Errorf("%s: %w", op, ErrTampered)

@@ -2,7 +2,7 @@
 # make test: start the real servers, then run every test against them.
 #   1. scripts/testenv/up.sh installs (cached) and starts Kafka, S3, Azurite,
 #      Kubo, geth and checks Chromium; .testenv/env.sh holds their addresses.
-#   2. gofmt and go vet.
+#   2. make lint (scripts/lint.sh): gofmt, go vet, staticcheck, govulncheck.
 #   3. go test -race ./... with CONSIGN_TEST_REQUIRE=1: a test whose server
 #      is missing fails instead of skipping, and any skipped test fails the run
 #      (the socket.io client tests run in a plain pass: see below).
@@ -21,10 +21,8 @@ scripts/testenv/up.sh
 . .testenv/env.sh
 export CONSIGN_TEST_REQUIRE=1
 
-step "gofmt and go vet"
-unformatted=$(gofmt -l $(git ls-files '*.go'))
-if [ -n "$unformatted" ]; then echo "gofmt would change:"; echo "$unformatted"; exit 1; fi
-go vet ./...
+step "lint: gofmt, go vet, staticcheck, govulncheck"
+scripts/lint.sh
 
 # Tests that drive real socket.io clients (Node, Chromium) over long-polling.
 # socket.io v3.0.2 has a data race of its own: the polling transport assigns

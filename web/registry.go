@@ -150,7 +150,7 @@ func (a *registryAPI) members(w http.ResponseWriter, r *http.Request) {
 			Destinations: make([]registryDestRefJSON, len(m.Destinations)),
 		}
 		for k, d := range m.Destinations {
-			j.Destinations[k] = registryDestRefJSON{URI: d.URI, Name: d.Name}
+			j.Destinations[k] = registryDestRefJSON(d)
 		}
 		out[i] = j
 	}

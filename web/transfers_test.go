@@ -166,12 +166,6 @@ func (n *xferNode) upload(t *testing.T, path string, data []byte) {
 	}
 }
 
-func (n *xferNode) transfer(t *testing.T, from, to, doc string) reply {
-	t.Helper()
-	body, _ := json.Marshal(map[string]string{"from": from, "to": to, "document": doc})
-	return n.call(t, "POST", "/api/v1/transfers", "application/json", bytes.NewReader(body))
-}
-
 type transferLog struct {
 	Transfers []map[string]any `json:"transfers"`
 }

@@ -7,7 +7,7 @@
 #   Consign  = produce → delivery-report … data, signed and sealed
 #              (crypto sessions), through the node's inbox topic;
 #   baseline = raw franz-go in the same run: produce→consume throughput
-#              from messaging/internal/benchcmd -impl raw, and
+#              from internal/cmd/messagingbench -impl raw, and
 #              produce→poll latency at the same fixed rate (a2abench -mode raw).
 # Each figure is the median of 3 runs (1 with CONSIGN_BENCH_QUICK=1, which
 # also uses fewer messages). Prints Markdown rows:
@@ -29,7 +29,7 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 nice go build -o "$tmp/a2abench" ./internal/cmd/a2abench
-nice go build -o "$tmp/benchcmd" ./messaging/internal/benchcmd
+nice go build -o "$tmp/benchcmd" ./internal/cmd/messagingbench
 bench() { "$tmp/a2abench" -brokers "$CONSIGN_TEST_KAFKA" -modules "$CONSIGN_TEST_SIO4_MODULES" \
 	-script internal/cmd/a2abench/client.js "$@"; }
 

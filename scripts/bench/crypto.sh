@@ -15,7 +15,7 @@ MIB=1024
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-go build -o "$tmp/cryptobench" ./crypto/internal/cmd/cryptobench
+go build -o "$tmp/cryptobench" ./internal/cmd/cryptobench
 "$BIN" keygen --cn bench-sender --alg p256 --key-out "$tmp/s.key" --cert-out "$tmp/s.crt"
 "$BIN" keygen --cn bench-recipient --alg rsa2048 --key-out "$tmp/r.key" --cert-out "$tmp/r.crt"
 head -c $((MIB << 20)) /dev/urandom > "$tmp/data"
@@ -49,7 +49,7 @@ echo "| seal ${MIB} MiB incompressible, signed, to RSA-2048 (MB/s, best of $RUNS
 echo "| open ${MIB} MiB, verify sender (MB/s, best of $RUNS) | \`consign open --key r.key --from s.crt data.env >/dev/null\` | $(mbps "$p") MB/s | $(mbps "$o") MB/s (\`openssl dgst -sha256 data\`) | $(ratio "$o" "$p") | ≥ 0.8× |"
 echo "| CPU time (user+sys) of the fastest seal / open run | as above | $(cpu seal) / $(cpu open) | $(cpu openssl) (\`openssl dgst -sha256\`) | – | – |"
 echo "| peak RSS, seal / open ${MIB} MiB (bin/consign) | as above | $(mib "$(maxrss seal)") / $(mib "$(maxrss open)") | $(mib "$(maxrss version)") (\`consign version\`: the binary's own floor) | – | ≤ 64 MiB |"
-echo "| peak RSS, seal / open ${MIB} MiB (envelope code alone) | \`cryptobench seal\` / \`open\` (crypto/internal/cmd/cryptobench) | $(mib "$(maxrss smallseal)") / $(mib "$(maxrss smallopen)") | $(mib "$(maxrss openssl)") (\`openssl dgst\`) | – | ≤ 64 MiB |"
+echo "| peak RSS, seal / open ${MIB} MiB (envelope code alone) | \`cryptobench seal\` / \`open\` (internal/cmd/cryptobench) | $(mib "$(maxrss smallseal)") / $(mib "$(maxrss smallopen)") | $(mib "$(maxrss openssl)") (\`openssl dgst\`) | – | ≤ 64 MiB |"
 
 for alg in rsa2048 p256; do
 	naive=$("$tmp/cryptobench" msgs -alg "$alg" -mode naive -dur 3s)

@@ -39,7 +39,7 @@ t2=$(now)
 base_put=$(rate "$bytes" "$(echo "$t1 - $t0" | bc)")
 base_get=$(rate "$bytes" "$(echo "$t2 - $t1" | bc)")
 
-go build -o "$work/ipfsbench" ./storage/ipfs/internal/ipfsbench
+go build -o "$work/ipfsbench" ./internal/cmd/ipfsbench
 emb=$("$work/ipfsbench" -mode embedded -in "$work/a" -dir "$work/embedded")
 kubo=$("$work/ipfsbench" -mode kubo -api "$CONSIGN_TEST_IPFS_API" -in "$work/b" -dir "$work/kubo")
 field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }

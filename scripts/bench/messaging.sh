@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Messaging transport throughput: 1 KiB messages produced and consumed
-# through a 4-partition topic, measured by messaging/internal/benchcmd.
+# through a 4-partition topic, measured by internal/cmd/messagingbench.
 #   Consign  = messaging/kafka Transport (sync Send batches, Consume with
 #              commit after each handled message), or the embedded broker.
 #   baseline = raw franz-go in the same run (async produce, acks=all,
@@ -21,14 +21,14 @@ n=200000
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-nice go build -o "$tmp/benchcmd" ./messaging/internal/benchcmd
+nice go build -o "$tmp/messagingbench" ./internal/cmd/messagingbench
 
 # median IMPL FIELD: run 3 times, print the median of column FIELD
 # (4 = msgs/s, 5 = MB/s) into $tmp/IMPL.FIELD.
 run() {
 	local impl=$1
 	for i in 1 2 3; do
-		"$tmp/benchcmd" -impl "$impl" -n "$n" -brokers "$CONSIGN_TEST_KAFKA" >>"$tmp/$impl.out"
+		"$tmp/messagingbench" -impl "$impl" -n "$n" -brokers "$CONSIGN_TEST_KAFKA" >>"$tmp/$impl.out"
 	done
 	for f in 4 5; do
 		awk -v f="$f" '{print $f}' "$tmp/$impl.out" | sort -g | sed -n 2p >"$tmp/$impl.$f"
@@ -43,7 +43,7 @@ row() { # measure command consign baseline goal
 	ratio=$(awk -v a="$3" -v b="$4" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
 	printf '| %s | `%s` | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$ratio" "$5"
 }
-cmd="go run ./messaging/internal/benchcmd -n $n -impl"
+cmd="go run ./internal/cmd/messagingbench -n $n -impl"
 row "messaging: Kafka transport produce→consume, 1 KiB msgs/s" "$cmd transport" \
 	"$(cat "$tmp/transport.4")" "$(cat "$tmp/raw.4")" "≥ 0.8 × raw franz-go"
 row "messaging: Kafka transport produce→consume, 1 KiB MB/s" "$cmd transport" \

@@ -27,7 +27,7 @@ work=$(mktemp -d /tmp/consign-bench-storage.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
 head -c $((mib << 20)) /dev/urandom >"$work/src"
-go build -o "$work/storagebench" ./storage/internal/storagebench
+go build -o "$work/storagebench" ./internal/cmd/storagebench
 
 for backend in local s3 azure; do
 	case $backend in

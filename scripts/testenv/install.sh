@@ -5,6 +5,7 @@
 #
 #   scripts/testenv/install.sh            # everything
 #   scripts/testenv/install.sh geth kafka # just these
+#   scripts/testenv/install.sh staticcheck govulncheck vulndb  # the lint tools
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=versions.sh
@@ -106,6 +107,39 @@ install_chromium() {
   fi
 }
 
+install_staticcheck() {
+  have staticcheck "$STATICCHECK_VERSION" && [ -x "$TOOLS_BIN/staticcheck" ] && return 0
+  log "building staticcheck $STATICCHECK_VERSION (about 30 s cold)"
+  ( cd "$CONSIGN_CACHE" && GOBIN=$TOOLS_BIN run staticcheck go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" )
+  stamp staticcheck "$STATICCHECK_VERSION"
+}
+
+install_govulncheck() {
+  have govulncheck "$GOVULNCHECK_VERSION" && [ -x "$TOOLS_BIN/govulncheck" ] && return 0
+  log "building govulncheck $GOVULNCHECK_VERSION (about 10 s cold)"
+  ( cd "$CONSIGN_CACHE" && GOBIN=$TOOLS_BIN run govulncheck go install "golang.org/x/vuln/cmd/govulncheck@$GOVULNCHECK_VERSION" )
+  stamp govulncheck "$GOVULNCHECK_VERSION"
+}
+
+# The vulnerability database, offline: the module proxy serves
+# golang.org/x/vulndb like any module; its data/osv folder holds one OSV
+# record per vulnerability, and its cmd/indexdb writes them in the v1
+# layout (index/db.json, index/modules.json, index/vulns.json, ID/*.json)
+# that govulncheck -db file://DIR reads.
+install_vulndb() {
+  have vulndb "$VULNDB_VERSION" && [ -f "$CONSIGN_CACHE/vulndb/index/modules.json" ] && return 0
+  log "building the vulnerability database from golang.org/x/vulndb $VULNDB_VERSION (about 90 s cold)"
+  local src
+  ( cd "$CONSIGN_CACHE" && GOBIN=$TOOLS_BIN run vulndb-indexdb go install "golang.org/x/vulndb/cmd/indexdb@$VULNDB_VERSION" )
+  src=$(cd "$CONSIGN_CACHE" && go mod download -json "golang.org/x/vulndb@$VULNDB_VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+  [ -d "$src/data/osv" ] || { log "golang.org/x/vulndb@$VULNDB_VERSION has no data/osv"; return 1; }
+  rm -rf "$CONSIGN_CACHE/vulndb.new"
+  run vulndb "$TOOLS_BIN/indexdb" -vulns "$src/data/osv" -out "$CONSIGN_CACHE/vulndb.new"
+  rm -rf "$CONSIGN_CACHE/vulndb" && mv "$CONSIGN_CACHE/vulndb.new" "$CONSIGN_CACHE/vulndb"
+  stamp vulndb "$VULNDB_VERSION"
+}
+
+# The lint tools are not in the default set: scripts/lint.sh asks for them.
 all=(node kafka chromium versitygw geth kubo)
 want=("$@"); [ ${#want[@]} -gt 0 ] || want=("${all[@]}")
 # Network-bound installs run beside the CPU-bound Go builds; the Go builds
@@ -119,9 +153,9 @@ done
 rc=0
 for t in "${want[@]}"; do
   case $t in
-    versitygw|geth|kubo) "install_$t" || rc=1 ;;
+    versitygw|geth|kubo|staticcheck|govulncheck|vulndb) "install_$t" || rc=1 ;;
     node|kafka|chromium) ;;
-    *) log "unknown tool $t (known: ${all[*]})"; rc=1 ;;
+    *) log "unknown tool $t (known: ${all[*]} staticcheck govulncheck vulndb)"; rc=1 ;;
   esac
 done
 for p in "${pids[@]}"; do wait "$p" || rc=1; done

@@ -18,3 +18,10 @@ FORM_DATA_VERSION=2.5.6
 # Where built tools live: outside the clone, because CI clones afresh each run.
 CONSIGN_CACHE=${CONSIGN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/consign}
 TOOLS_BIN=$CONSIGN_CACHE/bin
+# Lint tools (make lint). staticcheck v0.8.2 is release 2026.2.2, which
+# supports Go 1.26. The vulnerability database is the OSV data of the Go
+# module golang.org/x/vulndb at this pseudo-version (its date is the data's
+# date), indexed into the layout govulncheck -db reads; see docs/testenv.md.
+STATICCHECK_VERSION=v0.8.2
+GOVULNCHECK_VERSION=v1.9.0
+VULNDB_VERSION=v0.0.0-20261105234957-e22db6528018

@@ -21,8 +21,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -37,6 +35,7 @@ import (
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	"golang.org/x/sys/unix"
 
+	"github.com/consign/consign/internal/cmd/benchkit"
 	"github.com/consign/consign/storage"
 	"github.com/consign/consign/storage/azure"
 	"github.com/consign/consign/storage/local"
@@ -49,10 +48,7 @@ func main() {
 	src := flag.String("src", "", "file to move (its size is the object size)")
 	work := flag.String("work", "", "scratch directory")
 	flag.Parse()
-	if err := run(context.Background(), *backend, *src, *work); err != nil {
-		fmt.Fprintln(os.Stderr, "storagebench:", err)
-		os.Exit(1)
-	}
+	benchkit.Exit("storagebench", run(context.Background(), *backend, *src, *work))
 }
 
 // bench is one backend under test with its baseline.
@@ -261,12 +257,6 @@ func env(name string) (string, error) {
 	return v, nil
 }
 
-func randomName() string {
-	var b [6]byte
-	rand.Read(b[:])
-	return "consign-bench-" + hex.EncodeToString(b[:])
-}
-
 func newS3(ctx context.Context, work string) (*bench, error) {
 	var cfg s3.Config
 	var err error
@@ -279,7 +269,7 @@ func newS3(ctx context.Context, work string) (*bench, error) {
 			return nil, err
 		}
 	}
-	cfg.PathStyle, cfg.CreateBucket, cfg.Bucket = true, true, randomName()
+	cfg.PathStyle, cfg.CreateBucket, cfg.Bucket = true, true, benchkit.RandomName()
 	st, err := s3.New(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -295,10 +285,12 @@ func newS3(ctx context.Context, work string) (*bench, error) {
 			}
 			defer f.Close()
 			// The same plain io.Reader of unknown length that Consign gets.
+			//lint:ignore SA1019 the baseline is the SDK's manager.Uploader, the figure BENCHMARKS.md compares with
 			_, err = manager.NewUploader(c).Upload(ctx, &awss3.PutObjectInput{Bucket: &bucket, Key: baseKey, Body: struct{ io.Reader }{f}})
 			return err
 		},
 		baseGet: func(ctx context.Context) error {
+			//lint:ignore SA1019 the baseline is the SDK's manager.Downloader, the figure BENCHMARKS.md compares with
 			_, err := manager.NewDownloader(c).Download(ctx, discard{}, &awss3.GetObjectInput{Bucket: &bucket, Key: baseKey})
 			return err
 		},
@@ -316,7 +308,7 @@ func newAzure(ctx context.Context) (*bench, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := azure.New(ctx, azure.Config{ConnectionString: conn, Container: randomName(), CreateContainer: true})
+	st, err := azure.New(ctx, azure.Config{ConnectionString: conn, Container: benchkit.RandomName(), CreateContainer: true})
 	if err != nil {
 		return nil, err
 	}

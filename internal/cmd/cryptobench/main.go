@@ -14,6 +14,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/x509"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -21,18 +22,16 @@ import (
 	"time"
 
 	ccrypto "github.com/consign/consign/crypto"
+	"github.com/consign/consign/internal/cmd/benchkit"
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
-		fmt.Fprintf(os.Stderr, "cryptobench: %v\n", err)
-		os.Exit(1)
-	}
+	benchkit.Exit("cryptobench", run(os.Args[1:]))
 }
 
 func run(args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: cryptobench msgs|seal|open ...")
+		return errors.New("usage: cryptobench msgs|seal|open [flags]")
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	alg := fs.String("alg", "p256", "destination key type")

@@ -3,8 +3,8 @@
 // reads it back, and prints one JSON line with the rates, the peak heap
 // growth of each phase and the object's CID.
 //
-//	go run ./storage/ipfs/internal/ipfsbench -mode embedded -in FILE -dir DIR
-//	go run ./storage/ipfs/internal/ipfsbench -mode kubo -api URL -in FILE -dir DIR
+//	go run ./internal/cmd/ipfsbench -mode embedded -in FILE -dir DIR
+//	go run ./internal/cmd/ipfsbench -mode kubo -api URL -in FILE -dir DIR
 package main
 
 import (
@@ -14,10 +14,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
-	"runtime/metrics"
 	"time"
 
+	"github.com/consign/consign/internal/cmd/benchkit"
 	"github.com/consign/consign/storage"
 	"github.com/consign/consign/storage/ipfs"
 )
@@ -42,10 +41,7 @@ func main() {
 	api := flag.String("api", "", "Kubo RPC URL (kubo mode)")
 	noSync := flag.Bool("nosync", false, "embedded mode without fsync (Config.NoSync)")
 	flag.Parse()
-	if err := run(*mode, *in, *dir, *api, *noSync); err != nil {
-		fmt.Fprintln(os.Stderr, "ipfsbench:", err)
-		os.Exit(1)
-	}
+	benchkit.Exit("ipfsbench", run(*mode, *in, *dir, *api, *noSync))
 }
 
 func run(mode, in, dir, api string, noSync bool) error {
@@ -77,17 +73,17 @@ func run(mode, in, dir, api string, noSync bool) error {
 	defer f.Close()
 	res := result{Mode: mode}
 
-	s := startHeap()
+	s := benchkit.StartHeap()
 	t0 := time.Now()
 	o, err := b.Put(ctx, "bench/object", f)
 	if err != nil {
 		return err
 	}
 	res.PutSeconds = time.Since(t0).Seconds()
-	res.PutHeapMiB = s.stop()
+	res.PutHeapMiB = s.StopMiB()
 	res.Bytes, res.CID = o.Size, o.Ref
 
-	s = startHeap()
+	s = benchkit.StartHeap()
 	t0 = time.Now()
 	rc, err := b.Get(ctx, "bench/object", 0, -1)
 	if err != nil {
@@ -102,7 +98,7 @@ func run(mode, in, dir, api string, noSync bool) error {
 		return fmt.Errorf("read back %d bytes of %d", n, o.Size)
 	}
 	res.GetSeconds = time.Since(t0).Seconds()
-	res.GetHeapMiB = s.stop()
+	res.GetHeapMiB = s.StopMiB()
 	res.PutMBps = float64(o.Size) / 1e6 / res.PutSeconds
 	res.GetMBps = float64(o.Size) / 1e6 / res.GetSeconds
 	if err := b.Delete(ctx, "bench/object"); err != nil {
@@ -112,44 +108,3 @@ func run(mode, in, dir, api string, noSync bool) error {
 }
 
 // heapSampler records the peak growth of the heap in use over a phase.
-type heapSampler struct {
-	base, peak uint64
-	done       chan struct{}
-	finished   chan struct{}
-}
-
-func heapInUse() uint64 {
-	s := []metrics.Sample{
-		{Name: "/memory/classes/heap/objects:bytes"},
-		{Name: "/memory/classes/heap/unused:bytes"},
-	}
-	metrics.Read(s)
-	return s[0].Value.Uint64() + s[1].Value.Uint64()
-}
-
-func startHeap() *heapSampler {
-	runtime.GC()
-	h := &heapSampler{base: heapInUse(), done: make(chan struct{}), finished: make(chan struct{})}
-	h.peak = h.base
-	go func() {
-		defer close(h.finished)
-		t := time.NewTicker(5 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-h.done:
-				return
-			case <-t.C:
-				h.peak = max(h.peak, heapInUse())
-			}
-		}
-	}()
-	return h
-}
-
-func (h *heapSampler) stop() float64 {
-	close(h.done)
-	<-h.finished
-	h.peak = max(h.peak, heapInUse())
-	return float64(h.peak-h.base) / (1 << 20)
-}

@@ -1,4 +1,4 @@
-// Command benchcmd measures produce→consume throughput of small messages,
+// Command messagingbench measures produce→consume throughput of small messages,
 // for scripts/bench/messaging.sh. It prints one line:
 //
 //	<impl> <messages> <seconds> <msgs/s> <MB/s>
@@ -18,7 +18,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -32,6 +31,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/consign/consign/internal/cmd/benchkit"
 	"github.com/consign/consign/messaging"
 	"github.com/consign/consign/messaging/embedded"
 	"github.com/consign/consign/messaging/kafka"
@@ -57,7 +57,7 @@ func main() {
 		var tr *kafka.Transport
 		tr, err = kafka.New(kafka.Config{Brokers: strings.Split(*brokers, ",")})
 		if err == nil {
-			topic := topicName()
+			topic := benchkit.RandomName()
 			elapsed, err = runTransport(ctx, tr, topic, *n, *size, int32(*parts))
 			tr.Close()
 			deleteTopic(strings.Split(*brokers, ","), topic)
@@ -70,25 +70,16 @@ func main() {
 			var b *embedded.Broker
 			b, err = embedded.Open(ctx, embedded.Config{Dir: dir})
 			if err == nil {
-				elapsed, err = runTransport(ctx, b, topicName(), *n, *size, int32(*parts))
+				elapsed, err = runTransport(ctx, b, benchkit.RandomName(), *n, *size, int32(*parts))
 				b.Close()
 			}
 		}
 	default:
 		err = fmt.Errorf("unknown -impl %q", *impl)
 	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "benchcmd:", err)
-		os.Exit(1)
-	}
+	benchkit.Exit("messagingbench", err)
 	s := elapsed.Seconds()
 	fmt.Printf("%s %d %.3f %.0f %.1f\n", *impl, *n, s, float64(*n)/s, float64(*n)*float64(*size)/s/1e6)
-}
-
-func topicName() string {
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	return "consign-bench-" + hex.EncodeToString(b[:])
 }
 
 func value(size int) []byte {
@@ -98,7 +89,7 @@ func value(size int) []byte {
 }
 
 func runRaw(ctx context.Context, brokers []string, n, size int, parts int32) (time.Duration, error) {
-	topic := topicName()
+	topic := benchkit.RandomName()
 	prod, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.RequiredAcks(kgo.AllISRAcks()))
 	if err != nil {
 		return 0, err
