@@ -123,12 +123,6 @@ func (g *pendingGate) done(id string) {
 	}
 }
 
-func (g *pendingGate) count() int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.total
-}
-
 // sendQueue follows the packets of one Engine.IO session from creation
 // to the moment its transport wrote them (websocket: the frame was
 // written to the socket; polling: the response the client fetched), so
@@ -346,11 +340,4 @@ func (q *sendQueue) wait(ctx context.Context, ok func() bool) error {
 			return ctx.Err()
 		}
 	}
-}
-
-// stats reports packets and bytes waiting.
-func (q *sendQueue) stats() (packets, bytes int) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return len(q.track), q.bytes
 }
