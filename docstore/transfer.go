@@ -99,7 +99,10 @@ type Transfers struct {
 	resendWish map[string]int       // transfer id → attempt a resend was asked for while in flight
 	asked      map[string]int       // transfer id → attempt this node asked a resend of
 	topics     map[string]bool      // inbox topics known to exist
+	refusals   map[string]pendingRefusal // transfer id → a refusal waiting for its verified manifest
 	closed     bool
+
+	forged forgedCounts // records dropped for a missing or bad signature
 
 	certMu sync.Mutex
 	certs  map[[32]byte]*x509.Certificate
@@ -398,6 +401,7 @@ func NewTransfers(ctx context.Context, store *Store, cfg TransferConfig) (*Trans
 		hosts: map[string]bool{}, wake: make(chan struct{}, 1),
 		incoming: map[string]*incoming{}, inflight: map[string]bool{}, resendWish: map[string]int{},
 		asked: map[string]int{}, topics: map[string]bool{inbox: true}, certs: map[[32]byte]*x509.Certificate{},
+		refusals: map[string]pendingRefusal{},
 	}
 	for _, m := range cfg.Members {
 		t.hosts[m] = true
@@ -542,15 +546,25 @@ func (t *Transfers) recipientCert(ctx context.Context, uri string) (*x509.Certif
 // suspended members and unparseable certificates ErrRecipientUnusable;
 // other errors are the registry's (worth retrying).
 func (t *Transfers) registryCert(ctx context.Context, uri string) (*x509.Certificate, string, error) {
-	d, err := t.cfg.Registry.Destination(ctx, uri)
-	if errors.Is(err, chain.ErrUnknownDestination) {
-		return nil, "", fmt.Errorf("%w: %q is not in the registry (%v)", ErrUnknownDestination, clip(uri), err)
-	}
+	c, d, err := t.certOf(ctx, uri)
 	if err != nil {
-		return nil, "", fmt.Errorf("registry lookup of %q: %w", clip(uri), err)
+		return nil, "", err
 	}
 	if d.MemberStatus != chain.StatusActive {
 		return nil, "", fmt.Errorf("%w: member %q of %q is %s", ErrRecipientUnusable, d.Member, clip(uri), d.MemberStatus)
+	}
+	return c, d.Member, nil
+}
+
+// certOf returns the registry certificate of destination uri whatever
+// its member's status (parsed once per certificate).
+func (t *Transfers) certOf(ctx context.Context, uri string) (*x509.Certificate, chain.Destination, error) {
+	d, err := t.cfg.Registry.Destination(ctx, uri)
+	if errors.Is(err, chain.ErrUnknownDestination) {
+		return nil, d, fmt.Errorf("%w: %q is not in the registry (%v)", ErrUnknownDestination, clip(uri), err)
+	}
+	if err != nil {
+		return nil, d, fmt.Errorf("registry lookup of %q: %w", clip(uri), err)
 	}
 	h := sha256.Sum256([]byte(d.CertificatePEM))
 	t.certMu.Lock()
@@ -558,7 +572,7 @@ func (t *Transfers) registryCert(ctx context.Context, uri string) (*x509.Certifi
 	t.certMu.Unlock()
 	if !ok {
 		if c, err = d.Certificate(); err != nil {
-			return nil, "", fmt.Errorf("%w: %v", ErrRecipientUnusable, err)
+			return nil, d, fmt.Errorf("%w: %v", ErrRecipientUnusable, err)
 		}
 		t.certMu.Lock()
 		if len(t.certs) > 4096 {
@@ -567,7 +581,7 @@ func (t *Transfers) registryCert(ctx context.Context, uri string) (*x509.Certifi
 		t.certs[h] = c
 		t.certMu.Unlock()
 	}
-	return c, d.Member, nil
+	return c, d, nil
 }
 
 // nodeOf returns the node serving member: the one its registry profile
