@@ -188,6 +188,7 @@ func (t *Transfers) startIncoming(ctx context.Context, id string, attempt int, f
 	go t.runIncoming(inc)
 	t.mu.Lock()
 	t.incoming[id] = inc
+	delete(t.refusals, id)
 	t.mu.Unlock()
 	return inc, nil
 }
@@ -264,6 +265,9 @@ func (t *Transfers) onShard(ctx context.Context, d *messaging.Delivery) error {
 		t.log.Warn("docstore: inbox: dropping a malformed shard", "partition", d.Partition, "offset", d.Offset)
 		return nil
 	}
+	if t.refusedAttempt(id, attempt, from, to) {
+		return nil // the rest of an attempt refused already, waiting for its manifest
+	}
 	inc := t.lookupIncoming(id)
 	if inc != nil && inc.attempt == attempt {
 		if inc.from != from || inc.to != to {
@@ -307,7 +311,8 @@ func (t *Transfers) onShard(ctx context.Context, d *messaging.Delivery) error {
 	inc, err = t.startIncoming(ctx, id, attempt, fu, tu)
 	var perm errPermanent
 	if errors.As(err, &perm) {
-		return t.refuse(ctx, refusal{id: id, attempt: attempt, from: from, to: to}, err.Error())
+		t.deferRefusal(refusal{id: id, attempt: attempt, from: from, to: to}, err.Error())
+		return nil
 	}
 	if err != nil {
 		return err
@@ -334,8 +339,9 @@ func (t *Transfers) feed(ctx context.Context, inc *incoming, b []byte) error {
 		t.log.Warn("docstore: inbox: receiving failed; asking for the transfer again", "id", inc.id, "err", inc.err)
 		return t.askResend(ctx, inc.id, inc.attempt, inc.from, inc.to, "the receiving node failed: "+inc.err.Error())
 	}
-	return t.refuse(ctx, refusal{id: inc.id, attempt: inc.attempt, from: inc.from, to: inc.to, member: inc.key.Member},
+	t.deferRefusal(refusal{id: inc.id, attempt: inc.attempt, from: inc.from, to: inc.to, member: inc.key.Member},
 		"the document does not open: "+inc.err.Error())
+	return nil
 }
 
 func (t *Transfers) onManifest(ctx context.Context, d *messaging.Delivery) error {
@@ -344,11 +350,21 @@ func (t *Transfers) onManifest(ctx context.Context, d *messaging.Delivery) error
 		t.log.Warn("docstore: inbox: dropping a malformed manifest", "partition", d.Partition, "offset", d.Offset, "err", err)
 		return nil
 	}
+	if ok, err := t.verifyManifest(ctx, m); !ok {
+		return err // nil for a forged manifest: it changes nothing
+	}
 	row, ok, err := t.getIn(ctx, m.ID)
 	if err != nil {
 		return err
 	}
 	inc := t.lookupIncoming(m.ID)
+	if inc != nil && (inc.from != m.From || inc.to != m.To) {
+		// Its shards' clear-text headers named other destinations than
+		// this verified manifest: they were not the sender's.
+		t.log.Warn("docstore: inbox: dropping shards that name other destinations than their verified manifest", "id", m.ID)
+		t.dropIncoming(inc)
+		inc = nil
+	}
 	if ok && row.status != "placing" {
 		if inc != nil {
 			t.dropIncoming(inc)
@@ -368,6 +384,9 @@ func (t *Transfers) onManifest(ctx context.Context, d *messaging.Delivery) error
 		}
 		if inc != nil {
 			t.dropIncoming(inc)
+		}
+		if p, ok := t.takeRefusal(m); ok {
+			return t.refuseAndAnswer(ctx, p.refusal, p.reason)
 		}
 		return t.askResend(ctx, m.ID, m.Attempt, m.From, m.To, "the manifest arrived without its shards")
 	}

@@ -27,8 +27,10 @@ func (t *Transfers) answerID(ctx context.Context, id string) error {
 	return t.answer(ctx, &row)
 }
 
-// answer sends the receipt of a final incoming row. A failed receipt is
-// signed by the recipient destination when this node holds its key.
+// answer sends the receipt of a final incoming row, signed by the
+// recipient destination. A node that does not hold that key sends
+// nothing: an unsigned receipt would not be believed, and the sender's
+// outbox tries again (AckTimeout) until MaxResends, then fails.
 func (t *Transfers) answer(ctx context.Context, row *inRow) error {
 	r := receipt{V: wireVersion, ID: row.ID, Attempt: max(row.attempt, 1), Status: row.status, From: row.From, To: row.To}
 	switch row.status {
@@ -36,11 +38,13 @@ func (t *Transfers) answer(ctx context.Context, row *inRow) error {
 		r.Hash, r.TransferHash, r.RecipientSignature = row.Hash, row.TransferHash, row.RecipientSignature
 	case string(StatusFailed):
 		r.Error = row.Error
-		if k, err := t.destinationKey(row.To); err == nil {
-			if sig, err := crypto.Sign(k.Key, r.failureStatement()); err == nil {
-				r.Signature = base64.StdEncoding.EncodeToString(sig)
-			}
+		sig, ok := t.signAs(row.To, r.failureStatement())
+		if !ok {
+			t.log.Warn("docstore: inbox: no receipt for a refused transfer: this node cannot sign for its recipient",
+				"id", row.ID, "to", row.To, "reason", row.Error)
+			return nil
 		}
+		r.Signature = sig
 	default:
 		return nil
 	}
@@ -58,6 +62,12 @@ func (t *Transfers) askResend(ctx context.Context, id string, attempt int, from,
 	}
 	t.log.Info("docstore: inbox: asking the sender for a new attempt", "id", id, "attempt", attempt, "reason", reason)
 	rq := resendRequest{V: wireVersion, ID: id, Attempt: attempt, From: from, To: to, Reason: trimReason(reason)}
+	sig, ok := t.signAs(to, rq.statement())
+	if !ok {
+		t.log.Warn("docstore: inbox: cannot ask for a new attempt: this node cannot sign for the recipient", "id", id, "to", to)
+		return nil
+	}
+	rq.Signature = sig
 	if err := t.sendBack(ctx, kindResend, id, attempt, from, &rq); err != nil {
 		return err
 	}
@@ -131,7 +141,7 @@ func (t *Transfers) onReceipt(ctx context.Context, d *messaging.Delivery) error 
 			return nil
 		}
 		if err := crypto.VerifyTransferHash(cert, r.TransferHash, rc.RecipientSignature, now); err != nil {
-			t.log.Warn("docstore: outbox: dropping a receipt whose signature does not verify", "id", rc.ID, "err", err)
+			t.dropForged(&t.forged.receipts, "receipt", rc.ID, err.Error())
 			return nil
 		}
 		res, err := t.db.ExecContext(context.WithoutCancel(ctx), `UPDATE docstore_transfers_out SET status = 'received',
@@ -143,12 +153,17 @@ func (t *Transfers) onReceipt(ctx context.Context, d *messaging.Delivery) error 
 			t.acknowledged(ctx, rc.ID)
 		}
 	case StatusFailed:
+		why := "unsigned"
 		if rc.Signature != "" {
+			why = ""
 			sig, _ := base64.StdEncoding.DecodeString(rc.Signature)
 			if err := crypto.Verify(cert, rc.failureStatement(), sig, now); err != nil {
-				t.log.Warn("docstore: outbox: dropping a failed receipt whose signature does not verify", "id", rc.ID, "err", err)
-				return nil
+				why = err.Error()
 			}
+		}
+		if why != "" {
+			t.dropForged(&t.forged.receipts, "failed receipt", rc.ID, why)
+			return nil
 		}
 		t.log.Warn("docstore: outbox: the recipient refused a transfer", "id", rc.ID, "reason", rc.Error)
 		res, err := t.db.ExecContext(context.WithoutCancel(ctx), `UPDATE docstore_transfers_out SET status = 'failed',
@@ -189,6 +204,14 @@ func (t *Transfers) onResend(ctx context.Context, d *messaging.Delivery) error {
 	}
 	if r.From != rq.From || r.To != rq.To || r.state == "done" || rq.Attempt < r.attempt {
 		return nil // foreign, finished, or about an attempt already replaced
+	}
+	why, err := t.verifyFrom(ctx, r.To, rq.statement(), rq.Signature)
+	if err != nil {
+		return err
+	}
+	if why != "" {
+		t.dropForged(&t.forged.resends, "resend request", rq.ID, why)
+		return nil
 	}
 	t.log.Info("docstore: outbox: the recipient asks for a new attempt", "id", rq.ID, "attempt", rq.Attempt, "reason", rq.Reason)
 	if t.isInflight(rq.ID) {

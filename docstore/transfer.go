@@ -94,12 +94,15 @@ type Transfers struct {
 	wake   chan struct{}
 
 	mu         sync.Mutex
-	incoming   map[string]*incoming // by transfer id
-	inflight   map[string]bool      // outbox rows being sent by this process
-	resendWish map[string]int       // transfer id → attempt a resend was asked for while in flight
-	asked      map[string]int       // transfer id → attempt this node asked a resend of
-	topics     map[string]bool      // inbox topics known to exist
+	incoming   map[string]*incoming      // by transfer id
+	inflight   map[string]bool           // outbox rows being sent by this process
+	resendWish map[string]int            // transfer id → attempt a resend was asked for while in flight
+	asked      map[string]int            // transfer id → attempt this node asked a resend of
+	topics     map[string]bool           // inbox topics known to exist
+	refusals   map[string]pendingRefusal // transfer id → a refusal waiting for its verified manifest
 	closed     bool
+
+	forged forgedCounts // records dropped for a missing or bad signature
 
 	certs chain.CertCache // parsed registry certificates
 }
@@ -400,6 +403,7 @@ func NewTransfers(ctx context.Context, store *Store, cfg TransferConfig) (*Trans
 		hosts: map[string]bool{}, wake: make(chan struct{}, 1),
 		incoming: map[string]*incoming{}, inflight: map[string]bool{}, resendWish: map[string]int{},
 		asked: map[string]int{}, topics: map[string]bool{inbox: true},
+		refusals: map[string]pendingRefusal{},
 	}
 	for _, m := range cfg.Members {
 		t.hosts[m] = true
@@ -544,21 +548,31 @@ func (t *Transfers) recipientCert(ctx context.Context, uri string) (*x509.Certif
 // suspended members and unparseable certificates ErrRecipientUnusable;
 // other errors are the registry's (worth retrying).
 func (t *Transfers) registryCert(ctx context.Context, uri string) (*x509.Certificate, string, error) {
-	d, err := t.cfg.Registry.Destination(ctx, uri)
-	if errors.Is(err, destination.ErrUnknownDestination) {
-		return nil, "", fmt.Errorf("%w: %q is not in the registry (%v)", destination.ErrUnknownDestination, clip(uri), err)
-	}
+	c, d, err := t.certOf(ctx, uri)
 	if err != nil {
-		return nil, "", fmt.Errorf("registry lookup of %q: %w", clip(uri), err)
+		return nil, "", err
 	}
 	if d.MemberStatus != chain.StatusActive {
 		return nil, "", fmt.Errorf("%w: member %q of %q is %s", ErrRecipientUnusable, d.Member, clip(uri), d.MemberStatus)
 	}
+	return c, d.Member, nil
+}
+
+// certOf returns the registry certificate of destination uri whatever
+// its member's status (parsed once per certificate).
+func (t *Transfers) certOf(ctx context.Context, uri string) (*x509.Certificate, chain.Destination, error) {
+	d, err := t.cfg.Registry.Destination(ctx, uri)
+	if errors.Is(err, destination.ErrUnknownDestination) {
+		return nil, d, fmt.Errorf("%w: %q is not in the registry (%v)", destination.ErrUnknownDestination, clip(uri), err)
+	}
+	if err != nil {
+		return nil, d, fmt.Errorf("registry lookup of %q: %w", clip(uri), err)
+	}
 	c, err := t.certs.Certificate(d)
 	if err != nil {
-		return nil, "", fmt.Errorf("%w: %v", ErrRecipientUnusable, err)
+		return nil, d, fmt.Errorf("%w: %v", ErrRecipientUnusable, err)
 	}
-	return c, d.Member, nil
+	return c, d, nil
 }
 
 // nodeOf returns the node serving member: the one its registry profile

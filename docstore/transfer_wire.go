@@ -90,8 +90,8 @@ func (m *manifest) statement() []byte {
 
 // receipt answers a manifest: the recipient's signature of the transfer
 // hash (status received), or the reason it refused the document (status
-// failed), signed by the recipient destination when the node holds its
-// key.
+// failed), signed by the recipient destination. A node that does not
+// hold the recipient's key sends no receipt.
 type receipt struct {
 	V                  int    `json:"v"`
 	ID                 string `json:"id"`
@@ -104,7 +104,8 @@ type receipt struct {
 	RecipientSignature string `json:"recipientSignature,omitempty"`
 	Error              string `json:"error,omitempty"`
 	// Signature (failed receipts) is the recipient destination's
-	// signature of failureStatement(); empty when the node could not sign.
+	// signature of failureStatement(); a failed receipt without one is
+	// dropped by the sender.
 	Signature string `json:"signature,omitempty"`
 }
 
@@ -122,6 +123,9 @@ type resendRequest struct {
 	From    string `json:"from"`
 	To      string `json:"to"`
 	Reason  string `json:"reason"`
+	// Signature is the recipient destination's signature (crypto.Sign)
+	// of statement(); a request without one is not obeyed.
+	Signature string `json:"signature,omitempty"`
 }
 
 // errWire marks a transfer record that does not parse or breaks a rule.
@@ -232,6 +236,9 @@ func decodeResend(b []byte) (*resendRequest, error) {
 	bad := func(format string, args ...any) error { return wireErr("resend request", format, args...) }
 	if why := checkHead(r.V, r.ID, r.Attempt, r.From, r.To); why != "" {
 		return nil, bad("%s", why)
+	}
+	if r.Signature != "" && !validSignature(r.Signature) {
+		return nil, bad("signature")
 	}
 	if len(r.Reason) > maxErrorText || !utf8.ValidString(r.Reason) {
 		return nil, bad("reason")
