@@ -730,8 +730,6 @@ func testTransferPinned(t *testing.T, net *tnet) {
 	}
 }
 
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
-
 // TestTransferBackends transfers a document between two nodes keeping
 // their documents on each storage backend (sender and receiver each on
 // their own bucket, container or repository).
