@@ -3,7 +3,8 @@ package destination
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/consign/consign/internal/textutil"
 )
 
 // URI is a parsed destination address:
@@ -126,14 +127,4 @@ func validScheme(v string) bool {
 
 // Clip shortens an untrusted string for an error message: at most 200
 // bytes, cut at a rune boundary, with "…" when cut.
-func Clip(s string) string {
-	const n = 200
-	if len(s) <= n {
-		return s
-	}
-	i := n
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i] + "…"
-}
+func Clip(s string) string { return textutil.Clip(s, 200) }

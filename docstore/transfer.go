@@ -16,6 +16,7 @@ import (
 	"github.com/consign/consign/destination"
 	"github.com/consign/consign/internal/errkind"
 	"github.com/consign/consign/internal/metadb"
+	"github.com/consign/consign/internal/textutil"
 	"github.com/consign/consign/messaging"
 )
 
@@ -453,9 +454,6 @@ func (t *Transfers) notify(member string, ev TransferEvent, tr Transfer) {
 	}
 }
 
-// timestamp formats a transfer timestamp.
-func transferTimestamp(tm time.Time) string { return tm.UTC().Format("2006-01-02T15:04:05.000Z") }
-
 // Send records a transfer of member's document from its destination
 // from to the destination to, and returns the record (status sent). The
 // document travels afterwards, from the outbox. Errors (nothing is
@@ -514,7 +512,7 @@ func (t *Transfers) Send(ctx context.Context, member, from, to, document string)
 	}
 	now := t.now()
 	tr := Transfer{
-		ID: newTransferID(), Direction: Outgoing, Member: member, Timestamp: transferTimestamp(now),
+		ID: newTransferID(), Direction: Outgoing, Member: member, Timestamp: textutil.Timestamp(now),
 		From: from, To: to, Document: p.Abs(), Size: e.Size, Status: StatusSent, Created: now,
 	}
 	_, err = t.db.ExecContext(ctx, `INSERT INTO docstore_transfers_out (id, member, from_uri, to_uri, document, hash, size,

@@ -14,6 +14,7 @@ import (
 
 	"github.com/consign/consign/crypto"
 	"github.com/consign/consign/destination"
+	"github.com/consign/consign/internal/textutil"
 	"github.com/consign/consign/messaging"
 )
 
@@ -352,12 +353,8 @@ func validTransferID(s string) bool {
 	return true
 }
 
-func clip(s string) string {
-	if len(s) > 80 {
-		return s[:80] + "…"
-	}
-	return s
-}
+// clip shortens an untrusted value quoted in an error message.
+func clip(s string) string { return textutil.Clip(s, 80) }
 
 // recordID is the messaging.HeaderID of a transfer record.
 func recordID(id string, attempt int, kind string, index int) string {

@@ -10,9 +10,9 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/consign/consign/docstore"
+	"github.com/consign/consign/internal/textutil"
 )
 
 // Routes of the document store REST API (API.md, "Document store REST").
@@ -87,14 +87,10 @@ type resultJSON struct {
 	Hash   string `json:"hash,omitempty"`
 }
 
-// timestamp renders t as API.md wants: RFC 3339 in UTC with
-// milliseconds ("2019-11-03T13:56:59.529Z").
-func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
-
 func entryOut(e docstore.Entry) entryJSON {
 	out := entryJSON{Name: e.Name, IsDirectory: e.IsDir, Size: e.Size, Hash: e.Hash}
 	if !e.IsDir {
-		ts := timestamp(e.LastModified)
+		ts := textutil.Timestamp(e.LastModified)
 		out.LastModified = &ts
 	}
 	return out
@@ -414,7 +410,7 @@ func (d *documentsAPI) search(w http.ResponseWriter, r *http.Request) {
 		Documents []searchResultJSON `json:"documents"`
 	}{Documents: make([]searchResultJSON, len(docs))}
 	for i, doc := range docs {
-		out.Documents[i] = searchResultJSON{FullPath: doc.Path.String(), LastModified: timestamp(doc.LastModified), Hash: doc.Hash, Size: doc.Size}
+		out.Documents[i] = searchResultJSON{FullPath: doc.Path.String(), LastModified: textutil.Timestamp(doc.LastModified), Hash: doc.Hash, Size: doc.Size}
 	}
 	WriteJSON(w, http.StatusOK, out)
 }

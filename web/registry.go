@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/consign/consign/internal/textutil"
 )
 
 // RegistryReader is what the registry read API needs from the on-chain
@@ -217,10 +219,7 @@ func (a *registryAPI) pin(w http.ResponseWriter, r *http.Request) {
 // "0x" prefix), the form the document store reports hashes in.
 func parseSHA256Hex(s string) ([32]byte, error) {
 	var h [32]byte
-	shown := s
-	if len(shown) > 80 {
-		shown = shown[:80] + "…"
-	}
+	shown := textutil.Clip(s, 80)
 	if len(s) != 64 {
 		return h, fmt.Errorf("%w: %q is not a SHA-256 hash: want exactly 64 hexadecimal digits, got %d bytes", ErrBadRequest, shown, len(s))
 	}
