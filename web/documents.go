@@ -105,6 +105,17 @@ func (d *documentsAPI) space(r *http.Request) (*docstore.Space, error) {
 	return d.store.Space(p.Member)
 }
 
+// target returns the caller's document space and the path the request
+// names, with docPath's folder flag.
+func (d *documentsAPI) target(r *http.Request) (*docstore.Space, docstore.Path, bool, error) {
+	sp, err := d.space(r)
+	if err != nil {
+		return nil, docstore.Path{}, false, err
+	}
+	p, folder, err := docPath(r)
+	return sp, p, folder, err
+}
+
 // docPath returns the document path of a /api/v1/documents request and
 // whether it ends in a slash (or is the root), which asks for a folder.
 func docPath(r *http.Request) (docstore.Path, bool, error) {
@@ -148,12 +159,7 @@ func intParam(r *http.Request, name string, def int) (int, error) {
 }
 
 func (d *documentsAPI) get(w http.ResponseWriter, r *http.Request) {
-	sp, err := d.space(r)
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	p, folder, err := docPath(r)
+	sp, p, folder, err := d.target(r)
 	if err != nil {
 		Error(w, r, err)
 		return
@@ -304,12 +310,7 @@ func (d *documentsAPI) upload(mode docstore.WriteMode) http.HandlerFunc {
 			drain(r)
 			Error(w, r, err)
 		}
-		sp, err := d.space(r)
-		if err != nil {
-			fail(err)
-			return
-		}
-		p, folder, err := docPath(r)
+		sp, p, folder, err := d.target(r)
 		if err != nil {
 			fail(err)
 			return
@@ -354,12 +355,7 @@ func (d *documentsAPI) upload(mode docstore.WriteMode) http.HandlerFunc {
 }
 
 func (d *documentsAPI) delete(w http.ResponseWriter, r *http.Request) {
-	sp, err := d.space(r)
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	p, _, err := docPath(r)
+	sp, p, _, err := d.target(r)
 	if err != nil {
 		Error(w, r, err)
 		return
@@ -372,12 +368,7 @@ func (d *documentsAPI) delete(w http.ResponseWriter, r *http.Request) {
 }
 
 func (d *documentsAPI) hash(w http.ResponseWriter, r *http.Request) {
-	sp, err := d.space(r)
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	p, _, err := docPath(r)
+	sp, p, _, err := d.target(r)
 	if err != nil {
 		Error(w, r, err)
 		return
