@@ -18,6 +18,7 @@ import (
 	"github.com/consign/consign/messaging/embedded"
 	"github.com/consign/consign/messaging/kafka"
 	"github.com/consign/consign/storage/local"
+	"github.com/consign/consign/storage/storagetest/stores"
 )
 
 // brokers to run child-process tests against: the transport for the
@@ -84,7 +85,7 @@ func TestTransferReceiverKilled(t *testing.T) {
 			tr, addr := bk.open(t)
 			alice, bob := app2apptest.RandomID("alice"), app2apptest.RandomID("bob")
 			net := newNet(t, tr, alice, bob)
-			a := net.newNode(t, alice, newLocal(t), nil)
+			a := net.newNode(t, alice, stores.Local(t), nil)
 			for i, c := range []struct {
 				name string
 				hang func(*childConfig)

@@ -15,6 +15,7 @@ import (
 	"github.com/consign/consign/crypto"
 	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/messaging"
+	"github.com/consign/consign/storage/storagetest/stores"
 )
 
 // TestTransferForged sends, to the nodes of a transfer in progress,
@@ -132,13 +133,13 @@ func testForgedReceiptsAndResends(t *testing.T, net *tnet) {
 	)
 	held := make(chan struct{})
 	var attempts attemptLog
-	a := net.newNode(t, alice.name, newLocal(t), func(cfg *docstore.TransferConfig) {
+	a := net.newNode(t, alice.name, stores.Local(t), func(cfg *docstore.TransferConfig) {
 		cfg.Transport = &wrapTransport{Transport: cfg.Transport, fn: func(m messaging.Message) []messaging.Message {
 			attempts.add(&m)
 			return []messaging.Message{m}
 		}}
 	})
-	b := net.newNode(t, bob.name, newLocal(t), func(cfg *docstore.TransferConfig) {
+	b := net.newNode(t, bob.name, stores.Local(t), func(cfg *docstore.TransferConfig) {
 		cfg.Transport = &wrapTransport{Transport: cfg.Transport, fn: func(m messaging.Message) []messaging.Message {
 			if kindOf(&m) != "receipt" {
 				return []messaging.Message{m}
@@ -246,7 +247,7 @@ func testForgedManifest(t *testing.T, net *tnet) {
 		t.Fatal(err)
 	}
 	var attempts attemptLog
-	a := net.newNode(t, alice.name, newLocal(t), func(cfg *docstore.TransferConfig) {
+	a := net.newNode(t, alice.name, stores.Local(t), func(cfg *docstore.TransferConfig) {
 		cfg.Transport = &wrapTransport{Transport: cfg.Transport, fn: func(m messaging.Message) []messaging.Message {
 			attempts.add(&m)
 			if kindOf(&m) != "shard" || headerOf(&m, "consign-shard") != "3" || headerOf(&m, "consign-attempt") != "1" {
@@ -273,7 +274,7 @@ func testForgedManifest(t *testing.T, net *tnet) {
 			return []messaging.Message{m, f}
 		}}
 	})
-	b := net.newNode(t, bob.name, newLocal(t), nil)
+	b := net.newNode(t, bob.name, stores.Local(t), nil)
 	a.put(t, "/manifest.bin", randomReader(31, 2<<20))
 	want, _ := shaOf(t, randomReader(31, 2<<20))
 	sent := a.send(t, b, "/manifest.bin")
@@ -301,7 +302,7 @@ func testForgedShardHeaders(t *testing.T, net *tnet) {
 	// attempt is received.
 	alice, bob, carol := net.members3()
 	var attempts attemptLog
-	a := net.newNode(t, alice.name, newLocal(t), func(cfg *docstore.TransferConfig) {
+	a := net.newNode(t, alice.name, stores.Local(t), func(cfg *docstore.TransferConfig) {
 		cfg.Transport = &wrapTransport{Transport: cfg.Transport, fn: func(m messaging.Message) []messaging.Message {
 			attempts.add(&m)
 			if kindOf(&m) != "shard" || headerOf(&m, "consign-shard") != "3" || headerOf(&m, "consign-attempt") != "1" {
@@ -317,7 +318,7 @@ func testForgedShardHeaders(t *testing.T, net *tnet) {
 			return []messaging.Message{m, f}
 		}}
 	})
-	b := net.newNode(t, bob.name, newLocal(t), nil)
+	b := net.newNode(t, bob.name, stores.Local(t), nil)
 	a.put(t, "/headers.bin", randomReader(32, 2<<20))
 	want, _ := shaOf(t, randomReader(32, 2<<20))
 	sent := a.send(t, b, "/headers.bin")

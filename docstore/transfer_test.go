@@ -28,6 +28,7 @@ import (
 	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/messaging"
 	"github.com/consign/consign/storage"
+	"github.com/consign/consign/storage/storagetest/stores"
 )
 
 // tnet is what the nodes of a transfer test share: one chain (registry
@@ -335,7 +336,7 @@ func (n *tnet) pair(t *testing.T, tune func(*docstore.TransferConfig)) (a, b *tn
 	if !strings.HasPrefix(alice, "alice") {
 		alice, bob = bob, alice
 	}
-	return n.newNode(t, alice, newLocal(t), tune), n.newNode(t, bob, newLocal(t), tune)
+	return n.newNode(t, alice, stores.Local(t), tune), n.newNode(t, bob, stores.Local(t), tune)
 }
 
 func testTransferRoundTrip(t *testing.T, net *tnet) {
@@ -741,7 +742,7 @@ func TestTransferBackends(t *testing.T) {
 		name string
 		nb   func(t *testing.T) storage.Backend
 	}{
-		{"Local", newLocal}, {"S3", newS3}, {"Azure", newAzure}, {"IPFSEmbedded", newIPFSEmbedded}, {"Kubo", newKubo},
+		{"Local", stores.Local}, {"S3", stores.S3}, {"Azure", stores.Azure}, {"IPFSEmbedded", stores.IPFSEmbedded}, {"Kubo", stores.Kubo},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			a := net.newNode(t, alice, c.nb(t), nil)
