@@ -66,27 +66,7 @@ func newDocFixtureOn(t testing.TB, b storage.Backend) *docFixture {
 // exactly as written (doubled slashes, escapes).
 func (f *docFixture) send(t testing.TB, method, target, ctype string, body io.Reader) reply {
 	t.Helper()
-	req, err := http.NewRequest(method, f.base+"/", body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, q, _ := strings.Cut(target, "?")
-	req.URL.Opaque = "//" + req.URL.Host + p
-	req.URL.RawQuery = q
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
-	req.SetBasicAuth(f.user, f.pass)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, target, err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return reply{status: res.StatusCode, header: res.Header, body: b}
+	return request(t, method, f.base, target, f.user, f.pass, ctype, body)
 }
 
 // multipartBody returns a form with the given field holding data.

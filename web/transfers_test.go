@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"net"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -136,26 +135,7 @@ func (n *xferNode) call(t *testing.T, method, path, ctype string, body io.Reader
 
 func (n *xferNode) callAs(t *testing.T, user, pass, method, path, ctype string, body io.Reader) reply {
 	t.Helper()
-	req, err := http.NewRequest(method, n.base+"/", body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, q, _ := strings.Cut(path, "?")
-	req.URL.Opaque = "//" + req.URL.Host + p
-	req.URL.RawQuery = q
-	if user != "" {
-		req.SetBasicAuth(user, pass)
-	}
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return reply{status: res.StatusCode, header: res.Header, body: b}
+	return request(t, method, n.base, path, user, pass, ctype, body)
 }
 
 func (n *xferNode) upload(t *testing.T, path string, data []byte) {
