@@ -17,7 +17,6 @@ import (
 	"io"
 	"log/slog"
 	"math/big"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -60,23 +59,7 @@ func startRegistryServer(t *testing.T, env string, reg web.RegistryReader, pins 
 		t.Fatal(err)
 	}
 	srv.HandleRegistry(reg, pins, managed)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return regServer{base: "http://" + ln.Addr().String(), user: user, pass: pass}
+	return regServer{base: web.ServeForTest(t, srv), user: user, pass: pass}
 }
 
 // get fetches path (kept as written, "//" included) with the server's
