@@ -1,13 +1,11 @@
 package app2app_test
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -63,55 +61,25 @@ func TestCrashRecovery(t *testing.T) {
 	}
 }
 
-type crashChild struct {
-	cmd   *exec.Cmd
-	lines chan []string
-}
+type crashChild struct{ *testenv.Child }
 
 func startChild(t *testing.T, mode string, env []string) *crashChild {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), append(env, crashMode+"="+mode)...)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	c := &crashChild{cmd: cmd, lines: make(chan []string, 100000)}
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if f := strings.Fields(sc.Text()); len(f) > 0 && f[0] == "CRASH" {
-				c.lines <- f[1:]
-			}
-		}
-		close(c.lines)
-	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("%s child stderr:\n%s", mode, stderr.String())
-		}
-	})
-	return c
+	return &crashChild{testenv.StartChild(t, "^TestCrashChild$", append(env, crashMode+"="+mode)...)}
 }
 
-// until reads lines until stop says so; false if the child ended first.
+// until reads the child's CRASH lines, split into fields after the
+// first, until stop says so; false if the child ended first.
 func (c *crashChild) until(t *testing.T, stop func([]string) bool) bool {
 	t.Helper()
 	timeout := time.After(3 * time.Minute)
 	for {
 		select {
-		case l, ok := <-c.lines:
+		case l, ok := <-c.Lines:
 			if !ok {
 				return false
 			}
-			if stop(l) {
+			if f := strings.Fields(l); len(f) > 0 && f[0] == "CRASH" && stop(f[1:]) {
 				return true
 			}
 		case <-timeout:
@@ -122,13 +90,10 @@ func (c *crashChild) until(t *testing.T, stop func([]string) bool) bool {
 
 func (c *crashChild) kill(t *testing.T) {
 	t.Helper()
-	if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+	if err := c.Cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	_ = c.cmd.Wait()
-	// Drain what it printed before dying.
-	for range c.lines {
-	}
+	c.Kill()
 }
 
 func testCrash(t *testing.T, transport string) {

@@ -9,11 +9,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -24,6 +22,7 @@ import (
 	"github.com/consign/consign/destination"
 	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/internal/metadb"
+	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/messaging"
 	"github.com/consign/consign/messaging/kafka"
 	"github.com/consign/consign/storage/local"
@@ -325,10 +324,8 @@ func peakRSS(pid int) int64 {
 
 // child is a running child node.
 type child struct {
-	cmd   *exec.Cmd
-	stdin io.WriteCloser
-	lines chan string
-	t     testing.TB
+	*testenv.Child
+	t testing.TB
 }
 
 // startChild runs this test binary as a child node with cfg.
@@ -340,29 +337,7 @@ func startChild(t testing.TB, cfg childConfig) *child {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.Remove(p) })
-	cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.count=1")
-	cmd.Env = append(os.Environ(), childEnv+"="+p)
-	cmd.Stderr = os.Stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	c := &child{cmd: cmd, stdin: stdin, lines: make(chan string, 1<<16), t: t}
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			c.lines <- sc.Text()
-		}
-		close(c.lines)
-	}()
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	c := &child{Child: testenv.StartChild(t, "^$", childEnv+"="+p), t: t}
 	c.expect(func(l string) bool { return l == "ready" }, "ready", 2*time.Minute)
 	return c
 }
@@ -373,7 +348,7 @@ func (c *child) expect(match func(string) bool, what string, within time.Duratio
 	timeout := time.After(within)
 	for {
 		select {
-		case l, ok := <-c.lines:
+		case l, ok := <-c.Lines:
 			if !ok {
 				c.t.Fatalf("child ended before %s", what)
 			}
@@ -387,16 +362,4 @@ func (c *child) expect(match func(string) bool, what string, within time.Duratio
 			c.t.Fatalf("child: no %s within %s", what, within)
 		}
 	}
-}
-
-// kill stops the child with SIGKILL, waits for it and returns the lines
-// it printed that were not read yet.
-func (c *child) kill() []string {
-	_ = c.cmd.Process.Signal(syscall.SIGKILL)
-	var rest []string
-	for l := range c.lines {
-		rest = append(rest, l)
-	}
-	_ = c.cmd.Wait()
-	return rest
 }

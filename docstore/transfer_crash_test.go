@@ -121,7 +121,7 @@ func TestTransferReceiverKilled(t *testing.T) {
 						return l == c.what
 					}
 					ch.expect(collect, c.what, 2*time.Minute)
-					for _, l := range ch.kill() {
+					for _, l := range ch.Kill() {
 						collect(l)
 					}
 
@@ -130,7 +130,7 @@ func TestTransferReceiverKilled(t *testing.T) {
 					if got.Status != docstore.StatusReceived {
 						t.Fatalf("sender's record: %+v", got)
 					}
-					for _, l := range ch2.kill() {
+					for _, l := range ch2.Kill() {
 						collect(l)
 					}
 					if second != c.resent {
