@@ -330,12 +330,5 @@ func sendIntact(t *testing.T, a, b *tnode, name string, seed uint64) (sent, got 
 	a.put(t, "/"+name, randomReader(seed, 2<<20))
 	want, _ := shaOf(t, randomReader(seed, 2<<20))
 	sent = a.send(t, b, "/"+name)
-	got = a.wait(t, sent.ID)
-	if got.Status != docstore.StatusReceived {
-		t.Fatalf("sender's record: %+v", got)
-	}
-	if h, _ := b.readHash(t, "/received/docs/"+name); h != want {
-		t.Fatalf("received copy hash %s, want %s", h, want)
-	}
-	return sent, got
+	return sent, waitIntact(t, a, b, sent.ID, name, want)
 }

@@ -282,6 +282,21 @@ func shaOf(t *testing.T, r io.Reader) (string, int64) {
 }
 
 // readHash reads a document of nd and returns its SHA-256 and size.
+// waitIntact waits for transfer id to end on a's side and checks that it
+// ended received, with b holding a copy hashing to want at
+// /received/docs/name. It returns a's final record.
+func waitIntact(t *testing.T, a, b *tnode, id, name, want string) docstore.Transfer {
+	t.Helper()
+	got := a.wait(t, id)
+	if got.Status != docstore.StatusReceived {
+		t.Fatalf("sender's record: %+v", got)
+	}
+	if h, _ := b.readHash(t, "/received/docs/"+name); h != want {
+		t.Fatalf("received copy hash %s, want %s", h, want)
+	}
+	return got
+}
+
 func (nd *tnode) readHash(t *testing.T, path string) (string, int64) {
 	t.Helper()
 	rc, err := nd.sp.Read(context.Background(), mustPath(t, path), 0, -1)
@@ -552,12 +567,7 @@ func testTransferDuplicates(t *testing.T, net *tnet) {
 	a.put(t, "/dup/twice.bin", randomReader(3, 1<<20+7))
 	want, _ := shaOf(t, randomReader(3, 1<<20+7))
 	sent := a.send(t, b, "/dup/twice.bin")
-	if got := a.wait(t, sent.ID); got.Status != docstore.StatusReceived {
-		t.Fatalf("sender's record: %+v", got)
-	}
-	if h, _ := b.readHash(t, "/received/docs/twice.bin"); h != want {
-		t.Fatalf("received copy hash %s, want %s", h, want)
-	}
+	waitIntact(t, a, b, sent.ID, "twice.bin", want)
 	l, err := b.sp.List(context.Background(), mustPath(t, "/received/docs"), 0, 10)
 	if err != nil || len(l.Entries) != 1 {
 		t.Fatalf("received folder: %+v %v", l, err)
@@ -664,13 +674,7 @@ func testTransferRestartReceiver(t *testing.T, net *tnet) {
 	close(gate)
 	<-closed
 	b.open()
-	got := a.wait(t, sent.ID)
-	if got.Status != docstore.StatusReceived {
-		t.Fatalf("sender's record: %+v", got)
-	}
-	if h, _ := b.readHash(t, "/received/docs/big.bin"); h != want {
-		t.Fatalf("received copy hash %s, want %s", h, want)
-	}
+	waitIntact(t, a, b, sent.ID, "big.bin", want)
 	mu.Lock()
 	if !attempts["1"] || !attempts["2"] {
 		t.Errorf("attempts seen by the receiver: %v, want 1 and 2", attempts)
@@ -806,13 +810,7 @@ func testTransferRestartSender(t *testing.T, net *tnet) {
 	close(gate)
 	<-closed
 	a.open()
-	got := a.wait(t, sent.ID)
-	if got.Status != docstore.StatusReceived {
-		t.Fatalf("sender's record: %+v", got)
-	}
-	if h, _ := b.readHash(t, "/received/docs/resume.bin"); h != want {
-		t.Fatalf("received copy hash %s, want %s", h, want)
-	}
+	waitIntact(t, a, b, sent.ID, "resume.bin", want)
 	if er := b.ev.waitEvents(t, sent.ID, 1); len(er) != 1 {
 		t.Errorf("recipient's events: %s", eventNames(er))
 	}
