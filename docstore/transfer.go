@@ -205,12 +205,12 @@ type TransferPinner interface {
 
 // Sentinel errors of transfers, besides the package's others.
 var (
-	// ErrRecipientUnusable: the recipient's certificate cannot be used
+	// ErrRecipientUnusable means the recipient's certificate cannot be used
 	// now (expired, not yet valid, member suspended, unsupported key).
 	ErrRecipientUnusable = errkind.New(errkind.Conflict, "recipient certificate unusable")
-	// ErrUnknownTransfer: no transfer of that id in the member's log.
+	// ErrUnknownTransfer means there is no transfer of that id in the member's log.
 	ErrUnknownTransfer = errkind.New(errkind.NotFound, "unknown transfer")
-	// ErrTransfersClosed: the transfer service was closed.
+	// ErrTransfersClosed is returned once the transfer service is closed.
 	ErrTransfersClosed = errkind.New(errkind.Unavailable, "transfers closed")
 )
 
