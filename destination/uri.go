@@ -137,3 +137,30 @@ func Clip(s string) string {
 	}
 	return s[:i] + "…"
 }
+
+// Validate reports whether u is a well-formed URI, one Parse would
+// return: nil for any URI from Parse, an error wrapping ErrBadURI for the
+// zero URI or one made of parts that break the rules. Operations that
+// write a URI somewhere (the registry, a record) check literals with it.
+func (u URI) Validate() error {
+	_, err := Parse(u.String()) // a part holding a '/' changes the segment count
+	return err
+}
+
+// MarshalText encodes u as its String (the zero URI as ""), so a URI
+// field encodes in JSON exactly as the string it replaces.
+func (u URI) MarshalText() ([]byte, error) { return []byte(u.String()), nil }
+
+// UnmarshalText parses text with Parse; "" gives the zero URI.
+func (u *URI) UnmarshalText(text []byte) error {
+	if len(text) == 0 {
+		*u = URI{}
+		return nil
+	}
+	p, err := Parse(string(text))
+	if err != nil {
+		return err
+	}
+	*u = p
+	return nil
+}

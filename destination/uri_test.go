@@ -1,6 +1,7 @@
 package destination
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -90,5 +91,36 @@ func TestZero(t *testing.T) {
 	}
 	if _, err := Parse(""); !errors.Is(err, ErrBadURI) {
 		t.Fatal("empty string parsed")
+	}
+}
+
+func TestValidateAndText(t *testing.T) {
+	good := "kld://app2app/m/a/e/b/s/c/d/x"
+	u, err := Parse(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := u.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []URI{{}, {"kld", "app2app", "a/b", "e", "s", "x"}, {"kld", "app2app", "a", "e", "s", "X"}} {
+		if err := bad.Validate(); !errors.Is(err, ErrBadURI) {
+			t.Errorf("%+v.Validate() = %v, want ErrBadURI", bad, err)
+		}
+	}
+	type rec struct {
+		From URI `json:"from"`
+		To   URI `json:"to"`
+	}
+	b, err := json.Marshal(rec{From: u})
+	if err != nil || string(b) != `{"from":"`+good+`","to":""}` {
+		t.Fatalf("Marshal = %s, %v", b, err)
+	}
+	var r rec
+	if err := json.Unmarshal(b, &r); err != nil || r.From != u || !r.To.IsZero() {
+		t.Fatalf("Unmarshal = %+v, %v", r, err)
+	}
+	if err := json.Unmarshal([]byte(`{"from":"nope"}`), &r); !errors.Is(err, ErrBadURI) {
+		t.Fatalf("Unmarshal of a bad URI = %v, want ErrBadURI", err)
 	}
 }
