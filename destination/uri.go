@@ -1,6 +1,7 @@
 package destination
 
 import (
+	"database/sql/driver"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -163,4 +164,34 @@ func (u *URI) UnmarshalText(text []byte) error {
 	}
 	*u = p
 	return nil
+}
+
+// Value implements driver.Valuer: a URI is stored as its String, so a
+// URI column holds exactly the text a string field did.
+func (u URI) Value() (driver.Value, error) { return u.String(), nil }
+
+// Scan implements sql.Scanner: the column's text is parsed with Parse
+// ("" and NULL give the zero URI). Reading a row is an edge: a row
+// holding what is not a URI gives an error wrapping ErrBadURI.
+func (u *URI) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*u = URI{}
+		return nil
+	case string:
+		return u.UnmarshalText([]byte(v))
+	case []byte:
+		return u.UnmarshalText(v)
+	}
+	return fmt.Errorf("destination: scan a %T into a URI: %w", src, ErrBadURI)
+}
+
+// MustParse is Parse for strings known to be URIs (tests, examples); it
+// panics on an error. Code handling input uses Parse.
+func MustParse(s string) URI {
+	u, err := Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
 }

@@ -124,3 +124,27 @@ func TestValidateAndText(t *testing.T) {
 		t.Fatalf("Unmarshal of a bad URI = %v, want ErrBadURI", err)
 	}
 }
+
+func TestSQL(t *testing.T) {
+	good := "kld://app2app/m/a/e/b/s/c/d/x"
+	u := MustParse(good)
+	if v, err := u.Value(); err != nil || v != good {
+		t.Fatalf("Value = %v, %v", v, err)
+	}
+	for _, src := range []any{good, []byte(good)} {
+		var got URI
+		if err := got.Scan(src); err != nil || got != u {
+			t.Fatalf("Scan(%T) = %+v, %v", src, got, err)
+		}
+	}
+	var got URI
+	if err := got.Scan(nil); err != nil || !got.IsZero() {
+		t.Fatalf("Scan(nil) = %+v, %v", got, err)
+	}
+	if err := got.Scan("nope"); !errors.Is(err, ErrBadURI) {
+		t.Fatalf("Scan of a bad URI = %v", err)
+	}
+	if err := got.Scan(int64(1)); !errors.Is(err, ErrBadURI) {
+		t.Fatalf("Scan of a number = %v", err)
+	}
+}
