@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/consign/consign/destination"
 )
 
 // RegistryReader is what the registry read API needs from the on-chain
@@ -15,11 +17,11 @@ import (
 type RegistryReader interface {
 	// Members returns every member of the environment, in registry order.
 	Members(ctx context.Context) ([]RegistryMember, error)
-	// Destination returns the destination published for uri. A URI no
-	// member of this environment publishes returns an error for which
-	// errors.Is(err, ErrNotFound); a string that is not a destination URI
-	// at all returns one for which errors.Is(err, ErrBadRequest).
-	Destination(ctx context.Context, uri string) (RegistryDestination, error)
+	// Destination returns the destination published for uri (the
+	// handler parsed it from the query). A URI no member of this
+	// environment publishes returns an error for which errors.Is(err,
+	// ErrNotFound).
+	Destination(ctx context.Context, uri destination.URI) (RegistryDestination, error)
 }
 
 // PinProver proves hash pins. web/chainapi adapts *chain.Pinner.
@@ -164,7 +166,11 @@ func (a *registryAPI) destination(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, fmt.Errorf("%w: give exactly one destination URI in the query parameter uri (…/registry/destinations?uri=kld://documentstore/m/<member>/e/<environment>/s/<service>/d/<name>, URL-encoded)", ErrBadRequest))
 		return
 	}
-	uri := uris[0]
+	uri, err := destination.Parse(uris[0])
+	if err != nil {
+		Error(w, r, fmt.Errorf("registry: %w", err))
+		return
+	}
 	d, err := a.reg.Destination(r.Context(), uri)
 	if errors.Is(err, ErrNotFound) {
 		Error(w, r, fmt.Errorf("registry: %w (GET /api/v1/registry/members lists the published destinations)", err))
