@@ -187,7 +187,7 @@ func (n *node) managed(members []string) web.ManagedFunc {
 				return false, err
 			}
 			for _, d := range ds {
-				if d.URI == uri {
+				if d.URI.String() == uri {
 					return d.Managed, nil
 				}
 			}
