@@ -85,7 +85,7 @@ func (t *Transfers) askResend(ctx context.Context, id string, attempt int, from,
 // be answered; that is logged, not retried.
 func (t *Transfers) sendBack(ctx context.Context, kind, id string, attempt int, from destination.URI, v any) error {
 	topic, err := t.inboxOf(ctx, from)
-	if errors.Is(err, chain.ErrUnknownMember) || errors.Is(err, destination.ErrBadURI) || errors.Is(err, messaging.ErrBadTopic) {
+	if errors.Is(err, chain.ErrUnknownMember) || errors.Is(err, messaging.ErrBadTopic) {
 		t.log.Warn("docstore: inbox: cannot answer a sender the registry does not know", "id", id, "from", from, "err", err)
 		return nil
 	}
