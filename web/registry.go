@@ -34,7 +34,7 @@ type PinProver interface {
 // ManagedFunc reports whether this node holds the private key of the
 // destination uri (a managed destination, in API.md's terms). The
 // registry cannot know it: only the node's destination store can.
-type ManagedFunc func(ctx context.Context, uri string) (bool, error)
+type ManagedFunc func(ctx context.Context, uri destination.URI) (bool, error)
 
 // RegistryMember is one member as the registry shows it.
 type RegistryMember struct {
@@ -182,7 +182,7 @@ func (a *registryAPI) destination(w http.ResponseWriter, r *http.Request) {
 	}
 	managed := false
 	if a.managed != nil {
-		if managed, err = a.managed(r.Context(), d.URI); err != nil {
+		if managed, err = a.managed(r.Context(), uri); err != nil {
 			Error(w, r, fmt.Errorf("registry: is destination %q managed by this node: %w", d.URI, err))
 			return
 		}

@@ -323,7 +323,7 @@ func TestRegistryMembers(t *testing.T) {
 func TestRegistryDestination(t *testing.T) {
 	d := startDevRegistry(t)
 	managedURI := destURI("alice", d.env, "inbox")
-	managed := func(_ context.Context, uri string) (bool, error) { return uri == managedURI, nil }
+	managed := func(_ context.Context, uri destination.URI) (bool, error) { return uri.String() == managedURI, nil }
 	s := startRegistryServer(t, d.env, chainapi.Registry(d.dc.Registry), chainapi.Pins(d.dc.Pinner), managed)
 
 	for uri, published := range d.certs {
@@ -366,7 +366,9 @@ func TestRegistryDestination(t *testing.T) {
 		s.getError(t, two, http.StatusBadRequest)
 	})
 	t.Run("managed lookup fails", func(t *testing.T) {
-		broken := func(context.Context, string) (bool, error) { return false, errors.New("destination store offline") }
+		broken := func(context.Context, destination.URI) (bool, error) {
+			return false, errors.New("destination store offline")
+		}
 		s2 := startRegistryServer(t, d.env, chainapi.Registry(d.dc.Registry), nil, broken)
 		msg := s2.getError(t, destinationsPath(managedURI), http.StatusInternalServerError)
 		if strings.Contains(msg, "offline") {
