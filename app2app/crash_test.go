@@ -18,6 +18,7 @@ import (
 
 	"github.com/consign/consign/app2app"
 	"github.com/consign/consign/app2app/app2apptest"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/messaging"
 	"github.com/consign/consign/messaging/kafka"
@@ -152,7 +153,7 @@ func testCrash(t *testing.T, transport string) {
 	col := newCollector()
 	c := node.NewConsumer("m2", true, col)
 	defer c.Close()
-	if err := c.Subscribe([]string{crashURI(node, "m2", "b")}); err != nil {
+	if err := c.Subscribe([]destination.URI{destination.MustParse(crashURI(node, "m2", "b"))}); err != nil {
 		t.Fatal(err)
 	}
 	final := map[string][]int{}
@@ -211,7 +212,7 @@ func crashURI(s *app2apptest.Node, member, name string) string {
 	ds, _ := s.Destinations(context.Background(), member)
 	for _, d := range ds {
 		if d.Name == name {
-			return d.URI
+			return d.URI.String()
 		}
 	}
 	return ""
@@ -289,7 +290,7 @@ func TestCrashChild(t *testing.T) {
 				sem <- struct{}{}
 				key := fmt.Sprintf("k%d", k)
 				s := seq
-				err := node.Produce(context.Background(), "m1", app2app.Message{From: a.URI, To: b.URI, Key: key, Content: []byte(strconv.Itoa(s)), Text: true},
+				err := node.Produce(context.Background(), "m1", app2app.Message{From: a.URI.String(), To: b.URI.String(), Key: key, Content: []byte(strconv.Itoa(s)), Text: true},
 					func(_ app2app.Report, err error) {
 						<-sem
 						if err == nil {
@@ -303,7 +304,7 @@ func TestCrashChild(t *testing.T) {
 		}
 	case "consume":
 		c := node.NewConsumer("m2", true, printer{say})
-		if err := c.Subscribe([]string{crashURI(node, "m2", "b")}); err != nil {
+		if err := c.Subscribe([]destination.URI{destination.MustParse(crashURI(node, "m2", "b"))}); err != nil {
 			t.Fatal(err)
 		}
 		select {}

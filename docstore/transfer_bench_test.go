@@ -177,9 +177,9 @@ func childPair(b testing.TB, addr string) (sender, receiver childConfig) {
 				b.Fatal(err)
 			}
 		}
-		reg.Destinations[uri] = chain.Destination{URI: uri, Name: "docs", Member: member, MemberStatus: chain.StatusActive, CertificatePEM: string(certPEM)}
+		reg.Destinations[uri] = chain.Destination{URI: destination.MustParse(uri), Name: "docs", Member: member, MemberStatus: chain.StatusActive, CertificatePEM: string(certPEM)}
 		reg.Profiles[member] = map[string]string{"consign-node": node}
-		cfgs = append(cfgs, childConfig{Node: node, Member: member, Dest: uri, KeyPEM: filepath.Join(nd, "key.pem"),
+		cfgs = append(cfgs, childConfig{Node: node, Member: member, Dest: destination.MustParse(uri), KeyPEM: filepath.Join(nd, "key.pem"),
 			CertPEM: filepath.Join(nd, "cert.pem"), DB: filepath.Join(nd, "meta.db"), Storage: filepath.Join(nd, "docs"), Kafka: addr})
 	}
 	p := filepath.Join(dir, "registry.json")

@@ -48,16 +48,16 @@ func TestMain(m *testing.M) {
 
 // childConfig tells a child node what to be.
 type childConfig struct {
-	Mode     string `json:"mode"` // "receiver" or "sender"
-	Node     string `json:"node"`
-	Member   string `json:"member"`
-	Dest     string `json:"dest"`
-	KeyPEM   string `json:"keyPEM"`
-	CertPEM  string `json:"certPEM"`
-	DB       string `json:"db"`
-	Storage  string `json:"storage"`
-	Kafka    string `json:"kafka"`
-	Registry string `json:"registry"` // path of a registryFile
+	Mode     string          `json:"mode"` // "receiver" or "sender"
+	Node     string          `json:"node"`
+	Member   string          `json:"member"`
+	Dest     destination.URI `json:"dest"`
+	KeyPEM   string          `json:"keyPEM"`
+	CertPEM  string          `json:"certPEM"`
+	DB       string          `json:"db"`
+	Storage  string          `json:"storage"`
+	Kafka    string          `json:"kafka"`
+	Registry string          `json:"registry"` // path of a registryFile
 	// Receiver: report every shard handled; stop handling (hang) at this
 	// shard of this attempt; hang after document_received.
 	ReportShards      bool `json:"reportShards"`
@@ -65,10 +65,10 @@ type childConfig struct {
 	HangShard         int  `json:"hangShard"`
 	HangAfterReceived bool `json:"hangAfterReceived"`
 	// Sender: the document to upload and send, and the recipient.
-	DocPath string `json:"docPath"`
-	DocSize int64  `json:"docSize"`
-	DocSeed uint64 `json:"docSeed"`
-	To      string `json:"to"`
+	DocPath string          `json:"docPath"`
+	DocSize int64           `json:"docSize"`
+	DocSeed uint64          `json:"docSeed"`
+	To      destination.URI `json:"to"`
 }
 
 // registryFile is a registry snapshot for child processes, which cannot
@@ -82,8 +82,8 @@ type registryFile struct {
 // docstore.TransferRegistry.
 type fileRegistry struct{ f registryFile }
 
-func (r *fileRegistry) Destination(_ context.Context, uri string) (chain.Destination, error) {
-	d, ok := r.f.Destinations[uri]
+func (r *fileRegistry) Destination(_ context.Context, uri destination.URI) (chain.Destination, error) {
+	d, ok := r.f.Destinations[uri.String()]
 	if !ok {
 		return chain.Destination{}, fmt.Errorf("%q: %w", uri, destination.ErrUnknownDestination)
 	}
@@ -104,8 +104,7 @@ func writeRegistryFile(t *testing.T, net *tnet, nodes map[string]string) string 
 	t.Helper()
 	f := registryFile{Destinations: map[string]chain.Destination{}, Profiles: map[string]map[string]string{}}
 	for _, m := range net.members {
-		u, _ := destination.Parse(m.uri)
-		f.Destinations[m.uri] = chain.Destination{URI: m.uri, Name: u.Name, Member: m.name, MemberStatus: chain.StatusActive, CertificatePEM: string(m.pem)}
+		f.Destinations[m.uri] = chain.Destination{URI: m.u, Name: m.u.Name, Member: m.name, MemberStatus: chain.StatusActive, CertificatePEM: string(m.pem)}
 		f.Profiles[m.name] = map[string]string{"consign-node": nodes[m.name]}
 	}
 	b, _ := json.Marshal(f)

@@ -67,7 +67,7 @@ func childReceiver(t *testing.T, net *tnet, sender *tnode, bob, addr string) chi
 		}
 	}
 	return childConfig{
-		Mode: "receiver", Node: node, Member: bob, Dest: m.uri,
+		Mode: "receiver", Node: node, Member: bob, Dest: m.u,
 		KeyPEM: filepath.Join(dir, "key.pem"), CertPEM: filepath.Join(dir, "cert.pem"),
 		DB: filepath.Join(dir, "meta.db"), Storage: filepath.Join(dir, "docs"), Kafka: addr,
 		Registry: writeRegistryFile(t, net, map[string]string{sender.member.name: sender.name, bob: node}),

@@ -225,7 +225,7 @@ func testForgedReceiptsAndResends(t *testing.T, net *tnet) {
 	if got.Status != docstore.StatusReceived {
 		t.Fatalf("sender's record after the genuine receipt: %+v", got)
 	}
-	bCert, _ := net.dev.Registry.Certificate(ctx, bob.uri)
+	bCert, _ := net.dev.Registry.Certificate(ctx, bob.u)
 	if err := crypto.VerifyTransferHash(bCert, got.TransferHash, got.RecipientSignature, time.Now()); err != nil {
 		t.Errorf("stored recipientSignature: %v", err)
 	}

@@ -44,6 +44,7 @@ type tnet struct {
 type tmember struct {
 	name string
 	uri  string
+	u    destination.URI // uri
 	key  stdcrypto.Signer
 	cert *x509.Certificate
 	pem  []byte
@@ -59,7 +60,8 @@ func newNet(t *testing.T, tr messaging.Transport, members ...string) *tnet {
 	n := &tnet{env: app2apptest.RandomID("env"), tr: tr, members: map[string]*tmember{}}
 	var dms []chain.DevMember
 	for i, m := range members {
-		uri := destination.URI{Scheme: "kld", Kind: "documentstore", Member: m, Environment: n.env, Service: m + "-ds", Name: "docs"}.String()
+		u := destination.URI{Scheme: "kld", Kind: "documentstore", Member: m, Environment: n.env, Service: m + "-ds", Name: "docs"}
+		uri := u.String()
 		alg := crypto.P256
 		if i == 0 {
 			alg = crypto.RSA2048
@@ -68,9 +70,9 @@ func newNet(t *testing.T, tr messaging.Transport, members ...string) *tnet {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tm := &tmember{name: m, uri: uri, key: key, cert: cert, pem: crypto.MarshalCertificatePEM(cert)}
+		tm := &tmember{name: m, uri: uri, u: u, key: key, cert: cert, pem: crypto.MarshalCertificatePEM(cert)}
 		n.members[m] = tm
-		dms = append(dms, chain.DevMember{Name: m, Destinations: map[string][]byte{uri: tm.pem}})
+		dms = append(dms, chain.DevMember{Name: m, Destinations: map[destination.URI][]byte{u: tm.pem}})
 	}
 	dc, err := chain.StartDev(ctx, chain.DevConfig{EnvironmentID: n.env, Members: dms, PollInterval: 50 * time.Millisecond})
 	if err != nil {
@@ -114,7 +116,7 @@ func (n *tnet) newNode(t *testing.T, member string, b storage.Backend, tune func
 		t.Fatal(err)
 	}
 	nd.keys = &docstore.KeyRing{}
-	if err := nd.keys.Add(m.uri, member, m.key, m.cert); err != nil {
+	if err := nd.keys.Add(m.u, member, m.key, m.cert); err != nil {
 		t.Fatal(err)
 	}
 	nd.cfg = docstore.TransferConfig{
@@ -170,7 +172,7 @@ func (nd *tnode) put(t *testing.T, path string, r io.Reader) docstore.Document {
 
 func (nd *tnode) send(t *testing.T, to *tnode, path string) docstore.Transfer {
 	t.Helper()
-	tr, err := nd.tf.Send(context.Background(), nd.member.name, nd.member.uri, to.member.uri, path)
+	tr, err := nd.tf.Send(context.Background(), nd.member.name, nd.member.u, to.member.u, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -370,7 +372,7 @@ func testTransferRoundTrip(t *testing.T, net *tnet) {
 			want, wantSize := shaOf(t, d.r())
 			a.put(t, d.path, d.r())
 			sent := a.send(t, b, d.path)
-			if sent.Status != docstore.StatusSent || sent.From != a.member.uri || sent.To != b.member.uri || sent.Document != d.path {
+			if sent.Status != docstore.StatusSent || sent.From != a.member.u || sent.To != b.member.u || sent.Document != d.path {
 				t.Fatalf("Send returned %+v", sent)
 			}
 			got := a.wait(t, sent.ID)
@@ -385,11 +387,11 @@ func testTransferRoundTrip(t *testing.T, net *tnet) {
 				t.Errorf("transferHash %s, want %s", got.TransferHash, th)
 			}
 			// The signatures verify against the registry certificates.
-			aCert, err := net.dev.Registry.Certificate(ctx, a.member.uri)
+			aCert, err := net.dev.Registry.Certificate(ctx, a.member.u)
 			if err != nil {
 				t.Fatal(err)
 			}
-			bCert, err := net.dev.Registry.Certificate(ctx, b.member.uri)
+			bCert, err := net.dev.Registry.Certificate(ctx, b.member.u)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -419,7 +421,7 @@ func testTransferRoundTrip(t *testing.T, net *tnet) {
 			}
 			rec := b.wait(t, sent.ID)
 			if rec.Status != docstore.StatusReceived || rec.Document != placed || rec.Hash != want || rec.Size != wantSize ||
-				rec.From != a.member.uri || rec.To != b.member.uri || rec.Timestamp != sent.Timestamp || rec.TransferHash != th ||
+				rec.From != a.member.u || rec.To != b.member.u || rec.Timestamp != sent.Timestamp || rec.TransferHash != th ||
 				rec.SenderSignature != got.SenderSignature || rec.RecipientSignature != got.RecipientSignature ||
 				rec.Direction != docstore.Incoming {
 				t.Errorf("recipient's record: %+v\nsender's: %+v", rec, got)
@@ -590,21 +592,26 @@ func testTransferBadRequests(t *testing.T, net *tnet) {
 	ctx := context.Background()
 	a.put(t, "/ok.txt", strings.NewReader("ok"))
 	a.put(t, "/dir/inner.txt", strings.NewReader("x"))
-	other := destination.URI{Scheme: "kld", Kind: "documentstore", Member: b.member.name, Environment: net.env, Service: "x", Name: "nobody"}.String()
-	a2a := strings.Replace(b.member.uri, "documentstore", "app2app", 1)
+	other := destination.URI{Scheme: "kld", Kind: "documentstore", Member: b.member.name, Environment: net.env, Service: "x", Name: "nobody"}
+	a2a := b.member.u
+	a2a.Kind = destination.KindApp2App
+	malformed := b.member.u
+	malformed.Name = "Not A Name"
 	for _, c := range []struct {
-		name, member, from, to, doc string
-		want                        error
+		name, member string
+		from, to     destination.URI
+		doc          string
+		want         error
 	}{
-		{"no from", a.member.name, "", b.member.uri, "/ok.txt", docstore.ErrInvalidArgument},
-		{"malformed to", a.member.name, a.member.uri, "not a uri", "/ok.txt", docstore.ErrInvalidArgument},
-		{"app2app to", a.member.name, a.member.uri, a2a, "/ok.txt", docstore.ErrInvalidArgument},
-		{"from of another member", a.member.name, b.member.uri, a.member.uri, "/ok.txt", destination.ErrForeignDestination},
-		{"from as another member", b.member.name, a.member.uri, b.member.uri, "/ok.txt", destination.ErrForeignDestination},
-		{"unknown to", a.member.name, a.member.uri, other, "/ok.txt", destination.ErrUnknownDestination},
-		{"missing document", a.member.name, a.member.uri, b.member.uri, "/nope.txt", docstore.ErrNotFound},
-		{"folder", a.member.name, a.member.uri, b.member.uri, "/dir", docstore.ErrIsFolder},
-		{"traversal", a.member.name, a.member.uri, b.member.uri, "/../x", docstore.ErrInvalidPath},
+		{"no from", a.member.name, destination.URI{}, b.member.u, "/ok.txt", docstore.ErrInvalidArgument},
+		{"malformed to", a.member.name, a.member.u, malformed, "/ok.txt", docstore.ErrInvalidArgument},
+		{"app2app to", a.member.name, a.member.u, a2a, "/ok.txt", docstore.ErrInvalidArgument},
+		{"from of another member", a.member.name, b.member.u, a.member.u, "/ok.txt", destination.ErrForeignDestination},
+		{"from as another member", b.member.name, a.member.u, b.member.u, "/ok.txt", destination.ErrForeignDestination},
+		{"unknown to", a.member.name, a.member.u, other, "/ok.txt", destination.ErrUnknownDestination},
+		{"missing document", a.member.name, a.member.u, b.member.u, "/nope.txt", docstore.ErrNotFound},
+		{"folder", a.member.name, a.member.u, b.member.u, "/dir", docstore.ErrIsFolder},
+		{"traversal", a.member.name, a.member.u, b.member.u, "/../x", docstore.ErrInvalidPath},
 	} {
 		_, err := a.tf.Send(ctx, c.member, c.from, c.to, c.doc)
 		if !errors.Is(err, c.want) {
@@ -618,7 +625,7 @@ func testTransferBadRequests(t *testing.T, net *tnet) {
 	if _, err := net.dev.Registry.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	_, err := a.tf.Send(ctx, a.member.name, a.member.uri, b.member.uri, "/ok.txt")
+	_, err := a.tf.Send(ctx, a.member.name, a.member.u, b.member.u, "/ok.txt")
 	if _, rerr := net.dev.Registry.SetStatus(ctx, b.member.name, chain.StatusActive); rerr != nil {
 		t.Fatal(rerr)
 	}
@@ -862,7 +869,7 @@ func testTransferForgedReceipt(t *testing.T, net *tnet) {
 	if got.Status != docstore.StatusReceived || forged != 1 {
 		t.Fatalf("sender's record: %+v (forged %d)", got, forged)
 	}
-	bCert, _ := net.dev.Registry.Certificate(context.Background(), b.member.uri)
+	bCert, _ := net.dev.Registry.Certificate(context.Background(), b.member.u)
 	if err := crypto.VerifyTransferHash(bCert, got.TransferHash, got.RecipientSignature, time.Now()); err != nil {
 		t.Errorf("stored recipientSignature: %v", err)
 	}

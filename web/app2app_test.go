@@ -144,7 +144,7 @@ func TestDestinationsAPI(t *testing.T) {
 		t.Fatalf("managed destination %+v", a)
 	}
 	// Published in the registry.
-	if d, err := f.chain.Dev.Registry.Destination(context.Background(), a.URI); err != nil || d.CertificatePEM != *a.Certificate {
+	if d, err := f.chain.Dev.Registry.Destination(context.Background(), destination.MustParse(a.URI)); err != nil || d.CertificatePEM != *a.Certificate {
 		t.Fatalf("registry: %+v %v", d, err)
 	}
 	for _, tc := range []struct {
@@ -224,7 +224,7 @@ func TestDestinationsAPI(t *testing.T) {
 	if st, _ = f.call(t, "DELETE", "/api/v1/destinations/orders", u1, p1, "", nil); st != 404 {
 		t.Fatalf("second delete: %d", st)
 	}
-	if _, err := f.chain.Dev.Registry.Destination(context.Background(), a.URI); err == nil {
+	if _, err := f.chain.Dev.Registry.Destination(context.Background(), destination.MustParse(a.URI)); err == nil {
 		t.Fatal("deleted destination still in the registry")
 	}
 }

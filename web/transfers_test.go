@@ -55,11 +55,11 @@ func newXferPair(t *testing.T, tr messaging.Transport) (a, b *xferNode, dc *chai
 			t.Fatal(err)
 		}
 		keys[m] = &docstore.KeyRing{}
-		if err := keys[m].Add(uri, m, k, c); err != nil {
+		if err := keys[m].Add(destination.MustParse(uri), m, k, c); err != nil {
 			t.Fatal(err)
 		}
 		uris[m] = uri
-		dms = append(dms, chain.DevMember{Name: m, Destinations: map[string][]byte{uri: crypto.MarshalCertificatePEM(c)}})
+		dms = append(dms, chain.DevMember{Name: m, Destinations: map[destination.URI][]byte{destination.MustParse(uri): crypto.MarshalCertificatePEM(c)}})
 	}
 	dc, err := chain.StartDev(ctx, chain.DevConfig{EnvironmentID: env, Members: dms, PollInterval: 50 * time.Millisecond})
 	if err != nil {
@@ -263,7 +263,7 @@ func TestTransfersREST(t *testing.T) {
 	if rec["transferHash"] != th {
 		t.Errorf("transferHash %v, want %s", rec["transferHash"], th)
 	}
-	bCert, err := dc.Registry.Certificate(context.Background(), b.uri)
+	bCert, err := dc.Registry.Certificate(context.Background(), destination.MustParse(b.uri))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,7 +353,7 @@ func TestTransfersNodeClient(t *testing.T) {
 				t.Errorf("transfer_acknowledgement %v", res.Ack)
 			}
 			th, _ := res.Ack["transferHash"].(string)
-			bCert, err := dc.Registry.Certificate(context.Background(), b.uri)
+			bCert, err := dc.Registry.Certificate(context.Background(), destination.MustParse(b.uri))
 			if err != nil {
 				t.Fatal(err)
 			}
