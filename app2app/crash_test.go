@@ -89,12 +89,20 @@ func (c *crashChild) until(t *testing.T, stop func([]string) bool) bool {
 	}
 }
 
-func (c *crashChild) kill(t *testing.T) {
+// kill stops the child with SIGKILL and returns the fields of the CRASH
+// lines it wrote that were not read yet.
+func (c *crashChild) kill(t *testing.T) [][]string {
 	t.Helper()
 	if err := c.Cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	c.Kill()
+	var rest [][]string
+	for _, l := range c.Kill() {
+		if f := strings.Fields(l); len(f) > 1 && f[0] == "CRASH" {
+			rest = append(rest, f[1:])
+		}
+	}
+	return rest
 }
 
 func testCrash(t *testing.T, transport string) {
@@ -128,18 +136,24 @@ func testCrash(t *testing.T, transport string) {
 	cons := startChild(t, "consume", env)
 	handled := map[string][]int{}
 	n := 0
-	if !cons.until(t, func(l []string) bool {
-		if l[0] != "got" {
-			return false
+	got := func(l []string) {
+		if l[0] == "got" && len(l) > 2 {
+			seq, _ := strconv.Atoi(l[2])
+			handled[l[1]] = append(handled[l[1]], seq)
+			n++
 		}
-		seq, _ := strconv.Atoi(l[2])
-		handled[l[1]] = append(handled[l[1]], seq)
-		n++
+	}
+	if !cons.until(t, func(l []string) bool {
+		got(l)
 		return n >= 100
 	}) {
 		t.Fatal("consumer child ended early")
 	}
-	cons.kill(t)
+	// The child goes on handing messages over (and committing them) until
+	// the kill lands: what it wrote meanwhile counts as handed over too.
+	for _, l := range cons.kill(t) {
+		got(l)
+	}
 	for k, seqs := range handled {
 		for i, s := range seqs {
 			if s != i {
