@@ -29,6 +29,12 @@ function append(el, children) {
   }
 }
 
+// add appends children to el (skipping null and false, like h).
+export function add(el, ...children) {
+  append(el, children);
+  return el;
+}
+
 // replace empties el and puts children in it.
 export function replace(el, ...children) {
   el.replaceChildren();

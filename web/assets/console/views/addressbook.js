@@ -1,6 +1,6 @@
 // Address book: every member of the environment with its destinations,
 // and what the registry shows of its identity proof.
-import { h, replace, copyable, alertBox, empty } from "../dom.js";
+import { h, add, replace, copyable, alertBox, empty } from "../dom.js";
 import { API, get } from "../api.js";
 
 // organization returns the O= of a DN string, or "".
@@ -21,7 +21,7 @@ export function identityVerdict(id) {
 
 export function render(main, params, ctx) {
   const out = h("div", { class: "listing" });
-  main.append(h("h1", {}, "Address book"), h("p", { class: "muted" }, "Every member of this environment, read from the on-chain registry, with the destinations you can send to."), out);
+  add(main, h("h1", {}, "Address book"), h("p", { class: "muted" }, "Every member of this environment, read from the on-chain registry, with the destinations you can send to."), out);
   (async () => {
     replace(out, h("p", { role: "status" }, "Loading the address book…"));
     let book;

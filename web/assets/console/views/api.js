@@ -1,6 +1,6 @@
 // API: how programs reach this node: REST base, socket.io endpoint,
 // the OpenAPI document, and short client examples.
-import { h, copyButton } from "../dom.js";
+import { h, add, copyButton } from "../dom.js";
 
 function row(label, value) {
   return h("div", { class: "kv" }, h("dt", {}, label), h("dd", {}, h("code", {}, value), " ", copyButton(value, label)));
@@ -19,7 +19,7 @@ export function render(main, params, ctx) {
     "});",
     "socket.on(\"document_received\", (t) => console.log(\"received\", t.document, t.hash));",
   ].join("\n");
-  main.append(h("h1", {}, "API"),
+  add(main, h("h1", {}, "API"),
     h("p", {}, "Programs use the same node with an application credential (HTTP Basic auth). Signed in as ", h("strong", {}, ctx.session.member), " with credential ", h("code", {}, ctx.session.user), "."),
     h("dl", {}, row("REST base", rest), row("socket.io endpoint", ws)),
     h("p", {}, h("a", { href: "/api/v1/openapi.json" }, "OpenAPI document (openapi.json)"), " describes every call."),

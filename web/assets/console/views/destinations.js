@@ -1,6 +1,6 @@
 // Destinations: list mine, create managed or externally managed ones,
 // publish an external destination's certificate, delete.
-import { h, replace, field, copyable, alertBox, status, empty, confirmDialog, openDialog } from "../dom.js";
+import { h, add, replace, field, copyable, alertBox, status, empty, confirmDialog, openDialog } from "../dom.js";
 import { API, get, post, del, request } from "../api.js";
 
 export function render(main) {
@@ -27,7 +27,7 @@ export function render(main) {
       replace(messages, alertBox("Not created: " + err.message));
     }
   });
-  main.append(h("h1", {}, "Destinations"), h("p", { class: "muted" }, "Your inboxes. A managed destination's key is kept by this node; for an externally managed one you make the key and publish its certificate."), form, messages, out);
+  add(main, h("h1", {}, "Destinations"), h("p", { class: "muted" }, "Your inboxes. A managed destination's key is kept by this node; for an externally managed one you make the key and publish its certificate."), form, messages, out);
 
   function externalHelp(d) {
     const cmd = "openssl req -x509 -newkey rsa:2048 -sha256 -days 365 -nodes -keyout key.pem -out cert.pem -subj /CN=" + d.required_cn;

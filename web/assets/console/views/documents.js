@@ -1,7 +1,7 @@
 // Documents: browse a folder (paged), upload by picker or drop with a
 // progress bar per file, create a folder, download, inspect, delete, and
 // transfer a document to another member's destination.
-import { h, replace, field, formatBytes, formatTime, copyable, alertBox, status, empty, openDialog, confirmDialog } from "../dom.js";
+import { h, add, replace, field, formatBytes, formatTime, copyable, alertBox, status, empty, openDialog, confirmDialog } from "../dom.js";
 import { API, get, del, post, upload, encodePath, request } from "../api.js";
 import * as live from "../live.js";
 
@@ -87,7 +87,7 @@ export function render(main, params, ctx) {
     ctx.go("documents", { path: join(dir, name), created: "1" });
   });
 
-  main.append(h("h1", {}, "Documents"), crumbs, messages,
+  add(main, h("h1", {}, "Documents"), crumbs, messages,
     params.get("created") ? status("Folder " + dir + " is ready. Storage keeps folders by their contents: upload a file here to keep it.") : null,
     h("div", { class: "toolbar" }, folderForm), drop, uploads, list);
 

@@ -1,7 +1,7 @@
 // Logs: the events the node sends to this member's console while it is
 // open (transfers, delivery reports, exceptions, connection changes),
 // filterable, newest first.
-import { h, replace, field, empty } from "../dom.js";
+import { h, add, replace, field, empty } from "../dom.js";
 import * as live from "../live.js";
 
 const kept = [];
@@ -22,7 +22,7 @@ export function render(main) {
   startRecording();
   const filter = field("Filter", { name: "filter", type: "search", placeholder: "event name or text" });
   const out = h("div", {});
-  main.append(h("h1", {}, "Logs"),
+  add(main, h("h1", {}, "Logs"),
     h("p", { class: "muted" }, "Events the node sent to this console since you signed in, newest first, updating live."),
     h("form", { class: "toolbar", role: "search", "aria-label": "Filter logs", onsubmit: (e) => e.preventDefault() }, filter.el), out);
   function draw() {

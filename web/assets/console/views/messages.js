@@ -1,7 +1,7 @@
 // Messages: send an app-to-app message from one of my destinations to any
 // destination and see its delivery report; subscribe to my destinations
 // and see messages arrive live, with auto or manual commit.
-import { h, replace, field, alertBox, status, empty, formatTime, short } from "../dom.js";
+import { h, add, replace, field, alertBox, status, empty, formatTime, short } from "../dom.js";
 import { API, get } from "../api.js";
 import * as live from "../live.js";
 
@@ -13,7 +13,7 @@ export function render(main) {
   const inbox = h("ul", { "aria-label": "Received messages", class: "log" });
   const sendBox = h("div", {});
   const subBox = h("div", {});
-  main.append(h("h1", {}, "Messages"),
+  add(main, h("h1", {}, "Messages"),
     h("section", { "aria-labelledby": "send-h" }, h("h2", { id: "send-h" }, "Send a message"), sendBox, messages, h("h3", {}, "Delivery reports"), reports),
     h("section", { "aria-labelledby": "sub-h" }, h("h2", { id: "sub-h" }, "Receive"), subBox, h("h3", {}, "Received messages"), inbox));
   reports.append(h("li", { class: "muted empty-row" }, "Messages you send are listed here once the node has durably accepted them."));

@@ -1,5 +1,5 @@
 // Preferences: the received-documents path template, with a preview.
-import { h, replace, field, alertBox, status } from "../dom.js";
+import { h, add, replace, field, alertBox, status } from "../dom.js";
 import { API, get, put } from "../api.js";
 
 const VARS = {
@@ -31,7 +31,7 @@ export function render(main) {
       replace(messages, alertBox("Not saved: " + err.message));
     }
   });
-  main.append(h("h1", {}, "Preferences"), form);
+  add(main, h("h1", {}, "Preferences"), form);
   (async () => {
     try {
       const p = await get(API + "/preferences");

@@ -1,6 +1,6 @@
 // Registry: organizations with their identity proofs and destination
 // certificates, and a pin lookup by hash.
-import { h, replace, field, copyable, alertBox, empty, formatTime } from "../dom.js";
+import { h, add, replace, field, copyable, alertBox, empty, formatTime } from "../dom.js";
 import { API, get } from "../api.js";
 import { identityVerdict } from "./addressbook.js";
 
@@ -19,7 +19,7 @@ export function render(main) {
       replace(pinOut, err.status === 404 ? h("p", { role: "status" }, "This hash is not pinned on the chain.") : alertBox(err));
     }
   });
-  main.append(h("h1", {}, "Registry"), h("p", { class: "muted" }, "What the environment's on-chain registry says: members, their identity proofs, their destinations' certificates, and hash pins (transfer receipts)."),
+  add(main, h("h1", {}, "Registry"), h("p", { class: "muted" }, "What the environment's on-chain registry says: members, their identity proofs, their destinations' certificates, and hash pins (transfer receipts)."),
     h("h2", {}, "Pins"), pinForm, pinOut, h("h2", {}, "Members"), out);
 
   (async () => {

@@ -1,5 +1,5 @@
 // Search: documents by name or by SHA-256 hash, linking to their folder.
-import { h, replace, field, formatBytes, formatTime, copyable, alertBox, empty } from "../dom.js";
+import { h, add, replace, field, formatBytes, formatTime, copyable, alertBox, empty } from "../dom.js";
 import { API, get, encodePath } from "../api.js";
 
 export function render(main, params, ctx) {
@@ -13,7 +13,7 @@ export function render(main, params, ctx) {
     e.preventDefault();
     ctx.go("search", { query: q.input.value.trim(), by_hash: byHash.checked ? "true" : "false" });
   });
-  main.append(h("h1", {}, "Search"), h("p", { class: "muted" }, "Find documents by a part of their name, or by the exact SHA-256 hash of their content."), form, out);
+  add(main, h("h1", {}, "Search"), h("p", { class: "muted" }, "Find documents by a part of their name, or by the exact SHA-256 hash of their content."), form, out);
   const query = params.get("query");
   if (!query) {
     out.append(empty("Type a name (or a hash with By hash checked) and press Search."));
@@ -31,10 +31,11 @@ export function render(main, params, ctx) {
       replace(out, h("table", { "aria-label": "Search results" },
         h("thead", {}, h("tr", {}, ["Document", "Size", "Modified", "Hash", ""].map((c) => h("th", { scope: "col" }, c)))),
         h("tbody", {}, docs.map((d) => {
-          const folder = d.full_path.replace(/\/[^/]*$/, "") || "/";
-          return h("tr", {}, h("th", { scope: "row" }, h("a", { href: "#/documents?" + new URLSearchParams({ path: folder }) }, d.full_path)),
-            h("td", {}, formatBytes(d.size)), h("td", {}, formatTime(d.last_modified)), h("td", {}, copyable(d.hash, "hash of " + d.full_path)),
-            h("td", {}, h("a", { href: API + "/documents" + encodePath(d.full_path), download: "", "aria-label": "Download " + d.full_path }, "Download")));
+          const full = d.full_path.startsWith("/") ? d.full_path : "/" + d.full_path;
+          const folder = full.replace(/\/[^/]*$/, "") || "/";
+          return h("tr", {}, h("th", { scope: "row" }, h("a", { href: "#/documents?" + new URLSearchParams({ path: folder }) }, full)),
+            h("td", {}, formatBytes(d.size)), h("td", {}, formatTime(d.last_modified)), h("td", {}, copyable(d.hash, "hash of " + full)),
+            h("td", {}, h("a", { href: API + "/documents" + encodePath(full), download: "", "aria-label": "Download " + full }, "Download")));
         }))), docs.length === 100 ? h("p", { class: "muted" }, "Showing the first 100 matches: refine the query to see others.") : null);
     } catch (err) {
       replace(out, alertBox(err));

@@ -1,7 +1,7 @@
 // Transfers: the member's transfer log, newest first, kept live by the
 // socket.io events document_sent, document_received and
 // transfer_acknowledgement; filter by status and destination.
-import { h, replace, field, formatTime, copyable, alertBox, empty } from "../dom.js";
+import { h, add, replace, field, formatTime, copyable, alertBox, empty } from "../dom.js";
 import { API, get } from "../api.js";
 import * as live from "../live.js";
 
@@ -13,7 +13,7 @@ export function render(main) {
   statusSel.input.addEventListener("change", draw);
   destSel.input.addEventListener("change", draw);
   const filters = h("form", { class: "toolbar", "aria-label": "Filter transfers", onsubmit: (e) => e.preventDefault() }, statusSel.el, destSel.el);
-  main.append(h("h1", {}, "Transfers"), h("p", { class: "muted" }, "Documents you sent and received. The list updates live: a sent document turns received once the recipient's signed receipt arrives."), filters, out);
+  add(main, h("h1", {}, "Transfers"), h("p", { class: "muted" }, "Documents you sent and received. The list updates live: a sent document turns received once the recipient's signed receipt arrives."), filters, out);
 
   function upsert(r) {
     const id = r.id || r.transferId;

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/consign/consign/internal/testenv"
+)
+
+// TestConsoleOnDev drives the web console of a running dev node in
+// headless Chromium as two demo members (web/testdata/console_dev.js):
+// A creates a folder, uploads two files by the file picker and one by a
+// drop (each progress bar reaching 100%), browses, searches by name and
+// by hash, deletes with confirmation and transfers a document to B, while
+// B's Transfers and Documents show it arrive and A's row turns received,
+// all without reload; A creates a managed and an externally managed
+// destination (publishing a certificate made with the openssl command the
+// console shows); A sends a message that B, subscribed with manual commit,
+// sees live; the remaining views answer.
+func TestConsoleOnDev(t *testing.T) {
+	chromium := testenv.Get(t, testenv.Chromium)
+	modules := testenv.Get(t, testenv.NodeModules)
+	n, cancel, done := startTestDev(t, t.TempDir())
+	defer stopTestDev(t, cancel, done)
+	base := strings.TrimSuffix(n.file.APIURL, "/api/v1")
+	waitReady(t, testContext(t), base)
+	a, b := n.file.Members[0], n.file.Members[1]
+
+	ctx, stop := context.WithCancel(testContext(t))
+	defer stop()
+	cmd := exec.CommandContext(ctx, "node", filepath.Join("..", "..", "web", "testdata", "console_dev.js"))
+	cmd.Env = append(os.Environ(), "NODE_PATH="+modules,
+		"CONSIGN_URL="+base, "CONSIGN_CHROMIUM="+chromium, "CONSIGN_USER_DATA_DIR="+t.TempDir(),
+		"CONSIGN_USER_A="+a.Credential.User, "CONSIGN_PASS_A="+a.Credential.Password,
+		"CONSIGN_USER_B="+b.Credential.User, "CONSIGN_PASS_B="+b.Credential.Password, "CONSIGN_MEMBER_B="+b.Name)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	raw, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node console_dev.js: %v\n%s", err, stderr.String())
+	}
+	var res struct {
+		Steps               []string       `json:"steps"`
+		Error               string         `json:"error"`
+		ConsoleErrors       []string       `json:"consoleErrors"`
+		EmptyFolder         string         `json:"emptyFolder"`
+		Progress            map[string]int `json:"progress"`
+		Listing             []string       `json:"listing"`
+		AlphaHash           string         `json:"alphaHash"`
+		SearchByHash        []string       `json:"searchByHash"`
+		AfterDelete         []string       `json:"afterDelete"`
+		BTransfer           string         `json:"bTransfer"`
+		ARecipientSignature string         `json:"aRecipientSignature"`
+		RequiredCN          string         `json:"requiredCN"`
+		OpensslCommand      string         `json:"opensslCommand"`
+		Destinations        []string       `json:"destinations"`
+		AddressBook         []string       `json:"addressBook"`
+		APIText             string         `json:"apiText"`
+		Preview             string         `json:"preview"`
+	}
+	if err := json.Unmarshal(raw, &res); err != nil {
+		t.Fatalf("output %q: %v\n%s", raw, err, stderr.String())
+	}
+	t.Logf("steps: %q", res.Steps)
+	if res.Error != "" {
+		var pages struct {
+			Pages []string `json:"pages"`
+		}
+		json.Unmarshal(raw, &pages)
+		t.Fatalf("the browser run stopped after %q: %s\npages:\n%s", res.Steps, res.Error, strings.Join(pages.Pages, "\n----\n"))
+	}
+	for _, f := range []string{"alpha", "beta", "gamma"} {
+		if res.Progress[f] != 100 {
+			t.Errorf("progress of %s: %d, want 100", f, res.Progress[f])
+		}
+	}
+	if !strings.Contains(res.EmptyFolder, "empty") {
+		t.Errorf("new folder says %q", res.EmptyFolder)
+	}
+	if !slices.Equal(res.Listing, []string{"alpha.txt", "beta.txt", "gamma.txt"}) || !slices.Equal(res.AfterDelete, []string{"alpha.txt", "beta.txt"}) {
+		t.Errorf("listing %q, after delete %q", res.Listing, res.AfterDelete)
+	}
+	if len(res.AlphaHash) != 64 || !slices.Equal(res.SearchByHash, []string{"/reports/alpha.txt"}) {
+		t.Errorf("hash %q, search by hash %q", res.AlphaHash, res.SearchByHash)
+	}
+	if res.BTransfer != "received" || res.ARecipientSignature == "" {
+		t.Errorf("B's row %q; A's recipient signature %q", res.BTransfer, res.ARecipientSignature)
+	}
+	if res.RequiredCN == "" || !strings.HasSuffix(res.OpensslCommand, "-subj /CN="+res.RequiredCN) {
+		t.Errorf("required CN %q, command %q", res.RequiredCN, res.OpensslCommand)
+	}
+	if !slices.Contains(res.Destinations, "console-x") || slices.Contains(res.Destinations, "console-m") {
+		t.Errorf("destinations after delete: %q", res.Destinations)
+	}
+	for _, m := range n.file.Members {
+		if !slices.ContainsFunc(res.AddressBook, func(h string) bool { return strings.HasPrefix(h, m.Name) }) {
+			t.Errorf("address book %q lacks %s", res.AddressBook, m.Name)
+		}
+	}
+	if !strings.Contains(res.APIText, base+"/api/v1") || !strings.Contains(res.APIText, "ws://"+strings.TrimPrefix(base, "http://")+"/api/v1") {
+		t.Errorf("API view: %q", res.APIText)
+	}
+	if res.Preview != "/inbox/acme/contract.pdf" {
+		t.Errorf("preview %q", res.Preview)
+	}
+	for _, e := range res.ConsoleErrors {
+		t.Errorf("browser console error: %s", e)
+	}
+}
