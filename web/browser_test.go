@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -34,6 +35,27 @@ func TestConsoleInChromium(t *testing.T) {
 			t.Errorf("EmitToMember: %v", err)
 		}
 	})
+	// The address book and registry the console reads, as the API shapes
+	// them: org1 with a CA-issued proof naming its organization, mallory
+	// claiming Globex but issued by Acme's CA, selfie self-signed.
+	f.srv.HandleFunc("GET /api/v1/addressbook", func(w http.ResponseWriter, r *http.Request) {
+		WriteJSON(w, http.StatusOK, []addressBookEntry{
+			{Membership: "/org1", Destinations: []addressBookDestination{{URI: "kld://documentstore/m/org1/e/env-a/s/ds/d/docs", Name: "docs"}}},
+			{Membership: "/mallory", Destinations: []addressBookDestination{}},
+			{Membership: "/selfie", Destinations: []addressBookDestination{}},
+		})
+	})
+	f.srv.HandleFunc("GET /api/v1/registry/members", func(w http.ResponseWriter, r *http.Request) {
+		member := func(name, leaf string, selfSigned bool, issuers ...string) registryMemberJSON {
+			return registryMemberJSON{Name: name, Address: "0x00000000000000000000000000000000000000a1",
+				Identity: registryIdentityJSON{SelfSigned: selfSigned, LeafSubject: leaf, IssuerChain: issuers}, Destinations: []registryDestRefJSON{}}
+		}
+		WriteJSON(w, http.StatusOK, []registryMemberJSON{
+			member("org1", "CN=env-a-n1--Org One Ltd,O=Org One Ltd", false, "CN=Org One Ltd Issuing CA,O=Org One Ltd"),
+			member("mallory", "CN=env-a-n2--Globex Inc,O=Globex Inc", false, "CN=Acme Corp Issuing CA,O=Acme Corp", "CN=Acme Root"),
+			member("selfie", "CN=env-a-n3--Selfie LLC", true),
+		})
+	})
 	out := runNode(t, modules, "console_browser.js",
 		"CONSIGN_URL="+f.base, "CONSIGN_USER="+f.user, "CONSIGN_PASS="+f.pass,
 		"CONSIGN_CHROMIUM="+chromium, "CONSIGN_USER_DATA_DIR="+t.TempDir())
@@ -49,6 +71,9 @@ func TestConsoleInChromium(t *testing.T) {
 		SessionAfterSignOut bool     `json:"sessionAfterSignOut"`
 		APIAfterSignOut     int      `json:"apiAfterSignOut"`
 		RateLimited         string   `json:"rateLimited"`
+		Forged              string   `json:"forged"`
+		Genuine             string   `json:"genuine"`
+		SelfSigned          string   `json:"selfSigned"`
 		ConsoleErrors       []string `json:"consoleErrors"`
 		Dialogs             int      `json:"dialogs"`
 	}
@@ -67,6 +92,10 @@ func TestConsoleInChromium(t *testing.T) {
 	}
 	if !strings.Contains(res.Who, "org1") || !strings.Contains(res.Event, "/inbox/report.pdf") || res.Welcome == 0 || !res.AfterReload {
 		t.Errorf("signed in as %q; event %q; welcome %d; reload %v", res.Who, res.Event, res.Welcome, res.AfterReload)
+	}
+	if !strings.Contains(res.Forged, "Claims to be Globex Inc but was issued by CN=Acme Corp Issuing CA") ||
+		!strings.Contains(res.Genuine, "Org One Ltd, issued by") || !strings.Contains(res.SelfSigned, "Self-signed") {
+		t.Errorf("identity verdicts: forged %q, genuine %q, self-signed %q", res.Forged, res.Genuine, res.SelfSigned)
 	}
 	if res.SessionAfterSignOut || res.APIAfterSignOut != 401 {
 		t.Errorf("after sign-out: signed in %v, API call %d", res.SessionAfterSignOut, res.APIAfterSignOut)

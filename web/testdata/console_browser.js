@@ -58,6 +58,12 @@ async function alertText(page) {
     out.event = await ev.first().innerText();
     out.welcome = await page.getByRole("list", { name: "Events" }).getByRole("listitem").filter({ hasText: "welcome" }).count();
 
+    // The address book flags a proof whose claimed organization no issuer names.
+    await nav.getByRole("link", { name: "Address book", exact: true }).click();
+    out.forged = await page.getByLabel("Identity warning: mallory").innerText();
+    out.genuine = await page.getByLabel("Identity verified: org1").innerText();
+    out.selfSigned = await page.getByLabel("Identity warning: selfie").innerText();
+
     // A reload keeps the session (the cookie), and the page finds it.
     await page.reload();
     await nav.getByRole("link", { name: "Documents", exact: true }).waitFor(T);

@@ -20,7 +20,7 @@ const flags = [
 const T = { timeout: 60000 };
 const url = process.env.CONSIGN_URL;
 const dataDir = process.env.CONSIGN_USER_DATA_DIR;
-const out = { steps: [], consoleErrors: [] };
+const out = { steps: [], consoleErrors: [], failed: [] };
 
 function step(name) { out.steps.push(name); }
 
@@ -35,6 +35,7 @@ async function openPage(ctx, who) {
   const page = await ctx.newPage();
   page.on("console", (m) => { if (m.type() === "error") out.consoleErrors.push(who + ": " + m.text()); });
   page.on("pageerror", (e) => out.consoleErrors.push(who + ": " + String(e)));
+  page.on("response", (r) => { if (r.status() >= 400) out.failed.push(who + " " + r.request().method() + " " + r.url().replace(url, "") + " " + r.status()); });
   return page;
 }
 
@@ -219,12 +220,14 @@ async function waitUploaded(page, name) {
     await nav(a, "Address book");
     await a.getByRole("heading", { name: process.env.CONSIGN_MEMBER_B }).waitFor(T);
     out.addressBook = await a.getByRole("heading", { level: 2 }).allInnerTexts();
+    out.identityNote = await a.getByLabel("Identity warning: " + process.env.CONSIGN_MEMBER_B).innerText();
     await nav(a, "Registry");
     await a.getByRole("region", { name: "Member " + process.env.CONSIGN_MEMBER_B }).waitFor(T);
     await a.getByRole("textbox", { name: "Hash (SHA-256 hex)" }).fill("0".repeat(64));
     await a.getByRole("button", { name: "Look up pin" }).click();
     await a.getByText("This hash is not pinned on the chain.").waitFor(T);
     await nav(a, "API");
+    await a.getByRole("heading", { name: "API", level: 1 }).waitFor(T);
     out.apiText = await a.getByRole("main").innerText();
     await nav(a, "Preferences");
     const tpl = a.getByRole("textbox", { name: "Received documents path" });

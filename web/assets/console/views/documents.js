@@ -75,7 +75,7 @@ export function render(main, params, ctx) {
     }
   }
 
-  const folderName = field("New folder name", { name: "folder", required: true, pattern: "[^/]+", title: "a name without /" });
+  const folderName = field("New folder name", { name: "folder", required: true, title: "a name without /" });
   const folderForm = h("form", { class: "inline", "aria-label": "Create folder" }, folderName.el, h("button", { type: "submit" }, "Create folder"));
   folderForm.addEventListener("submit", (e) => {
     e.preventDefault();

@@ -4,7 +4,7 @@ import { h, add, replace, field, copyable, alertBox, empty, formatTime } from ".
 import { API, get } from "../api.js";
 import { identityVerdict } from "./addressbook.js";
 
-export function render(main) {
+export function render(main, params, ctx) {
   const out = h("div", { class: "listing" });
   const pinOut = h("div", { class: "messages", "aria-live": "polite" });
   const hash = field("Hash (SHA-256 hex)", { name: "hash", required: true, pattern: "[0-9a-fA-F]{64}", title: "64 hexadecimal digits" });
@@ -28,7 +28,7 @@ export function render(main) {
     try { members = await get(API + "/registry/members"); } catch (err) { replace(out, alertBox(err)); return; }
     if (!members || members.length === 0) { replace(out, empty("The registry has no members yet.")); return; }
     replace(out, members.map((m) => {
-      const v = identityVerdict(m.identity);
+      const v = identityVerdict(m.identity, ctx.session.environment);
       const id = m.identity || {};
       return h("section", { class: "card", "aria-label": "Member " + m.name },
         h("h3", {}, m.name), h("p", {}, "Owner ", copyable(m.address, "owner address of " + m.name)),
