@@ -103,6 +103,17 @@ func (s *sessionStore) find(id string) (sessionEntry, bool) {
 	return *e, true
 }
 
+// endUser ends every session signed in with credential user.
+func (s *sessionStore) endUser(user string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, e := range s.m {
+		if e.p.User == user {
+			delete(s.m, k)
+		}
+	}
+}
+
 func (s *sessionStore) end(id string) {
 	s.mu.Lock()
 	delete(s.m, id)

@@ -22,7 +22,8 @@ import (
 // all without reload; A creates a managed and an externally managed
 // destination (publishing a certificate made with the openssl command the
 // console shows); A sends a message that B, subscribed with manual commit,
-// sees live; the remaining views answer.
+// sees live; A creates a credential (it works) and revokes it (401); the
+// remaining views answer.
 func TestConsoleOnDev(t *testing.T) {
 	chromium := testenv.Get(t, testenv.Chromium)
 	modules := testenv.Get(t, testenv.NodeModules)
@@ -65,6 +66,8 @@ func TestConsoleOnDev(t *testing.T) {
 		IdentityNote        string         `json:"identityNote"`
 		APIText             string         `json:"apiText"`
 		Preview             string         `json:"preview"`
+		NewCredential       int            `json:"newCredentialStatus"`
+		RevokedCredential   int            `json:"revokedCredentialStatus"`
 	}
 	if err := json.Unmarshal(raw, &res); err != nil {
 		t.Fatalf("output %q: %v\n%s", raw, err, stderr.String())
@@ -111,6 +114,9 @@ func TestConsoleOnDev(t *testing.T) {
 	}
 	if !strings.Contains(res.APIText, base+"/api/v1") || !strings.Contains(res.APIText, "ws://"+strings.TrimPrefix(base, "http://")+"/api/v1") {
 		t.Errorf("API view: %q", res.APIText)
+	}
+	if res.NewCredential != 200 || res.RevokedCredential != 401 {
+		t.Errorf("credential created in the console: %d; after revoking it: %d, want 200 then 401", res.NewCredential, res.RevokedCredential)
 	}
 	if res.Preview != "/inbox/acme/contract.pdf" {
 		t.Errorf("preview %q", res.Preview)

@@ -229,6 +229,17 @@ async function waitUploaded(page, name) {
     await nav(a, "API");
     await a.getByRole("heading", { name: "API", level: 1 }).waitFor(T);
     out.apiText = await a.getByRole("main").innerText();
+    await a.getByRole("table", { name: "Credentials" }).waitFor(T);
+    await a.getByRole("button", { name: "Create credential" }).click();
+    const newUser = await a.getByLabel("New user", { exact: true }).innerText();
+    const newPass = await a.getByLabel("New password", { exact: true }).innerText();
+    const basic = "Basic " + Buffer.from(newUser + ":" + newPass).toString("base64");
+    out.newCredentialStatus = (await fetch(url + "/api/v1/transfers", { headers: { Authorization: basic } })).status;
+    await a.getByRole("table", { name: "Credentials" }).getByRole("rowheader", { name: newUser }).waitFor(T);
+    await a.getByRole("button", { name: "Revoke " + newUser }).click();
+    await a.getByRole("dialog", { name: "Revoke " + newUser + "?" }).getByRole("button", { name: "Revoke" }).click();
+    await a.getByRole("status").filter({ hasText: "Revoked " + newUser }).waitFor(T);
+    out.revokedCredentialStatus = (await fetch(url + "/api/v1/transfers", { headers: { Authorization: basic } })).status;
     await nav(a, "Preferences");
     const tpl = a.getByRole("textbox", { name: "Received documents path" });
     await a.locator("output").filter({ hasText: "/received/inbox/contract.pdf" }).waitFor(T);

@@ -1,6 +1,7 @@
 // API: how programs reach this node: REST base, socket.io endpoint,
 // the OpenAPI document, and short client examples.
-import { h, add, copyButton } from "../dom.js";
+import { h, add, replace, copyButton, alertBox, status, empty, formatTime, confirmDialog } from "../dom.js";
+import { API, get, post, del } from "../api.js";
 
 function row(label, value) {
   return h("div", { class: "kv" }, h("dt", {}, label), h("dd", {}, h("code", {}, value), " ", copyButton(value, label)));
@@ -25,7 +26,57 @@ export function render(main, params, ctx) {
     h("p", {}, h("a", { href: "/api/v1/openapi.json" }, "OpenAPI document (openapi.json)"), " describes every call."),
     h("h2", {}, "curl"), h("pre", { "aria-label": "curl example" }, curl), copyButton(curl, "curl example"),
     h("h2", {}, "Node.js with socket.io-client"), h("pre", { "aria-label": "Node.js example" }, node), copyButton(node, "Node.js example"),
-    h("h2", {}, "Application credentials"),
-    h("p", {}, "Credentials are issued on the node with ", h("code", {}, "consign credential"), " (consign dev prints the demo members'). Listing and revoking them from the console needs an API the node does not offer yet."));
+    h("h2", {}, "Application credentials"), credentials(ctx));
   return null;
+}
+
+// credentials lists my member's credentials, issues new ones (the
+// password shown once) and revokes them.
+function credentials(ctx) {
+  const box = h("section", { "aria-label": "Application credentials" });
+  const messages = h("div", { class: "messages", "aria-live": "polite" });
+  const list = h("div", { class: "listing" });
+  const create = h("button", { type: "button" }, "Create credential");
+  create.addEventListener("click", async () => {
+    try {
+      const c = await post(API + "/credentials");
+      replace(messages, h("div", { role: "status", class: "notice" },
+        h("p", {}, "Created credential ", h("strong", {}, c.user), ". Copy the password now: it is shown only once."),
+        h("dl", {}, h("div", { class: "kv" }, h("dt", {}, "User"), h("dd", {}, h("code", { "aria-label": "New user" }, c.user), " ", copyButton(c.user, "new user"))),
+          h("div", { class: "kv" }, h("dt", {}, "Password"), h("dd", {}, h("code", { "aria-label": "New password" }, c.password), " ", copyButton(c.password, "new password"))))));
+      load();
+    } catch (err) {
+      replace(messages, alertBox("Not created: " + err.message));
+    }
+  });
+  add(box, h("p", {}, "Programs sign their requests with one of these (HTTP Basic). Revoke one you no longer use: requests with it are refused at once."), create, messages, list);
+
+  async function load() {
+    let creds;
+    try { creds = await get(API + "/credentials"); } catch (err) { replace(list, alertBox(err)); return; }
+    if (!creds || creds.length === 0) { replace(list, empty("Your member has no credentials listed. Create one above.")); return; }
+    replace(list, h("table", { "aria-label": "Credentials" },
+      h("thead", {}, h("tr", {}, ["User", "Created", ""].map((c) => h("th", { scope: "col" }, c)))),
+      h("tbody", {}, creds.map((c) => h("tr", {},
+        h("th", { scope: "row" }, c.user, c.current ? " (this session)" : ""),
+        h("td", {}, formatTime(c.created)),
+        h("td", {}, h("button", { type: "button", class: "danger", "aria-label": "Revoke " + c.user, onclick: () => revoke(c) }, "Revoke")))))));
+  }
+
+  async function revoke(c) {
+    const text = c.current
+      ? "You are signed in with " + c.user + ": revoking it signs you out, and every program using it is refused."
+      : "Programs using " + c.user + " are refused from now on. This cannot be undone.";
+    if (!(await confirmDialog("Revoke " + c.user + "?", text, "Revoke"))) return;
+    try {
+      await del(API + "/credentials/" + encodeURIComponent(c.user));
+      replace(messages, status("Revoked " + c.user + "."));
+      load();
+    } catch (err) {
+      replace(messages, alertBox("Not revoked: " + err.message));
+    }
+  }
+  load();
+  void ctx;
+  return box;
 }
