@@ -84,6 +84,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			s.refuse(w, r, err)
 			return
 		}
+		s.events.credentialUsed(p.Member, p.User, r.Method, r.URL.Path)
 		next.ServeHTTP(w, withPrincipal(r, p))
 	})
 }

@@ -108,12 +108,13 @@ func (s *Server) HandleCredentials(m CredentialManager) {
 			Error(w, r, err)
 			return
 		}
+		s.events.add(p.Member, "credential", "credential "+user+" issued by "+p.User)
 		w.Header().Set("Cache-Control", "no-store")
 		WriteJSON(w, http.StatusCreated, credentialJSON{User: user, Password: password, Member: p.Member, Created: s.cfg.Now().UTC().Format(time.RFC3339)})
 	})
 	s.HandleFunc("DELETE /api/v1/credentials/{user}", func(w http.ResponseWriter, r *http.Request) {
 		user := r.PathValue("user")
-		_, mine, err := own(r)
+		p, mine, err := own(r)
 		if err != nil {
 			Error(w, r, err)
 			return
@@ -131,6 +132,7 @@ func (s *Server) HandleCredentials(m CredentialManager) {
 			return
 		}
 		s.sessions.endUser(user)
+		s.events.add(p.Member, "credential", "credential "+user+" revoked by "+p.User)
 		w.WriteHeader(http.StatusNoContent)
 	})
 }

@@ -117,6 +117,7 @@ type Server struct {
 	limiter  *failureLimiter
 	tokens   *tokenStore
 	sessions *sessionStore
+	events   *eventLog
 	api      *http.ServeMux // authenticated routes
 	sio      *sioServer
 	handler  http.Handler
@@ -152,6 +153,7 @@ func New(cfg Config, verifier auth.Verifier, probes ...Probe) (*Server, error) {
 		limiter:  newFailureLimiter(cfg.FailureBurst, cfg.FailureRefill, cfg.Now),
 		tokens:   newTokenStore(cfg.TokenTTL, cfg.Now),
 		sessions: newSessionStore(cfg.SessionTTL, cfg.Now),
+		events:   newEventLog(cfg.Now),
 		api:      http.NewServeMux(),
 	}
 	sio, err := newSIOServer(s)
@@ -164,6 +166,12 @@ func New(cfg Config, verifier auth.Verifier, probes ...Probe) (*Server, error) {
 	s.patterns = []string{"GET /healthz", "GET /readyz", "GET " + openAPIPath,
 		"GET /{$}", "GET /console/", "GET /console/session", "POST /console/session", "DELETE /console/session"}
 	s.Handle("POST /console/token", http.HandlerFunc(s.issueToken))
+	s.Handle("GET /api/v1/logs", http.HandlerFunc(s.serveLogs))
+	s.OnConnection(func(c *Conn) {
+		if c.Query("console") == "1" {
+			s.events.watch(c)
+		}
+	})
 	s.handler = s.routes()
 	return s, nil
 }

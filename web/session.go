@@ -189,9 +189,10 @@ func (s *Server) serveSession(w http.ResponseWriter, r *http.Request) {
 		}
 		WriteJSON(w, http.StatusOK, s.sessionOut(e.p, e.csrf))
 	case http.MethodDelete:
-		if _, ok, err := s.sessionPrincipal(r); ok && err == nil {
+		if p, ok, err := s.sessionPrincipal(r); ok && err == nil {
 			c, _ := r.Cookie(sessionCookie)
 			s.sessions.end(c.Value)
+			s.events.add(p.Member, "session", "console sign-out of credential "+p.User)
 		} else if ok && StatusFor(err) == http.StatusForbidden {
 			Error(w, r, err) // a sign-out without the CSRF token is refused
 			return
@@ -229,6 +230,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.setSessionCookie(w, r, id, int(s.cfg.SessionTTL.Seconds()))
+	s.events.add(p.Member, "session", "console sign-in with credential "+p.User+" from "+clientIP(r.RemoteAddr))
 	WriteJSON(w, http.StatusOK, s.sessionOut(p, csrf))
 }
 

@@ -22,7 +22,8 @@ import (
 // all without reload; A creates a managed and an externally managed
 // destination (publishing a certificate made with the openssl command the
 // console shows); A sends a message that B, subscribed with manual commit,
-// sees live; A creates a credential (it works) and revokes it (401); the
+// sees live; A uploads 1 GiB with the page's JS heap under 100 MiB; A
+// creates a credential (it works) and revokes it (401); the
 // remaining views answer.
 func TestConsoleOnDev(t *testing.T) {
 	chromium := testenv.Get(t, testenv.Chromium)
@@ -33,13 +34,23 @@ func TestConsoleOnDev(t *testing.T) {
 	waitReady(t, testContext(t), base)
 	a, b := n.file.Members[0], n.file.Members[1]
 
+	// A 1 GiB file (sparse: it costs no disk until the node stores it)
+	// uploaded through the console while the page's JS heap is watched.
+	big := filepath.Join(t.TempDir(), "big.bin")
+	if err := os.WriteFile(big, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(big, 1<<30); err != nil {
+		t.Fatal(err)
+	}
+
 	ctx, stop := context.WithCancel(testContext(t))
 	defer stop()
 	cmd := exec.CommandContext(ctx, "node", filepath.Join("..", "..", "web", "testdata", "console_dev.js"))
 	cmd.Env = append(os.Environ(), "NODE_PATH="+modules,
 		"CONSIGN_URL="+base, "CONSIGN_CHROMIUM="+chromium, "CONSIGN_USER_DATA_DIR="+t.TempDir(),
 		"CONSIGN_USER_A="+a.Credential.User, "CONSIGN_PASS_A="+a.Credential.Password,
-		"CONSIGN_USER_B="+b.Credential.User, "CONSIGN_PASS_B="+b.Credential.Password, "CONSIGN_MEMBER_B="+b.Name)
+		"CONSIGN_BIG_FILE="+big, "CONSIGN_USER_B="+b.Credential.User, "CONSIGN_PASS_B="+b.Credential.Password, "CONSIGN_MEMBER_B="+b.Name)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	raw, err := cmd.Output()
@@ -67,6 +78,10 @@ func TestConsoleOnDev(t *testing.T) {
 		APIText             string         `json:"apiText"`
 		Preview             string         `json:"preview"`
 		NewCredential       int            `json:"newCredentialStatus"`
+		BigProgress         int            `json:"bigProgress"`
+		BigSeconds          float64        `json:"bigSeconds"`
+		HeapBefore          float64        `json:"heapBefore"`
+		HeapPeak            float64        `json:"heapPeak"`
 		RevokedCredential   int            `json:"revokedCredentialStatus"`
 	}
 	if err := json.Unmarshal(raw, &res); err != nil {
@@ -117,6 +132,12 @@ func TestConsoleOnDev(t *testing.T) {
 	}
 	if res.NewCredential != 200 || res.RevokedCredential != 401 {
 		t.Errorf("credential created in the console: %d; after revoking it: %d, want 200 then 401", res.NewCredential, res.RevokedCredential)
+	}
+	const mib = 1 << 20
+	t.Logf("1 GiB upload through the console: %.1f s (%.0f MiB/s); JS heap %.1f MiB before, peak %.1f MiB",
+		res.BigSeconds, 1024/res.BigSeconds, res.HeapBefore/mib, res.HeapPeak/mib)
+	if res.BigProgress != 100 || res.HeapPeak <= 0 || res.HeapPeak >= 100*mib {
+		t.Errorf("1 GiB upload: progress %d, JS heap peak %.1f MiB (want under 100 MiB)", res.BigProgress, res.HeapPeak/mib)
 	}
 	if res.Preview != "/inbox/acme/contract.pdf" {
 		t.Errorf("preview %q", res.Preview)

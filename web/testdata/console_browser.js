@@ -53,10 +53,17 @@ async function alertText(page) {
     await page.getByRole("status").filter({ hasText: "Live: connected" }).waitFor(T);
     await nav.getByRole("link", { name: "Logs", exact: true }).click();
     await page.getByRole("heading", { name: "Logs", level: 1 }).waitFor(T);
-    const ev = page.getByRole("list", { name: "Events" }).getByRole("listitem").filter({ hasText: "document_received" });
-    await ev.first().waitFor(T);
-    out.event = await ev.first().innerText();
-    out.welcome = await page.getByRole("list", { name: "Events" }).getByRole("listitem").filter({ hasText: "welcome" }).count();
+    const events = page.getByRole("list", { name: "Events" }).getByRole("listitem");
+    await events.filter({ hasText: "console sign-in with credential " + process.env.CONSIGN_USER }).waitFor(T);
+    // A program's use of the credential arrives live, over the socket.
+    const basic = "Basic " + Buffer.from(process.env.CONSIGN_USER + ":" + process.env.CONSIGN_PASS).toString("base64");
+    await fetch(url + "/api/v1/logs", { headers: { Authorization: basic } });
+    const used = events.filter({ hasText: "used by a program: GET /api/v1/logs" });
+    await used.waitFor(T);
+    out.event = await used.innerText();
+    await page.getByRole("combobox", { name: "Kind" }).selectOption("session");
+    await used.waitFor({ state: "detached", timeout: 30000 });
+    out.sessionOnly = await events.allInnerTexts();
 
     // The address book flags a proof whose claimed organization no issuer names.
     await nav.getByRole("link", { name: "Address book", exact: true }).click();

@@ -248,7 +248,7 @@ async function waitUploaded(page, name) {
     await a.getByRole("button", { name: "Save preferences" }).click();
     await a.getByRole("status").filter({ hasText: "Saved" }).waitFor(T);
     await nav(a, "Logs");
-    await a.getByRole("list", { name: "Events" }).getByRole("listitem").filter({ hasText: "delivery-report" }).first().waitFor(T);
+    await a.getByRole("list", { name: "Events" }).getByRole("listitem").filter({ hasText: "document_sent: /reports/alpha.txt" }).first().waitFor(T);
     step("other views");
 
     if (process.env.CONSIGN_BIG_FILE) {

@@ -98,7 +98,6 @@ function start(s) {
   session = s;
   setSession(s.csrf_token, signedOut);
   live.start();
-  logs.startRecording();
   const status = h("span", { class: "socket", role: "status", "aria-live": "polite" });
   live.onState((st) => { status.textContent = "Live: " + st; status.dataset.state = st.split(":")[0]; });
   const nav = h("nav", { "aria-label": "Console" }, h("ul", {},

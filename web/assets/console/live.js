@@ -25,15 +25,14 @@ function auth(cb) {
 // connect opens a socket to /api/v1 (query: extra URL query, e.g.
 // "auto_commit=false"). The default connection is shared; pass
 // query to get a connection of one's own.
-export function connect(query) {
+export function connect(query, shared) {
   /* global io */
-  const s = io("/api/v1" + (query ? "?" + query : ""), { auth, forceNew: Boolean(query) });
-  return s;
+  return io("/api/v1" + (query ? "?" + query : ""), { auth, forceNew: !shared });
 }
 
 export function start() {
   if (socket) return socket;
-  socket = connect("");
+  socket = connect("console=1", true); // console=1: the node also sends its "log" events
   socket.on("connect", () => setState("connected"));
   socket.on("connect_error", (e) => setState("refused: " + (e.data && e.data.error ? e.data.error : e.message)));
   socket.on("disconnect", (reason) => setState("disconnected: " + reason));
