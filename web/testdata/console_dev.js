@@ -24,6 +24,15 @@ const out = { steps: [], consoleErrors: [], failed: [] };
 
 function step(name) { out.steps.push(name); }
 
+// shot writes a screenshot of page as CONSIGN_SCREENSHOTS/<name>.png when
+// that directory is given (make screenshots).
+async function shot(page, name) {
+  const dir = process.env.CONSIGN_SCREENSHOTS;
+  if (!dir) return;
+  fs.mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, name + ".png"), fullPage: true });
+}
+
 async function launch(dir) {
   return chromium.launchPersistentContext(path.join(dataDir, dir), {
     executablePath: process.env.CONSIGN_CHROMIUM, headless: true, args: flags,
@@ -73,6 +82,9 @@ async function waitUploaded(page, name) {
   const ctxB = await launch("b");
   try {
     const a = await openPage(ctxA, "A");
+    await a.goto(url + "/");
+    await a.getByRole("heading", { name: "Sign in to Consign" }).waitFor(T);
+    await shot(a, "sign-in");
     await signIn(a, process.env.CONSIGN_USER_A, process.env.CONSIGN_PASS_A);
     step("signed in as A");
 
@@ -105,6 +117,7 @@ async function waitUploaded(page, name) {
     out.listing = await table.getByRole("rowheader").allInnerTexts();
     const alphaRow = table.getByRole("row").filter({ has: a.getByRole("rowheader", { name: "alpha.txt" }) });
     out.alphaHash = await alphaRow.locator("code[data-value]").getAttribute("data-value");
+    await shot(a, "documents");
     step("listing with hashes");
 
     // Search by name and by hash.
@@ -117,6 +130,7 @@ async function waitUploaded(page, name) {
     await a.getByRole("button", { name: "Search", exact: true }).click();
     await a.getByRole("table", { name: "Search results" }).getByRole("link", { name: "/reports/alpha.txt", exact: true }).waitFor(T);
     out.searchByHash = await a.getByRole("table", { name: "Search results" }).getByRole("rowheader").allInnerTexts();
+    await shot(a, "search");
     await a.getByRole("table", { name: "Search results" }).getByRole("link", { name: "/reports/alpha.txt", exact: true }).click();
     await a.getByRole("table", { name: "Contents of /reports" }).waitFor(T);
     step("searched by name and by hash");
@@ -148,6 +162,7 @@ async function waitUploaded(page, name) {
     const dlg = a.getByRole("dialog", { name: "Transfer /reports/alpha.txt" });
     await selectByText(dlg.getByRole("combobox", { name: "From (my destination)" }), "docs");
     out.to = await selectByText(dlg.getByRole("combobox", { name: "To (address book)" }), process.env.CONSIGN_MEMBER_B + " · docs");
+    await shot(a, "transfer-dialog");
     await dlg.getByRole("button", { name: "Send document" }).click();
     await dlg.getByRole("status").filter({ hasText: "Document sent." }).waitFor(T);
     await dlg.getByRole("button", { name: "Close" }).click();
@@ -163,6 +178,7 @@ async function waitUploaded(page, name) {
     out.aRecipientSignature = await aRow.locator("td").nth(7).locator("code").getAttribute("data-value");
     await aRow.getByRole("button", { name: /Look up the pin/ }).click();
     await aRow.getByText(/block \d+/).waitFor(T);
+    await shot(a2, "transfers");
     step("A's row turned received live, pinned");
 
     // Filter: failed shows none.
@@ -182,6 +198,7 @@ async function waitUploaded(page, name) {
     await a.getByRole("checkbox", { name: "Externally managed (I keep the key)" }).check();
     await a.getByRole("button", { name: "Create destination" }).click();
     const cmd = await a.getByLabel("openssl command", { exact: true }).innerText();
+    await shot(a, "destinations");
     out.requiredCN = await a.getByLabel("Required CN", { exact: true }).innerText();
     out.opensslCommand = cmd;
     const work = fs.mkdtempSync(path.join(dataDir, "cert-"));
@@ -212,6 +229,7 @@ async function waitUploaded(page, name) {
     await a.getByRole("button", { name: "Send message" }).click();
     await a.getByRole("list", { name: "Delivery reports" }).getByText("Delivered: key console").waitFor(T);
     await b.getByRole("list", { name: "Received messages" }).getByText("hello from the console").waitFor(T);
+    await shot(b, "messages");
     await b.getByRole("button", { name: /^Commit/ }).click();
     await b.getByRole("status").filter({ hasText: "Committed" }).waitFor(T);
     step("message sent, received live, committed");
@@ -221,11 +239,13 @@ async function waitUploaded(page, name) {
     await a.getByRole("heading", { name: process.env.CONSIGN_MEMBER_B }).waitFor(T);
     out.addressBook = await a.getByRole("heading", { level: 2 }).allInnerTexts();
     out.identityNote = await a.getByLabel("Identity warning: " + process.env.CONSIGN_MEMBER_B).innerText();
+    await shot(a, "address-book");
     await nav(a, "Registry");
     await a.getByRole("region", { name: "Member " + process.env.CONSIGN_MEMBER_B }).waitFor(T);
     await a.getByRole("textbox", { name: "Hash (SHA-256 hex)" }).fill("0".repeat(64));
     await a.getByRole("button", { name: "Look up pin" }).click();
     await a.getByText("This hash is not pinned on the chain.").waitFor(T);
+    await shot(a, "registry");
     await nav(a, "API");
     await a.getByRole("heading", { name: "API", level: 1 }).waitFor(T);
     out.apiText = await a.getByRole("main").innerText();
@@ -240,15 +260,23 @@ async function waitUploaded(page, name) {
     await a.getByRole("dialog", { name: "Revoke " + newUser + "?" }).getByRole("button", { name: "Revoke" }).click();
     await a.getByRole("status").filter({ hasText: "Revoked " + newUser }).waitFor(T);
     out.revokedCredentialStatus = (await fetch(url + "/api/v1/transfers", { headers: { Authorization: basic } })).status;
+    await shot(a, "api");
     await nav(a, "Preferences");
     const tpl = a.getByRole("textbox", { name: "Received documents path" });
     await a.locator("output").filter({ hasText: "/received/inbox/contract.pdf" }).waitFor(T);
     await tpl.fill("/inbox/${sender_org}");
     out.preview = await a.locator("output").innerText();
+    await shot(a, "preferences");
     await a.getByRole("button", { name: "Save preferences" }).click();
     await a.getByRole("status").filter({ hasText: "Saved" }).waitFor(T);
     await nav(a, "Logs");
     await a.getByRole("list", { name: "Events" }).getByRole("listitem").filter({ hasText: "document_sent: /reports/alpha.txt" }).first().waitFor(T);
+    await shot(a, "logs");
+    await a.setViewportSize({ width: 390, height: 844 });
+    await nav(a, "Documents");
+    await a.getByRole("region", { name: "Drop files here to upload" }).waitFor(T);
+    await shot(a, "documents-phone");
+    await a.setViewportSize({ width: 1280, height: 900 });
     step("other views");
 
     if (process.env.CONSIGN_BIG_FILE) {
