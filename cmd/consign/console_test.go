@@ -24,10 +24,12 @@ import (
 // console shows); A sends a message that B, subscribed with manual commit,
 // sees live; A uploads 1 GiB with the page's JS heap under 100 MiB; A
 // creates a credential (it works) and revokes it (401); the
-// remaining views answer.
+// remaining views answer; axe-core finds no serious or critical
+// accessibility violation in any view.
 func TestConsoleOnDev(t *testing.T) {
 	chromium := testenv.Get(t, testenv.Chromium)
 	modules := testenv.Get(t, testenv.NodeModules)
+	axe := testenv.Get(t, testenv.AxeModules)
 	n, cancel, done := startTestDev(t, t.TempDir())
 	defer stopTestDev(t, cancel, done)
 	base := strings.TrimSuffix(n.file.APIURL, "/api/v1")
@@ -47,7 +49,7 @@ func TestConsoleOnDev(t *testing.T) {
 	ctx, stop := context.WithCancel(testContext(t))
 	defer stop()
 	cmd := exec.CommandContext(ctx, "node", filepath.Join("..", "..", "web", "testdata", "console_dev.js"))
-	cmd.Env = append(os.Environ(), "NODE_PATH="+modules,
+	cmd.Env = append(os.Environ(), "NODE_PATH="+modules+string(filepath.ListSeparator)+axe,
 		"CONSIGN_URL="+base, "CONSIGN_CHROMIUM="+chromium, "CONSIGN_USER_DATA_DIR="+t.TempDir(),
 		"CONSIGN_USER_A="+a.Credential.User, "CONSIGN_PASS_A="+a.Credential.Password,
 		"CONSIGN_BIG_FILE="+big, "CONSIGN_USER_B="+b.Credential.User, "CONSIGN_PASS_B="+b.Credential.Password, "CONSIGN_MEMBER_B="+b.Name)
@@ -58,31 +60,32 @@ func TestConsoleOnDev(t *testing.T) {
 		t.Fatalf("node console_dev.js: %v\n%s", err, stderr.String())
 	}
 	var res struct {
-		Steps               []string       `json:"steps"`
-		Error               string         `json:"error"`
-		ConsoleErrors       []string       `json:"consoleErrors"`
-		Failed              []string       `json:"failed"`
-		EmptyFolder         string         `json:"emptyFolder"`
-		Progress            map[string]int `json:"progress"`
-		Listing             []string       `json:"listing"`
-		AlphaHash           string         `json:"alphaHash"`
-		SearchByHash        []string       `json:"searchByHash"`
-		AfterDelete         []string       `json:"afterDelete"`
-		BTransfer           string         `json:"bTransfer"`
-		ARecipientSignature string         `json:"aRecipientSignature"`
-		RequiredCN          string         `json:"requiredCN"`
-		OpensslCommand      string         `json:"opensslCommand"`
-		Destinations        []string       `json:"destinations"`
-		AddressBook         []string       `json:"addressBook"`
-		IdentityNote        string         `json:"identityNote"`
-		APIText             string         `json:"apiText"`
-		Preview             string         `json:"preview"`
-		NewCredential       int            `json:"newCredentialStatus"`
-		BigProgress         int            `json:"bigProgress"`
-		BigSeconds          float64        `json:"bigSeconds"`
-		HeapBefore          float64        `json:"heapBefore"`
-		HeapPeak            float64        `json:"heapPeak"`
-		RevokedCredential   int            `json:"revokedCredentialStatus"`
+		Steps               []string            `json:"steps"`
+		Error               string              `json:"error"`
+		ConsoleErrors       []string            `json:"consoleErrors"`
+		Failed              []string            `json:"failed"`
+		EmptyFolder         string              `json:"emptyFolder"`
+		Progress            map[string]int      `json:"progress"`
+		Listing             []string            `json:"listing"`
+		AlphaHash           string              `json:"alphaHash"`
+		SearchByHash        []string            `json:"searchByHash"`
+		AfterDelete         []string            `json:"afterDelete"`
+		BTransfer           string              `json:"bTransfer"`
+		ARecipientSignature string              `json:"aRecipientSignature"`
+		RequiredCN          string              `json:"requiredCN"`
+		OpensslCommand      string              `json:"opensslCommand"`
+		Destinations        []string            `json:"destinations"`
+		AddressBook         []string            `json:"addressBook"`
+		IdentityNote        string              `json:"identityNote"`
+		APIText             string              `json:"apiText"`
+		Preview             string              `json:"preview"`
+		Axe                 map[string][]string `json:"axe"`
+		NewCredential       int                 `json:"newCredentialStatus"`
+		BigProgress         int                 `json:"bigProgress"`
+		BigSeconds          float64             `json:"bigSeconds"`
+		HeapBefore          float64             `json:"heapBefore"`
+		HeapPeak            float64             `json:"heapPeak"`
+		RevokedCredential   int                 `json:"revokedCredentialStatus"`
 	}
 	if err := json.Unmarshal(raw, &res); err != nil {
 		t.Fatalf("output %q: %v\n%s", raw, err, stderr.String())
@@ -132,6 +135,17 @@ func TestConsoleOnDev(t *testing.T) {
 	}
 	if res.NewCredential != 200 || res.RevokedCredential != 401 {
 		t.Errorf("credential created in the console: %d; after revoking it: %d, want 200 then 401", res.NewCredential, res.RevokedCredential)
+	}
+	// axe-core checked every view (and the sign-in page, the transfer
+	// dialog, a phone-width page): no serious or critical violation.
+	if len(res.Axe) < 13 {
+		t.Errorf("axe-core checked only %d views: %v", len(res.Axe), res.Axe)
+	}
+	t.Logf("axe-core checked %d views", len(res.Axe))
+	for view, vs := range res.Axe {
+		for _, v := range vs {
+			t.Errorf("accessibility, %s: %s", view, v)
+		}
 	}
 	const mib = 1 << 20
 	t.Logf("1 GiB upload through the console: %.1f s (%.0f MiB/s); JS heap %.1f MiB before, peak %.1f MiB",

@@ -24,9 +24,20 @@ const out = { steps: [], consoleErrors: [], failed: [] };
 
 function step(name) { out.steps.push(name); }
 
-// shot writes a screenshot of page as CONSIGN_SCREENSHOTS/<name>.png when
-// that directory is given (make screenshots).
+// axe-core's browser build, evaluated in each checked page through the
+// DevTools protocol (the console's CSP allows no injected script tag).
+const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+out.axe = {};
+
+// shot checks the view on page with axe-core, keeping its serious and
+// critical violations in out.axe[name], and writes a screenshot as
+// CONSIGN_SCREENSHOTS/<name>.png when that directory is given (make
+// screenshots).
 async function shot(page, name) {
+  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(axeSource);
+  const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  out.axe[name] = res.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => v.impact + " " + v.id + ": " + v.help + " (" + v.nodes.length + "×, e.g. " + v.nodes[0].target.join(" ") + ")");
   const dir = process.env.CONSIGN_SCREENSHOTS;
   if (!dir) return;
   fs.mkdirSync(dir, { recursive: true });
@@ -140,6 +151,7 @@ async function waitUploaded(page, name) {
     await a.getByRole("dialog", { name: "Delete gamma.txt?" }).getByRole("button", { name: "Delete" }).click();
     await a.getByRole("status").filter({ hasText: "Deleted /reports/gamma.txt" }).waitFor(T);
     await a.getByRole("table", { name: "Contents of /reports" }).getByRole("rowheader", { name: "gamma.txt" }).waitFor({ state: "detached", timeout: 60000 });
+    await a.getByRole("table", { name: "Contents of /reports" }).getByRole("rowheader", { name: "beta.txt" }).waitFor(T);
     out.afterDelete = await a.getByRole("table", { name: "Contents of /reports" }).getByRole("rowheader").allInnerTexts();
     step("deleted with confirmation");
 
