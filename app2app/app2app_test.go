@@ -118,7 +118,7 @@ func oneNodePair(t *testing.T, c *app2apptest.Chain, tr messaging.Transport) (*a
 	col := newCollector()
 	cons := n.NewConsumer("m2", true, col)
 	t.Cleanup(func() { cons.Close() })
-	if err := cons.Subscribe([]string{b.URI}); err != nil {
+	if err := cons.Subscribe([]destination.URI{b.URI}); err != nil {
 		t.Fatal(err)
 	}
 	return n, a, b, col
@@ -178,7 +178,7 @@ func testOneNode(t *testing.T, c *app2apptest.Chain, tr messaging.Transport) {
 	const total = 60
 	var msgs []app2app.Message
 	for i := range total {
-		m := app2app.Message{From: a.URI, To: b.URI, Key: fmt.Sprintf("k%d", i%3), Content: []byte(fmt.Sprintf("message %d", i)),
+		m := app2app.Message{From: a.URI.String(), To: b.URI.String(), Key: fmt.Sprintf("k%d", i%3), Content: []byte(fmt.Sprintf("message %d", i)),
 			Text: i%2 == 0, Headers: map[string]string{"seq": fmt.Sprint(i)}}
 		msgs = append(msgs, m)
 	}
@@ -189,7 +189,7 @@ func testOneNode(t *testing.T, c *app2apptest.Chain, tr messaging.Transport) {
 		i := 0
 		fmt.Sscan(d.Headers["seq"], &i)
 		m := msgs[i]
-		if d.From != a.URI || d.To != b.URI || d.Key != m.Key || string(d.Content) != string(m.Content) || d.Text != m.Text {
+		if d.From != a.URI.String() || d.To != b.URI.String() || d.Key != m.Key || string(d.Content) != string(m.Content) || d.Text != m.Text {
 			t.Fatalf("delivery %+v for message %d %+v", d, i, m)
 		}
 		if d.ID != reports[i].ID || d.Timestamp != reports[i].Timestamp || reports[i].Key != m.Key {
@@ -219,27 +219,27 @@ func testTwoNodes(t *testing.T, c *app2apptest.Chain, tr messaging.Transport) {
 	col := newCollector()
 	cons := nb.NewConsumer("m2", true, col)
 	defer cons.Close()
-	if err := cons.Subscribe([]string{b.URI}); err != nil {
+	if err := cons.Subscribe([]destination.URI{b.URI}); err != nil {
 		t.Fatal(err)
 	}
 	colA := newCollector()
 	consA := na.NewConsumer("m1", true, colA)
 	defer consA.Close()
-	if err := consA.Subscribe([]string{back.URI}); err != nil {
+	if err := consA.Subscribe([]destination.URI{back.URI}); err != nil {
 		t.Fatal(err)
 	}
 	// A node cannot subscribe to another node's destination.
-	if err := na.NewConsumer("m2", true, newCollector()).Subscribe([]string{b.URI}); !errors.Is(err, destination.ErrUnknownDestination) {
+	if err := na.NewConsumer("m2", true, newCollector()).Subscribe([]destination.URI{b.URI}); !errors.Is(err, destination.ErrUnknownDestination) {
 		t.Fatalf("subscribing on the wrong node: %v", err)
 	}
-	r := produce(t, na.Service, "m1", app2app.Message{From: a.URI, To: b.URI, Key: "x", Content: []byte("over there"), Text: true})
+	r := produce(t, na.Service, "m1", app2app.Message{From: a.URI.String(), To: b.URI.String(), Key: "x", Content: []byte("over there"), Text: true})
 	d := col.next(t)
 	if string(d.Content) != "over there" || d.ID != r.ID {
 		t.Fatalf("got %+v", d)
 	}
 	// And the answer goes back to the first node.
-	produce(t, nb.Service, "m2", app2app.Message{From: b.URI, To: back.URI, Key: "y", Content: []byte("reply"), Text: true})
-	if d := colA.next(t); string(d.Content) != "reply" || d.From != b.URI {
+	produce(t, nb.Service, "m2", app2app.Message{From: b.URI.String(), To: back.URI.String(), Key: "y", Content: []byte("reply"), Text: true})
+	if d := colA.next(t); string(d.Content) != "reply" || d.From != b.URI.String() {
 		t.Fatalf("reply %+v", d)
 	}
 }
@@ -252,13 +252,13 @@ func testManualCommit(t *testing.T, c *app2apptest.Chain, tr messaging.Transport
 	b := create(t, n.Service, "m2", app2apptest.RandomID("b"), false)
 	var msgs []app2app.Message
 	for i := range 5 {
-		msgs = append(msgs, app2app.Message{From: a.URI, To: b.URI, Key: "k", Content: []byte(fmt.Sprint(i)), Text: true})
+		msgs = append(msgs, app2app.Message{From: a.URI.String(), To: b.URI.String(), Key: "k", Content: []byte(fmt.Sprint(i)), Text: true})
 	}
 	produceAll(t, n.Service, "m1", msgs)
 	subscribe := func(auto bool) (*app2app.Consumer, *collector) {
 		col := newCollector()
 		cons := n.NewConsumer("m2", auto, col)
-		if err := cons.Subscribe([]string{b.URI}); err != nil {
+		if err := cons.Subscribe([]destination.URI{b.URI}); err != nil {
 			t.Fatal(err)
 		}
 		return cons, col
@@ -306,7 +306,7 @@ func testExternal(t *testing.T, c *app2apptest.Chain, tr messaging.Transport) {
 		t.Fatalf("external destination %+v", xa)
 	}
 	// Before its certificate is published, an external sender cannot send.
-	err := n.Produce(ctx, "m1", app2app.Message{From: xa.URI, To: b.URI, Content: []byte("x"), Signature: []byte{1}}, func(app2app.Report, error) {})
+	err := n.Produce(ctx, "m1", app2app.Message{From: xa.URI.String(), To: b.URI.String(), Content: []byte("x"), Signature: []byte{1}}, func(app2app.Report, error) {})
 	if !errors.Is(err, app2app.ErrBadSignature) {
 		t.Fatalf("unpublished external sender: %v", err)
 	}
@@ -319,10 +319,10 @@ func testExternal(t *testing.T, c *app2apptest.Chain, tr messaging.Transport) {
 	colB := newCollector()
 	consB := n.NewConsumer("m2", true, colB)
 	defer consB.Close()
-	if err := consX.Subscribe([]string{xb.URI}); err != nil {
+	if err := consX.Subscribe([]destination.URI{xb.URI}); err != nil {
 		t.Fatal(err)
 	}
-	if err := consB.Subscribe([]string{b.URI}); err != nil {
+	if err := consB.Subscribe([]destination.URI{b.URI}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -334,11 +334,11 @@ func testExternal(t *testing.T, c *app2apptest.Chain, tr messaging.Transport) {
 	// A bad signature is refused before anything is sent.
 	bad := append([]byte(nil), sig...)
 	bad[10] ^= 1
-	err = n.Produce(ctx, "m1", app2app.Message{From: xa.URI, To: xb.URI, Content: content, Text: true, Signature: bad}, func(app2app.Report, error) {})
+	err = n.Produce(ctx, "m1", app2app.Message{From: xa.URI.String(), To: xb.URI.String(), Content: content, Text: true, Signature: bad}, func(app2app.Report, error) {})
 	if !errors.Is(err, app2app.ErrBadSignature) {
 		t.Fatalf("bad signature: %v", err)
 	}
-	if err := n.Produce(ctx, "m1", app2app.Message{From: xa.URI, To: xb.URI, Content: content, Text: true}, func(app2app.Report, error) {}); !errors.Is(err, app2app.ErrBadSignature) {
+	if err := n.Produce(ctx, "m1", app2app.Message{From: xa.URI.String(), To: xb.URI.String(), Content: content, Text: true}, func(app2app.Report, error) {}); !errors.Is(err, app2app.ErrBadSignature) {
 		t.Fatalf("missing signature: %v", err)
 	}
 
@@ -374,7 +374,7 @@ func testExternal(t *testing.T, c *app2apptest.Chain, tr messaging.Transport) {
 		}
 		_ = json.Unmarshal(raw.Headers["from"], &msg.Headers.From)
 		_ = json.Unmarshal(raw.Headers["to"], &msg.Headers.To)
-		if raw.Content != wantContent || msg.Headers.From != d.From || msg.Headers.To != xb.URI {
+		if raw.Content != wantContent || msg.Headers.From != d.From || msg.Headers.To != xb.URI.String() {
 			t.Fatalf("CMS message %s", plain)
 		}
 		if err := crypto.Verify(signer, []byte(raw.Content), msg.Headers.Signature, time.Now()); err != nil {
@@ -383,7 +383,7 @@ func testExternal(t *testing.T, c *app2apptest.Chain, tr messaging.Transport) {
 	}
 
 	// External → external: CMS carrying the client's signature.
-	r := produce(t, n.Service, "m1", app2app.Message{From: xa.URI, To: xb.URI, Key: "e1", Content: content, Text: true, Signature: sig})
+	r := produce(t, n.Service, "m1", app2app.Message{From: xa.URI.String(), To: xb.URI.String(), Key: "e1", Content: content, Text: true, Signature: sig})
 	d := colX.next(t)
 	if d.Key != "e1" || d.Timestamp != r.Timestamp {
 		t.Fatalf("key/timestamp %q %d, report %+v", d.Key, d.Timestamp, r)
@@ -391,7 +391,7 @@ func testExternal(t *testing.T, c *app2apptest.Chain, tr messaging.Transport) {
 	checkCMS(d, string(content), xaCert)
 
 	// Managed → external: the node signs with the managed key.
-	produce(t, n.Service, "m1", app2app.Message{From: a.URI, To: xb.URI, Key: "e2", Content: []byte("from managed"), Text: true})
+	produce(t, n.Service, "m1", app2app.Message{From: a.URI.String(), To: xb.URI.String(), Key: "e2", Content: []byte("from managed"), Text: true})
 	aCert, err := crypto.ParseCertificatePEM([]byte(a.Certificate))
 	if err != nil {
 		t.Fatal(err)
@@ -400,7 +400,7 @@ func testExternal(t *testing.T, c *app2apptest.Chain, tr messaging.Transport) {
 
 	// External → managed: sealed envelope; the receiving node checks the
 	// signature again and passes it on.
-	produce(t, n.Service, "m1", app2app.Message{From: xa.URI, To: b.URI, Key: "e3", Content: content, Signature: sig})
+	produce(t, n.Service, "m1", app2app.Message{From: xa.URI.String(), To: b.URI.String(), Key: "e3", Content: content, Signature: sig})
 	d = colB.next(t)
 	if string(d.Content) != string(content) || d.Text || crypto.Verify(xaCert, d.Content, d.Signature, time.Now()) != nil {
 		t.Fatalf("external → managed: %+v", d)
@@ -413,14 +413,14 @@ func testForged(t *testing.T, c *app2apptest.Chain, tr messaging.Transport) {
 	n, a, b, col := oneNodePair(t, c, tr)
 	hdr := func(k, v string) messaging.Header { return messaging.Header{Key: k, Value: []byte(v)} }
 	for _, format := range []string{"session", "envelope", "bogus"} {
-		err := tr.Send(context.Background(), messaging.Message{Topic: n.Inbox(), Key: b.URI, Value: []byte("not a real frame at all, but long enough to parse a bit"),
-			Headers: []messaging.Header{hdr(messaging.HeaderKind, "message"), hdr(messaging.HeaderTo, b.URI), hdr(messaging.HeaderID, "forged"),
-				hdr("consign-a2a-format", format), hdr("consign-a2a-from", a.URI)}})
+		err := tr.Send(context.Background(), messaging.Message{Topic: n.Inbox(), Key: b.URI.String(), Value: []byte("not a real frame at all, but long enough to parse a bit"),
+			Headers: []messaging.Header{hdr(messaging.HeaderKind, "message"), hdr(messaging.HeaderTo, b.URI.String()), hdr(messaging.HeaderID, "forged"),
+				hdr("consign-a2a-format", format), hdr("consign-a2a-from", a.URI.String())}})
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	produce(t, n.Service, "m1", app2app.Message{From: a.URI, To: b.URI, Key: "k", Content: []byte("genuine"), Text: true})
+	produce(t, n.Service, "m1", app2app.Message{From: a.URI.String(), To: b.URI.String(), Key: "k", Content: []byte("genuine"), Text: true})
 	// The handler reports the three forged records, in log order, before
 	// it hands over the genuine one behind them.
 	for range 3 {
@@ -449,20 +449,20 @@ func TestRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	foreignEnv := strings.Replace(b.URI, c.EnvironmentID, "otherenv", 1)
+	foreignEnv := strings.Replace(b.URI.String(), c.EnvironmentID, "otherenv", 1)
 	for _, tc := range []struct {
 		name   string
 		member string
 		m      app2app.Message
 		want   error
 	}{
-		{"unknown from", "m1", app2app.Message{From: a.URI + "x", To: b.URI}, destination.ErrUnknownDestination},
-		{"from of another member", "m1", app2app.Message{From: b.URI, To: a.URI}, destination.ErrForeignDestination},
-		{"unknown to", "m1", app2app.Message{From: a.URI, To: b.URI + "x"}, destination.ErrUnknownDestination},
-		{"to not a URI", "m1", app2app.Message{From: a.URI, To: "nope"}, destination.ErrUnknownDestination},
-		{"to of another environment", "m1", app2app.Message{From: a.URI, To: foreignEnv}, destination.ErrUnknownDestination},
-		{"to of kind documentstore", "m1", app2app.Message{From: a.URI, To: ds.URI}, app2app.ErrBadRequest},
-		{"content too large", "m1", app2app.Message{From: a.URI, To: b.URI, Content: make([]byte, app2app.MaxContent+1)}, app2app.ErrTooLarge},
+		{"unknown from", "m1", app2app.Message{From: a.URI.String() + "x", To: b.URI.String()}, destination.ErrUnknownDestination},
+		{"from of another member", "m1", app2app.Message{From: b.URI.String(), To: a.URI.String()}, destination.ErrForeignDestination},
+		{"unknown to", "m1", app2app.Message{From: a.URI.String(), To: b.URI.String() + "x"}, destination.ErrUnknownDestination},
+		{"to not a URI", "m1", app2app.Message{From: a.URI.String(), To: "nope"}, destination.ErrUnknownDestination},
+		{"to of another environment", "m1", app2app.Message{From: a.URI.String(), To: foreignEnv}, destination.ErrUnknownDestination},
+		{"to of kind documentstore", "m1", app2app.Message{From: a.URI.String(), To: ds.URI.String()}, app2app.ErrBadRequest},
+		{"content too large", "m1", app2app.Message{From: a.URI.String(), To: b.URI.String(), Content: make([]byte, app2app.MaxContent+1)}, app2app.ErrTooLarge},
 	} {
 		err := n.Produce(ctx, tc.member, tc.m, func(app2app.Report, error) { t.Errorf("%s: report called", tc.name) })
 		if !errors.Is(err, tc.want) {
@@ -472,12 +472,12 @@ func TestRefusals(t *testing.T) {
 	cons := n.NewConsumer("m1", true, newCollector())
 	defer cons.Close()
 	for _, tc := range []struct {
-		uris []string
+		uris []destination.URI
 		want error
 	}{
 		{nil, app2app.ErrBadRequest},
-		{[]string{b.URI}, destination.ErrForeignDestination},
-		{[]string{a.URI, "kld://app2app/m/m1/e/x/s/y/d/z"}, destination.ErrUnknownDestination},
+		{[]destination.URI{b.URI}, destination.ErrForeignDestination},
+		{[]destination.URI{a.URI, destination.MustParse("kld://app2app/m/m1/e/x/s/y/d/z")}, destination.ErrUnknownDestination},
 	} {
 		if err := cons.Subscribe(tc.uris); !errors.Is(err, tc.want) {
 			t.Errorf("subscribe %v: %v, want %v", tc.uris, err, tc.want)
@@ -500,7 +500,7 @@ func TestDestinations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := destination.Parse(d.URI)
+	u, err := destination.Parse(d.URI.String())
 	if err != nil || u.Member != "m1" || u.Name != "alpha" || u.Kind != "app2app" || u.Environment != c.EnvironmentID || !d.Managed {
 		t.Fatalf("destination %+v (%v)", d, err)
 	}
@@ -569,7 +569,7 @@ func TestDestinations(t *testing.T) {
 		t.Fatal(err)
 	}
 	m, _ := reg.Member(ctx, "m1")
-	if m.Profile[chain.DestinationKeyPrefix+x.URI] != x.Certificate || m.Profile[app2app.ExternalKeyPrefix+x.URI] != "true" {
+	if m.Profile[chain.DestinationKeyPrefix+x.URI.String()] != x.Certificate || m.Profile[app2app.ExternalKeyPrefix+x.URI.String()] != "true" {
 		t.Fatalf("profile after publishing: %v", m.Profile)
 	}
 	list, _ := n.Destinations(ctx, "m1")
@@ -587,10 +587,10 @@ func TestDestinations(t *testing.T) {
 	col := newCollector()
 	cons := s2.NewConsumer("m1", true, col)
 	defer cons.Close()
-	if err := cons.Subscribe([]string{d.URI}); err != nil {
+	if err := cons.Subscribe([]destination.URI{d.URI}); err != nil {
 		t.Fatal(err)
 	}
-	produce(t, s2, "m1", app2app.Message{From: rsa.URI, To: d.URI, Content: []byte("after restart"), Text: true})
+	produce(t, s2, "m1", app2app.Message{From: rsa.URI.String(), To: d.URI.String(), Content: []byte("after restart"), Text: true})
 	if got := col.next(t); string(got.Content) != "after restart" {
 		t.Fatalf("got %+v", got)
 	}
@@ -609,7 +609,7 @@ func TestDestinations(t *testing.T) {
 		t.Fatalf("deleted destination still published: %v", err)
 	}
 	m, _ = reg.Member(ctx, "m1")
-	if _, ok := m.Profile[app2app.ExternalKeyPrefix+x.URI]; ok {
+	if _, ok := m.Profile[app2app.ExternalKeyPrefix+x.URI.String()]; ok {
 		t.Fatalf("external flag left behind: %v", m.Profile)
 	}
 	// The name is free again.

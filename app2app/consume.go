@@ -82,13 +82,14 @@ func (s *Service) NewConsumer(member string, autoCommit bool, sub Subscriber) *C
 // otherwise; then none is subscribed). Subscribing again to a destination
 // is a no-op. Messages not yet committed by the destination's consumer
 // group, including those sent before the first subscription, come first.
-func (c *Consumer) Subscribe(uris []string) error {
+func (c *Consumer) Subscribe(uris []destination.URI) error {
 	const op = "app2app: subscribe"
 	if len(uris) == 0 {
 		return fmt.Errorf("%s: give at least one destination URI: %w", op, ErrBadRequest)
 	}
 	ls := make([]*local, 0, len(uris))
-	for _, u := range uris {
+	for _, du := range uris {
+		u := du.String()
 		l := c.s.lookup(u)
 		switch {
 		case l == nil:
@@ -316,10 +317,15 @@ func (r *record) delivery() Delivery {
 		Content: r.Content, Text: r.Text, Signature: r.Signature}
 }
 
-// senderCert returns the registry certificate of sender uri. A registry
-// that does not answer gives an errTransient.
+// senderCert returns the registry certificate of sender uri, as a
+// transport header names it. A registry that does not answer gives an
+// errTransient.
 func (h *destHandler) senderCert(ctx context.Context, uri string) (*x509.Certificate, [32]byte, error) {
-	d, err := h.c.s.cfg.Registry.Destination(ctx, uri)
+	u, err := destination.Parse(uri)
+	if err != nil {
+		return nil, [32]byte{}, fmt.Errorf("sender %q is not in the registry: %w: %w", clip(uri), destination.ErrUnknownDestination, err)
+	}
+	d, err := h.c.s.cfg.Registry.Destination(ctx, u)
 	if errors.Is(err, destination.ErrUnknownDestination) {
 		return nil, [32]byte{}, fmt.Errorf("sender %q is not in the registry: %w", clip(uri), destination.ErrUnknownDestination)
 	}

@@ -1,13 +1,11 @@
 package app2app_test
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,6 +18,7 @@ import (
 
 	"github.com/consign/consign/app2app"
 	"github.com/consign/consign/app2app/app2apptest"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/messaging"
 	"github.com/consign/consign/messaging/kafka"
@@ -63,55 +62,25 @@ func TestCrashRecovery(t *testing.T) {
 	}
 }
 
-type crashChild struct {
-	cmd   *exec.Cmd
-	lines chan []string
-}
+type crashChild struct{ *testenv.Child }
 
 func startChild(t *testing.T, mode string, env []string) *crashChild {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), append(env, crashMode+"="+mode)...)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	c := &crashChild{cmd: cmd, lines: make(chan []string, 100000)}
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if f := strings.Fields(sc.Text()); len(f) > 0 && f[0] == "CRASH" {
-				c.lines <- f[1:]
-			}
-		}
-		close(c.lines)
-	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("%s child stderr:\n%s", mode, stderr.String())
-		}
-	})
-	return c
+	return &crashChild{testenv.StartChild(t, "^TestCrashChild$", append(env, crashMode+"="+mode)...)}
 }
 
-// until reads lines until stop says so; false if the child ended first.
+// until reads the child's CRASH lines, split into fields after the
+// first, until stop says so; false if the child ended first.
 func (c *crashChild) until(t *testing.T, stop func([]string) bool) bool {
 	t.Helper()
 	timeout := time.After(3 * time.Minute)
 	for {
 		select {
-		case l, ok := <-c.lines:
+		case l, ok := <-c.Lines:
 			if !ok {
 				return false
 			}
-			if stop(l) {
+			if f := strings.Fields(l); len(f) > 0 && f[0] == "CRASH" && stop(f[1:]) {
 				return true
 			}
 		case <-timeout:
@@ -122,13 +91,10 @@ func (c *crashChild) until(t *testing.T, stop func([]string) bool) bool {
 
 func (c *crashChild) kill(t *testing.T) {
 	t.Helper()
-	if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+	if err := c.Cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	_ = c.cmd.Wait()
-	// Drain what it printed before dying.
-	for range c.lines {
-	}
+	c.Kill()
 }
 
 func testCrash(t *testing.T, transport string) {
@@ -187,7 +153,7 @@ func testCrash(t *testing.T, transport string) {
 	col := newCollector()
 	c := node.NewConsumer("m2", true, col)
 	defer c.Close()
-	if err := c.Subscribe([]string{crashURI(node, "m2", "b")}); err != nil {
+	if err := c.Subscribe([]destination.URI{destination.MustParse(crashURI(node, "m2", "b"))}); err != nil {
 		t.Fatal(err)
 	}
 	final := map[string][]int{}
@@ -246,7 +212,7 @@ func crashURI(s *app2apptest.Node, member, name string) string {
 	ds, _ := s.Destinations(context.Background(), member)
 	for _, d := range ds {
 		if d.Name == name {
-			return d.URI
+			return d.URI.String()
 		}
 	}
 	return ""
@@ -324,7 +290,7 @@ func TestCrashChild(t *testing.T) {
 				sem <- struct{}{}
 				key := fmt.Sprintf("k%d", k)
 				s := seq
-				err := node.Produce(context.Background(), "m1", app2app.Message{From: a.URI, To: b.URI, Key: key, Content: []byte(strconv.Itoa(s)), Text: true},
+				err := node.Produce(context.Background(), "m1", app2app.Message{From: a.URI.String(), To: b.URI.String(), Key: key, Content: []byte(strconv.Itoa(s)), Text: true},
 					func(_ app2app.Report, err error) {
 						<-sem
 						if err == nil {
@@ -338,7 +304,7 @@ func TestCrashChild(t *testing.T) {
 		}
 	case "consume":
 		c := node.NewConsumer("m2", true, printer{say})
-		if err := c.Subscribe([]string{crashURI(node, "m2", "b")}); err != nil {
+		if err := c.Subscribe([]destination.URI{destination.MustParse(crashURI(node, "m2", "b"))}); err != nil {
 			t.Fatal(err)
 		}
 		select {}

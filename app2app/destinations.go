@@ -16,8 +16,9 @@ import (
 
 // Destination describes one of a member's destinations.
 type Destination struct {
-	Name, URI, Kind string
-	Managed         bool
+	Name, Kind string
+	URI        destination.URI
+	Managed    bool
 	// Certificate is the PEM certificate; empty for an externally managed
 	// destination whose certificate has not been published yet.
 	Certificate string
@@ -27,7 +28,7 @@ type Destination struct {
 }
 
 func (l *local) describe() Destination {
-	return Destination{Name: l.name, URI: l.uri, Kind: l.kind, Managed: l.managed, Certificate: l.certPEM, RequiredCN: l.requiredCN}
+	return Destination{Name: l.name, URI: l.u, Kind: l.kind, Managed: l.managed, Certificate: l.certPEM, RequiredCN: l.requiredCN}
 }
 
 // CreateRequest asks for a new destination.
@@ -112,10 +113,10 @@ func (s *Service) CreateDestination(ctx context.Context, member string, req Crea
 	}
 	u := destination.URI{Scheme: s.cfg.Scheme, Kind: req.Kind, Member: member, Environment: s.cfg.EnvironmentID,
 		Service: s.cfg.ServiceID(member, req.Kind), Name: req.Name}
-	uri := u.String()
-	if _, err := destination.Parse(uri); err != nil {
+	if err := u.Validate(); err != nil {
 		return Destination{}, fmt.Errorf("%s: %w: %w", op, ErrBadRequest, err)
 	}
+	uri := u.String()
 	if s.byName(member, req.Name) != nil {
 		return Destination{}, fmt.Errorf("%s: member %q already has one: %w", op, member, ErrNameTaken)
 	}
@@ -144,14 +145,14 @@ func (s *Service) CreateDestination(ctx context.Context, member string, req Crea
 	}
 	if !req.External {
 		s.pubMu.Lock()
-		_, err := pub.PublishDestination(ctx, uri, []byte(r.CertPEM))
+		_, err := pub.PublishDestination(ctx, u, []byte(r.CertPEM))
 		s.pubMu.Unlock()
 		if err != nil {
 			_ = s.store.delete(context.WithoutCancel(ctx), member, req.Name)
 			return Destination{}, fmt.Errorf("%s: publish certificate: %w", op, err)
 		}
 	}
-	l := &local{member: member, name: req.Name, uri: uri, kind: req.Kind, managed: !req.External,
+	l := &local{member: member, name: req.Name, uri: uri, u: u, kind: req.Kind, managed: !req.External,
 		requiredCN: r.RequiredCN, certPEM: r.CertPEM, key: key, created: r.Created}
 	if l.certPEM != "" {
 		l.cert, _ = crypto.ParseCertificatePEM([]byte(l.certPEM))
@@ -202,7 +203,7 @@ func (s *Service) SetCertificate(ctx context.Context, member, name string, certP
 	s.pubMu.Lock()
 	_, err = pub.SetProfile(ctx, member, ExternalKeyPrefix+l.uri, "true")
 	if err == nil {
-		_, err = pub.PublishDestination(ctx, l.uri, []byte(canonical))
+		_, err = pub.PublishDestination(ctx, l.u, []byte(canonical))
 	}
 	s.pubMu.Unlock()
 	if err != nil {
@@ -233,7 +234,7 @@ func (s *Service) DeleteDestination(ctx context.Context, member, name string) er
 		return fmt.Errorf("%s: member %q has no such destination: %w", op, member, destination.ErrUnknownDestination)
 	}
 	s.pubMu.Lock()
-	_, err = pub.RemoveDestination(ctx, l.uri)
+	_, err = pub.RemoveDestination(ctx, l.u)
 	if errors.Is(err, destination.ErrUnknownDestination) {
 		err = nil // never published (external without certificate)
 	}
@@ -305,7 +306,7 @@ func (s *Service) ImportManaged(ctx context.Context, member, name string, key st
 	if err := s.store.insert(ctx, r); err != nil {
 		return Destination{}, fmt.Errorf("%s: %w", op, err)
 	}
-	l := &local{member: member, name: name, uri: uri, kind: u.Kind, managed: true, certPEM: r.CertPEM, cert: cert, key: key, created: r.Created}
+	l := &local{member: member, name: name, uri: uri, u: u, kind: u.Kind, managed: true, certPEM: r.CertPEM, cert: cert, key: key, created: r.Created}
 	s.mu.Lock()
 	s.byURI[uri] = l
 	s.mu.Unlock()
@@ -340,7 +341,7 @@ func (s *Service) Republish(ctx context.Context) (int, error) {
 			_, err = pub.SetProfile(ctx, l.member, ExternalKeyPrefix+l.uri, "true")
 		}
 		if err == nil && m.Profile[chain.DestinationKeyPrefix+l.uri] != l.certPEM {
-			_, err = pub.PublishDestination(ctx, l.uri, []byte(l.certPEM))
+			_, err = pub.PublishDestination(ctx, l.u, []byte(l.certPEM))
 			n++
 		}
 		s.pubMu.Unlock()
@@ -358,7 +359,10 @@ type AddressBookEntry struct {
 }
 
 // AddressBookDestination is a published destination.
-type AddressBookDestination struct{ URI, Name string }
+type AddressBookDestination struct {
+	URI  destination.URI
+	Name string
+}
 
 // AddressBook lists every member of the environment with its published
 // destinations, from the registry.

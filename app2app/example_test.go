@@ -72,12 +72,12 @@ func Example() {
 	got := make(chanSubscriber, 1)
 	cons := svc.NewConsumer("globex", true, got)
 	defer cons.Close()
-	if err := cons.Subscribe([]string{to.URI}); err != nil {
+	if err := cons.Subscribe([]destination.URI{to.URI}); err != nil {
 		fmt.Println(err)
 		return
 	}
 	reported := make(chan app2app.Report, 1)
-	err = svc.Produce(ctx, "acme", app2app.Message{From: from.URI, To: to.URI, Key: "order-1", Content: []byte("ship 3 crates"), Text: true},
+	err = svc.Produce(ctx, "acme", app2app.Message{From: from.URI.String(), To: to.URI.String(), Key: "order-1", Content: []byte("ship 3 crates"), Text: true},
 		func(r app2app.Report, err error) { reported <- r })
 	if err != nil {
 		fmt.Println(err)

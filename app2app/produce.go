@@ -64,12 +64,13 @@ func (s *Service) Produce(ctx context.Context, member string, m Message, done fu
 	if from.kind != destination.KindApp2App {
 		return fmt.Errorf("%s: from %q is a %s destination; messages go between app2app destinations: %w", op, clip(m.From), from.kind, ErrBadRequest)
 	}
-	if u, err := destination.Parse(m.To); err != nil {
+	tu, err := destination.Parse(m.To)
+	if err != nil {
 		return fmt.Errorf("%s: to: %w: %w", op, destination.ErrUnknownDestination, err)
-	} else if u.Kind != destination.KindApp2App {
-		return fmt.Errorf("%s: to %q is a %s destination; messages go between app2app destinations: %w", op, clip(m.To), u.Kind, ErrBadRequest)
+	} else if tu.Kind != destination.KindApp2App {
+		return fmt.Errorf("%s: to %q is a %s destination; messages go between app2app destinations: %w", op, clip(m.To), tu.Kind, ErrBadRequest)
 	}
-	to, err := s.resolve(ctx, m.To)
+	to, err := s.resolve(ctx, tu)
 	if err != nil {
 		return fmt.Errorf("%s: to: %w", op, err)
 	}
@@ -151,7 +152,7 @@ func (s *Service) checkClientSignature(ctx context.Context, from *local, m Messa
 	if len(m.Signature) == 0 {
 		return fmt.Errorf("from %q is externally managed: sign the content and send the signature in headers.signature: %w", clip(m.From), ErrBadSignature)
 	}
-	d, err := s.cfg.Registry.Destination(ctx, from.uri)
+	d, err := s.cfg.Registry.Destination(ctx, from.u)
 	if errors.Is(err, destination.ErrUnknownDestination) {
 		return fmt.Errorf("from %q has no certificate in the registry yet (PUT /api/v1/destinations/%s/certificate): %w", clip(m.From), from.name, ErrBadSignature)
 	}

@@ -31,7 +31,7 @@ const (
 // Registry is what the service reads from the on-chain registry;
 // *chain.Registry implements it.
 type Registry interface {
-	Destination(ctx context.Context, uri string) (chain.Destination, error)
+	Destination(ctx context.Context, uri destination.URI) (chain.Destination, error)
 	Member(ctx context.Context, name string) (*chain.Member, error)
 	AddressBook(ctx context.Context) ([]chain.AddressBookEntry, error)
 }
@@ -39,8 +39,8 @@ type Registry interface {
 // Publisher writes one member's registry profile; *chain.Registry
 // signing as the member's owner implements it.
 type Publisher interface {
-	PublishDestination(ctx context.Context, uri string, certPEM []byte) (*types.Receipt, error)
-	RemoveDestination(ctx context.Context, uri string) (*types.Receipt, error)
+	PublishDestination(ctx context.Context, uri destination.URI, certPEM []byte) (*types.Receipt, error)
+	RemoveDestination(ctx context.Context, uri destination.URI) (*types.Receipt, error)
 	SetProfile(ctx context.Context, member, key, value string) (*types.Receipt, error)
 	DeleteProfile(ctx context.Context, member, key string) (*types.Receipt, error)
 }
@@ -120,6 +120,7 @@ func (c Config) Validate() error {
 // local is a destination of this node, held in memory.
 type local struct {
 	member, name, uri, kind string
+	u                       destination.URI // uri, parsed
 	managed                 bool
 	requiredCN              string
 	certPEM                 string
@@ -241,7 +242,11 @@ func (s *Service) claimMember(ctx context.Context, member string, p Publisher) e
 }
 
 func (s *Service) fromRow(r row) (*local, error) {
-	l := &local{member: r.Member, name: r.Name, uri: r.URI, kind: r.Kind, managed: r.Managed,
+	u, err := destination.Parse(r.URI)
+	if err != nil {
+		return nil, err
+	}
+	l := &local{member: r.Member, name: r.Name, uri: r.URI, u: u, kind: r.Kind, managed: r.Managed,
 		requiredCN: r.RequiredCN, certPEM: r.CertPEM, created: r.Created}
 	if r.CertPEM != "" {
 		c, err := crypto.ParseCertificatePEM([]byte(r.CertPEM))
@@ -285,10 +290,10 @@ func (s *Service) Close() error {
 // destination this node holds, of any kind: the document store's
 // transfers sign and open with the same keys. A URI the node does not
 // manage gives an error wrapping destination.ErrUnknownDestination.
-func (s *Service) ManagedKey(uri string) (member string, key stdcrypto.Signer, cert *x509.Certificate, err error) {
-	l := s.lookup(uri)
+func (s *Service) ManagedKey(u destination.URI) (member string, key stdcrypto.Signer, cert *x509.Certificate, err error) {
+	l := s.lookup(u.String())
 	if l == nil || !l.managed || l.key == nil || l.cert == nil {
-		return "", nil, nil, fmt.Errorf("app2app: destination %q: this node holds no key for it: %w", clip(uri), destination.ErrUnknownDestination)
+		return "", nil, nil, fmt.Errorf("app2app: destination %q: this node holds no key for it: %w", clip(u.String()), destination.ErrUnknownDestination)
 	}
 	return l.member, l.key, l.cert, nil
 }
@@ -312,8 +317,9 @@ type remote struct {
 
 // resolve looks up destination uri in the registry: its certificate,
 // whether it is externally managed, and the node that serves it.
-func (s *Service) resolve(ctx context.Context, uri string) (*remote, error) {
-	d, err := s.cfg.Registry.Destination(ctx, uri)
+func (s *Service) resolve(ctx context.Context, u destination.URI) (*remote, error) {
+	uri := u.String()
+	d, err := s.cfg.Registry.Destination(ctx, u)
 	if errors.Is(err, destination.ErrUnknownDestination) {
 		return nil, fmt.Errorf("%q is not in the registry: %w: %w", uri, destination.ErrUnknownDestination, err)
 	}

@@ -5,7 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"unicode/utf8"
+
+	"github.com/consign/consign/internal/textutil"
 )
 
 // Limits on what a client may produce.
@@ -209,16 +210,8 @@ func typeName(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-func clip(s string) string {
-	if len(s) <= 64 {
-		return s
-	}
-	s = s[:64]
-	for !utf8.ValidString(s) {
-		s = s[:len(s)-1]
-	}
-	return s + "…"
-}
+// clip shortens an untrusted value quoted in an error message.
+func clip(s string) string { return textutil.Clip(s, 64) }
 
 // record is the plaintext carried by session frames and envelopes between
 // nodes. It is authenticated (by the session or, for externally managed

@@ -34,7 +34,7 @@ type DevMember struct {
 	ProofPEM []byte
 	Nonce    string
 	// Destinations maps destination URIs to their certificate PEM.
-	Destinations map[string][]byte
+	Destinations map[destination.URI][]byte
 }
 
 // DevConfig configures StartDev.
@@ -161,11 +161,11 @@ func StartDev(ctx context.Context, cfg DevConfig) (dc *DevChain, err error) {
 			return nil, err
 		}
 		dc.Members[m.Name] = mr
-		uris := make([]string, 0, len(m.Destinations))
+		uris := make([]destination.URI, 0, len(m.Destinations))
 		for u := range m.Destinations {
 			uris = append(uris, u)
 		}
-		sort.Strings(uris)
+		sort.Slice(uris, func(i, j int) bool { return uris[i].String() < uris[j].String() })
 		for _, u := range uris {
 			if _, err = mr.PublishDestination(ctx, u, m.Destinations[u]); err != nil {
 				return nil, fmt.Errorf("chain: dev: member %q: %w", m.Name, err)

@@ -13,6 +13,7 @@ import (
 	ethcrypto "github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/consign/consign/chain/consortium"
+	"github.com/consign/consign/destination"
 )
 
 func TestStartDev(t *testing.T) {
@@ -28,10 +29,10 @@ func TestStartDev(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		uri := "kld://documentstore/m/" + name + "/e/" + env.ID + "/s/docs/d/inbox"
+		uri := destination.MustParse("kld://documentstore/m/" + name + "/e/" + env.ID + "/s/docs/d/inbox")
 		members = append(members, DevMember{
 			Name: name, ProofPEM: pf.selfSigned(env.ID, inv.Nonce, name+" Ltd"), Nonce: inv.Nonce,
-			Destinations: map[string][]byte{uri: destCert(t, name+"-inbox")},
+			Destinations: map[destination.URI][]byte{uri: destCert(t, name+"-inbox")},
 		})
 	}
 	dc, err := StartDev(ctx, DevConfig{EnvironmentID: env.ID, Members: members, Nonces: model})
@@ -43,7 +44,7 @@ func TestStartDev(t *testing.T) {
 	if err != nil || len(book) != 2 || !book[0].SelfSigned || len(book[1].Destinations) != 1 {
 		t.Fatalf("address book %+v, %v", book, err)
 	}
-	bobURI := "kld://documentstore/m/bob/e/" + env.ID + "/s/docs/d/inbox"
+	bobURI := destination.MustParse("kld://documentstore/m/bob/e/" + env.ID + "/s/docs/d/inbox")
 	if c, err := dc.Registry.Certificate(ctx, bobURI); err != nil || c.Subject.CommonName != "bob-inbox" {
 		t.Fatalf("bob's certificate: %v, %v", c, err)
 	}

@@ -7,13 +7,14 @@ import (
 
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 )
 
 // A dev chain with one demo member: look up a destination certificate by
 // URI, then pin a document hash and prove it.
 func ExampleStartDev() {
 	ctx := context.Background()
-	uri := "kld://documentstore/m/alice/e/zzdemo/s/docs/d/inbox"
+	uri := destination.MustParse("kld://documentstore/m/alice/e/zzdemo/s/docs/d/inbox")
 	_, cert, err := crypto.GenerateDestination("alice-inbox", crypto.P256)
 	if err != nil {
 		panic(err)
@@ -22,7 +23,7 @@ func ExampleStartDev() {
 		EnvironmentID: "zzdemo",
 		Members: []chain.DevMember{{
 			Name:         "alice",
-			Destinations: map[string][]byte{uri: crypto.MarshalCertificatePEM(cert)},
+			Destinations: map[destination.URI][]byte{uri: crypto.MarshalCertificatePEM(cert)},
 		}},
 	})
 	if err != nil {

@@ -61,7 +61,7 @@ type Member struct {
 
 // Destination is a destination published in a member's profile.
 type Destination struct {
-	URI            string
+	URI            destination.URI
 	Name           string // the URI's last segment
 	Member         string
 	MemberStatus   Status
@@ -78,20 +78,22 @@ func (d Destination) Certificate() (*x509.Certificate, error) {
 }
 
 // Destinations lists the member's published destinations ordered by URI.
+// A destination key whose URI does not parse (PublishDestination writes
+// none; SetProfile could) names no destination and is left out.
 func (m *Member) Destinations() []Destination {
 	var out []Destination
 	for k, v := range m.Profile {
-		uri, ok := strings.CutPrefix(k, DestinationKeyPrefix)
+		s, ok := strings.CutPrefix(k, DestinationKeyPrefix)
 		if !ok {
 			continue
 		}
-		d := Destination{URI: uri, Member: m.Name, MemberStatus: m.Status, CertificatePEM: v}
-		if u, err := destination.Parse(uri); err == nil {
-			d.Name = u.Name
+		u, err := destination.Parse(s)
+		if err != nil {
+			continue
 		}
-		out = append(out, d)
+		out = append(out, Destination{URI: u, Name: u.Name, Member: m.Name, MemberStatus: m.Status, CertificatePEM: v})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].URI < out[j].URI })
+	sort.Slice(out, func(i, j int) bool { return out[i].URI.String() < out[j].URI.String() })
 	return out
 }
 
@@ -110,7 +112,10 @@ type AddressBookEntry struct {
 }
 
 // AddressBookDestination is a destination in the address book.
-type AddressBookDestination struct{ URI, Name string }
+type AddressBookDestination struct {
+	URI  destination.URI
+	Name string
+}
 
 // RegistryConfig configures a Registry client.
 type RegistryConfig struct {
@@ -524,11 +529,12 @@ func (r *Registry) Destinations(ctx context.Context, member string) ([]Destinati
 // Destination returns the published destination uri. A URI no member
 // publishes, of an unknown member, or of another environment returns an
 // error for which errors.Is(err, destination.ErrUnknownDestination).
-func (r *Registry) Destination(ctx context.Context, uri string) (Destination, error) {
-	u, err := destination.Parse(uri)
-	if err != nil {
+func (r *Registry) Destination(ctx context.Context, u destination.URI) (Destination, error) {
+	if err := u.Validate(); err != nil {
 		return Destination{}, fmt.Errorf("chain: destination: %w: %w", destination.ErrUnknownDestination, err)
 	}
+	uri := u.String()
+	var err error
 	if u.Environment != r.cfg.EnvironmentID {
 		return Destination{}, fmt.Errorf("chain: destination %q: environment %q is not this registry's %q: %w: %w",
 			uri, u.Environment, r.cfg.EnvironmentID, destination.ErrUnknownDestination, ErrCrossEnvironment)
@@ -558,14 +564,14 @@ func (r *Registry) Destination(ctx context.Context, uri string) (Destination, er
 	if !ok {
 		return Destination{}, fmt.Errorf("chain: destination %q: member %q publishes no certificate for it: %w", uri, u.Member, destination.ErrUnknownDestination)
 	}
-	return Destination{URI: uri, Name: u.Name, Member: m.Name, MemberStatus: m.Status, CertificatePEM: pemText}, nil
+	return Destination{URI: u, Name: u.Name, Member: m.Name, MemberStatus: m.Status, CertificatePEM: pemText}, nil
 }
 
 // Certificate returns the certificate published for destination uri, to
 // seal to or verify with. Besides Destination's errors, a suspended
 // member's destination returns an error for which errors.Is(err,
 // ErrSuspended).
-func (r *Registry) Certificate(ctx context.Context, uri string) (*x509.Certificate, error) {
+func (r *Registry) Certificate(ctx context.Context, uri destination.URI) (*x509.Certificate, error) {
 	d, err := r.Destination(ctx, uri)
 	if err != nil {
 		return nil, err
@@ -712,10 +718,10 @@ func (r *Registry) DeleteProfile(ctx context.Context, member, key string) (*type
 // must be of this environment (ErrCrossEnvironment) and certPEM exactly
 // one parseable certificate (destination.ErrBadCertificate); the signer must own the
 // member (ErrNotOwner).
-func (r *Registry) PublishDestination(ctx context.Context, uri string, certPEM []byte) (*types.Receipt, error) {
+func (r *Registry) PublishDestination(ctx context.Context, u destination.URI, certPEM []byte) (*types.Receipt, error) {
+	uri := u.String()
 	op := fmt.Sprintf("chain: publish destination %q", uri)
-	u, err := destination.Parse(uri)
-	if err != nil {
+	if err := u.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	if u.Environment != r.cfg.EnvironmentID {
@@ -736,10 +742,10 @@ func (r *Registry) PublishDestination(ctx context.Context, uri string, certPEM [
 
 // RemoveDestination deletes destination uri from its member's profile
 // (owner only); an unpublished URI returns destination.ErrUnknownDestination.
-func (r *Registry) RemoveDestination(ctx context.Context, uri string) (*types.Receipt, error) {
+func (r *Registry) RemoveDestination(ctx context.Context, u destination.URI) (*types.Receipt, error) {
+	uri := u.String()
 	op := fmt.Sprintf("chain: remove destination %q", uri)
-	u, err := destination.Parse(uri)
-	if err != nil {
+	if err := u.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	rc, err := r.write(ctx, r.abi.PackDeleteProfile(u.Member, DestinationKeyPrefix+uri))

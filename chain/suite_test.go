@@ -300,7 +300,7 @@ func runSuite(t *testing.T, h harness) {
 	// A publishes a destination certificate; anyone looks it up by URI.
 	regA, _ := reg.WithSigner(ctx, ownerA)
 	regB, _ := reg.WithSigner(ctx, ownerB)
-	uri := "kld://documentstore/m/orga/e/" + env.ID + "/s/svc1/d/inbox"
+	uri := destination.MustParse("kld://documentstore/m/orga/e/" + env.ID + "/s/svc1/d/inbox")
 	cert1 := destCert(t, "inbox-1")
 	if _, err := regA.PublishDestination(ctx, uri, cert1); err != nil {
 		t.Fatal(err)
@@ -330,20 +330,21 @@ func runSuite(t *testing.T, h harness) {
 	if _, err := regA.PublishDestination(ctx, uri, []byte("not pem")); !errors.Is(err, destination.ErrBadCertificate) {
 		t.Fatalf("bad certificate: %v", err)
 	}
-	if _, err := regA.PublishDestination(ctx, "kld://documentstore/m/orga/e/"+other.ID+"/s/svc1/d/inbox", cert1); !errors.Is(err, ErrCrossEnvironment) {
+	if _, err := regA.PublishDestination(ctx, destination.MustParse("kld://documentstore/m/orga/e/"+other.ID+"/s/svc1/d/inbox"), cert1); !errors.Is(err, ErrCrossEnvironment) {
 		t.Fatalf("cross-environment publish: %v", err)
 	}
-	for _, u := range []string{
-		"kld://documentstore/m/orga/e/" + env.ID + "/s/svc1/d/nope",
-		"kld://documentstore/m/nobody/e/" + env.ID + "/s/svc1/d/inbox",
-		"kld://documentstore/m/orga/e/" + other.ID + "/s/svc1/d/inbox",
-		"not a uri",
+	for _, u := range []destination.URI{
+		destination.MustParse("kld://documentstore/m/orga/e/" + env.ID + "/s/svc1/d/nope"),
+		destination.MustParse("kld://documentstore/m/nobody/e/" + env.ID + "/s/svc1/d/inbox"),
+		destination.MustParse("kld://documentstore/m/orga/e/" + other.ID + "/s/svc1/d/inbox"),
+		{}, // no URI
+		{Scheme: "kld", Kind: "documentstore", Member: "orga", Environment: env.ID, Service: "svc1", Name: "not/a/name"},
 	} {
 		if _, err := reader.Destination(ctx, u); !errors.Is(err, destination.ErrUnknownDestination) {
 			t.Errorf("lookup %q: %v, want destination.ErrUnknownDestination", u, err)
 		}
 	}
-	if _, err := regA.RemoveDestination(ctx, "kld://documentstore/m/orga/e/"+env.ID+"/s/svc1/d/nope"); !errors.Is(err, destination.ErrUnknownDestination) {
+	if _, err := regA.RemoveDestination(ctx, destination.MustParse("kld://documentstore/m/orga/e/"+env.ID+"/s/svc1/d/nope")); !errors.Is(err, destination.ErrUnknownDestination) {
 		t.Fatalf("remove unknown destination: %v", err)
 	}
 	if d, _ := reader.Destination(ctx, uri); d.CertificatePEM != string(cert1) {
@@ -385,7 +386,7 @@ func runSuite(t *testing.T, h harness) {
 	if _, err := slow.Destination(ctx, uri); err != nil {
 		t.Fatal(err)
 	}
-	uri2 := "kld://documentstore/m/orga/e/" + env.ID + "/s/svc1/d/second"
+	uri2 := destination.MustParse("kld://documentstore/m/orga/e/" + env.ID + "/s/svc1/d/second")
 	if _, err := regA.PublishDestination(ctx, uri2, destCert(t, "second")); err != nil {
 		t.Fatal(err)
 	}

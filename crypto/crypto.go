@@ -66,45 +66,45 @@ import "github.com/consign/consign/internal/errkind"
 // Sentinel errors. Every error returned by this package wraps one of these
 // (test with errors.Is) behind an operation prefix.
 var (
-	// ErrBadSignature: a signature does not verify.
+	// ErrBadSignature means a signature does not verify.
 	ErrBadSignature = errkind.New(errkind.Integrity, "signature does not verify")
-	// ErrWrongSigner: the data was signed by a key other than the expected one(s).
+	// ErrWrongSigner means the data was signed by a key other than the expected one(s).
 	ErrWrongSigner = errkind.New(errkind.Integrity, "signed by an unexpected key")
-	// ErrUnsigned: a signature was required but the data carries none.
+	// ErrUnsigned is returned when a signature is required but the data carries none.
 	ErrUnsigned = errkind.New(errkind.Invalid, "not signed")
-	// ErrExpired: a certificate is outside its validity period.
+	// ErrExpired means a certificate is outside its validity period.
 	ErrExpired = errkind.New(errkind.Invalid, "certificate expired or not yet valid")
-	// ErrUnsupportedKey: a key or certificate of a type this package does not handle.
+	// ErrUnsupportedKey is returned for a key or certificate of a type this package does not handle.
 	ErrUnsupportedKey = errkind.New(errkind.Invalid, "unsupported key type")
-	// ErrWrongName: a certificate's subject is not the one required.
+	// ErrWrongName means a certificate's subject is not the one required.
 	ErrWrongName = errkind.New(errkind.Invalid, "certificate subject is not the required name")
-	// ErrBadPEM: PEM input holds no usable block of the expected type.
+	// ErrBadPEM means PEM input holds no usable block of the expected type.
 	ErrBadPEM = errkind.New(errkind.Invalid, "malformed PEM")
 
-	// ErrNotRecipient: none of the envelope's recipients matches the key given.
+	// ErrNotRecipient means none of the envelope's recipients matches the key given.
 	ErrNotRecipient = errkind.New(errkind.Forbidden, "not a recipient of this envelope")
-	// ErrMalformed: the envelope (or message, or CMS structure) cannot be parsed.
+	// ErrMalformed means the envelope (or message, or CMS structure) cannot be parsed.
 	ErrMalformed = errkind.New(errkind.Invalid, "malformed envelope")
-	// ErrTampered: authentication failed: the header or a chunk was modified,
+	// ErrTampered means authentication failed: the header or a chunk was modified,
 	// reordered, or encrypted under another key.
 	ErrTampered = errkind.New(errkind.Integrity, "authentication failed (tampered or reordered data)")
-	// ErrTruncated: the envelope ends before its final chunk.
+	// ErrTruncated means the envelope ends before its final chunk.
 	ErrTruncated = errkind.New(errkind.Integrity, "envelope truncated")
-	// ErrTrailingData: bytes follow the final chunk.
+	// ErrTrailingData means bytes follow the final chunk.
 	ErrTrailingData = errkind.New(errkind.Integrity, "data after the end of the envelope")
 
-	// ErrReplay: a session message was already accepted (or is too old to tell).
+	// ErrReplay is returned for a session message already accepted (or too old to tell).
 	ErrReplay = errkind.New(errkind.Integrity, "message replayed")
-	// ErrSessionState: a session message refers to an epoch the receiver cannot use.
+	// ErrSessionState is returned for a session message that refers to an epoch the receiver cannot use.
 	ErrSessionState = errkind.New(errkind.Conflict, "unknown or invalid session epoch")
 
-	// ErrBadChain: an identity-proof chain does not verify (bad signature,
+	// ErrBadChain means an identity-proof chain does not verify (bad signature,
 	// broken issuer link, untrusted root, malformed leaf name).
 	ErrBadChain = errkind.New(errkind.Integrity, "certificate chain does not verify")
-	// ErrBadNonce: the identity proof names a nonce other than the one issued.
+	// ErrBadNonce means the identity proof names a nonce other than the one issued.
 	ErrBadNonce = errkind.New(errkind.Invalid, "identity proof nonce does not match")
-	// ErrWrongEnvironment: the identity proof names another environment.
+	// ErrWrongEnvironment means the identity proof names another environment.
 	ErrWrongEnvironment = errkind.New(errkind.Invalid, "identity proof is for another environment")
-	// ErrRevoked: a certificate of the chain is listed in a supplied CRL.
+	// ErrRevoked means a certificate of the chain is listed in a supplied CRL.
 	ErrRevoked = errkind.New(errkind.Forbidden, "certificate revoked")
 )

@@ -30,16 +30,16 @@ const NodeProfileKey = "consign-node"
 // Sentinel errors. Every part that reports one of these wraps it behind
 // its own operation prefix; test with errors.Is.
 var (
-	// ErrBadURI: the string is not a destination URI.
+	// ErrBadURI means the string is not a destination URI.
 	ErrBadURI = errkind.New(errkind.Invalid, "malformed destination URI")
-	// ErrUnknownDestination: no such destination (not in the registry,
+	// ErrUnknownDestination means there is no such destination (not in the registry,
 	// or not held by this node).
 	ErrUnknownDestination = errkind.New(errkind.NotFound, "unknown destination")
-	// ErrForeignDestination: the destination exists but belongs to
+	// ErrForeignDestination means the destination exists but belongs to
 	// another member or node than the caller's, or is not of the kind
 	// the operation needs.
 	ErrForeignDestination = errkind.New(errkind.Forbidden, "destination belongs to another member or node")
-	// ErrBadCertificate: a destination certificate is unusable
+	// ErrBadCertificate means a destination certificate is unusable
 	// (unparseable, not one PEM certificate, wrong CN, expired, key type,
 	// key not the certificate's).
 	ErrBadCertificate = errkind.New(errkind.Invalid, "unusable destination certificate")

@@ -1,9 +1,11 @@
 package destination
 
 import (
+	"database/sql/driver"
 	"fmt"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/consign/consign/internal/textutil"
 )
 
 // URI is a parsed destination address:
@@ -126,14 +128,61 @@ func validScheme(v string) bool {
 
 // Clip shortens an untrusted string for an error message: at most 200
 // bytes, cut at a rune boundary, with "…" when cut.
-func Clip(s string) string {
-	const n = 200
-	if len(s) <= n {
-		return s
+func Clip(s string) string { return textutil.Clip(s, 200) }
+
+// Validate reports whether u is a well-formed URI, one Parse would
+// return: nil for any URI from Parse, an error wrapping ErrBadURI for the
+// zero URI or one made of parts that break the rules. Operations that
+// write a URI somewhere (the registry, a record) check literals with it.
+func (u URI) Validate() error {
+	_, err := Parse(u.String()) // a part holding a '/' changes the segment count
+	return err
+}
+
+// MarshalText encodes u as its String (the zero URI as ""), so a URI
+// field encodes in JSON exactly as the string it replaces.
+func (u URI) MarshalText() ([]byte, error) { return []byte(u.String()), nil }
+
+// UnmarshalText parses text with Parse; "" gives the zero URI.
+func (u *URI) UnmarshalText(text []byte) error {
+	if len(text) == 0 {
+		*u = URI{}
+		return nil
 	}
-	i := n
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
+	p, err := Parse(string(text))
+	if err != nil {
+		return err
 	}
-	return s[:i] + "…"
+	*u = p
+	return nil
+}
+
+// Value implements driver.Valuer: a URI is stored as its String, so a
+// URI column holds exactly the text a string field did.
+func (u URI) Value() (driver.Value, error) { return u.String(), nil }
+
+// Scan implements sql.Scanner: the column's text is parsed with Parse
+// ("" and NULL give the zero URI). Reading a row is an edge: a row
+// holding what is not a URI gives an error wrapping ErrBadURI.
+func (u *URI) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*u = URI{}
+		return nil
+	case string:
+		return u.UnmarshalText([]byte(v))
+	case []byte:
+		return u.UnmarshalText(v)
+	}
+	return fmt.Errorf("destination: scan a %T into a URI: %w", src, ErrBadURI)
+}
+
+// MustParse is Parse for strings known to be URIs (tests, examples); it
+// panics on an error. Code handling input uses Parse.
+func MustParse(s string) URI {
+	u, err := Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
 }

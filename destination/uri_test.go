@@ -1,6 +1,7 @@
 package destination
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -90,5 +91,60 @@ func TestZero(t *testing.T) {
 	}
 	if _, err := Parse(""); !errors.Is(err, ErrBadURI) {
 		t.Fatal("empty string parsed")
+	}
+}
+
+func TestValidateAndText(t *testing.T) {
+	good := "kld://app2app/m/a/e/b/s/c/d/x"
+	u, err := Parse(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := u.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []URI{{}, {"kld", "app2app", "a/b", "e", "s", "x"}, {"kld", "app2app", "a", "e", "s", "X"}} {
+		if err := bad.Validate(); !errors.Is(err, ErrBadURI) {
+			t.Errorf("%+v.Validate() = %v, want ErrBadURI", bad, err)
+		}
+	}
+	type rec struct {
+		From URI `json:"from"`
+		To   URI `json:"to"`
+	}
+	b, err := json.Marshal(rec{From: u})
+	if err != nil || string(b) != `{"from":"`+good+`","to":""}` {
+		t.Fatalf("Marshal = %s, %v", b, err)
+	}
+	var r rec
+	if err := json.Unmarshal(b, &r); err != nil || r.From != u || !r.To.IsZero() {
+		t.Fatalf("Unmarshal = %+v, %v", r, err)
+	}
+	if err := json.Unmarshal([]byte(`{"from":"nope"}`), &r); !errors.Is(err, ErrBadURI) {
+		t.Fatalf("Unmarshal of a bad URI = %v, want ErrBadURI", err)
+	}
+}
+
+func TestSQL(t *testing.T) {
+	good := "kld://app2app/m/a/e/b/s/c/d/x"
+	u := MustParse(good)
+	if v, err := u.Value(); err != nil || v != good {
+		t.Fatalf("Value = %v, %v", v, err)
+	}
+	for _, src := range []any{good, []byte(good)} {
+		var got URI
+		if err := got.Scan(src); err != nil || got != u {
+			t.Fatalf("Scan(%T) = %+v, %v", src, got, err)
+		}
+	}
+	var got URI
+	if err := got.Scan(nil); err != nil || !got.IsZero() {
+		t.Fatalf("Scan(nil) = %+v, %v", got, err)
+	}
+	if err := got.Scan("nope"); !errors.Is(err, ErrBadURI) {
+		t.Fatalf("Scan of a bad URI = %v", err)
+	}
+	if err := got.Scan(int64(1)); !errors.Is(err, ErrBadURI) {
+		t.Fatalf("Scan of a number = %v", err)
 	}
 }

@@ -7,24 +7,24 @@ import "github.com/consign/consign/internal/errkind"
 // exists: …`); callers test with errors.Is. The web layer maps each to
 // one HTTP status.
 var (
-	// ErrNotFound: no document or folder at that path.
+	// ErrNotFound means there is no document or folder at that path.
 	ErrNotFound = errkind.New(errkind.NotFound, "not found")
-	// ErrExists: a create-only write found a document at the path.
+	// ErrExists is returned when a create-only write finds a document at the path.
 	ErrExists = errkind.New(errkind.Exists, "already exists")
-	// ErrIsFolder: the path names a folder where a document is needed.
+	// ErrIsFolder means the path names a folder where a document is needed.
 	ErrIsFolder = errkind.New(errkind.Conflict, "is a folder")
-	// ErrNotFolder: the path, or a folder above it, is a document where a
+	// ErrNotFolder means the path, or a folder above it, is a document where a
 	// folder is needed.
 	ErrNotFolder = errkind.New(errkind.Conflict, "is a document, not a folder")
-	// ErrInvalidPath: the path is malformed or tries to leave the space.
+	// ErrInvalidPath is returned for a path that is malformed or tries to leave the space.
 	ErrInvalidPath = errkind.New(errkind.Invalid, "invalid path")
-	// ErrInvalidArgument: another request value is unusable (offset,
+	// ErrInvalidArgument is returned when another request value is unusable (offset,
 	// limit, query, preference key or value).
 	ErrInvalidArgument = errkind.New(errkind.Invalid, "invalid argument")
-	// ErrIncomplete: the content stream failed or ended early (a
+	// ErrIncomplete means the content stream failed or ended early (a
 	// truncated or malformed upload); nothing was stored.
 	ErrIncomplete = errkind.New(errkind.Invalid, "upload incomplete")
-	// ErrChanged: the document was replaced, by other means, while it was
+	// ErrChanged means the document was replaced, by other means, while it was
 	// being read; retry.
 	ErrChanged = errkind.New(errkind.Conflict, "changed while being read")
 )

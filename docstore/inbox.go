@@ -63,14 +63,15 @@ func (t *Transfers) handle(ctx context.Context, d messaging.Delivery) error {
 // incoming is a transfer being received: its shards are fed, as they
 // arrive, through crypto.Open into Store.Stage on a goroutine of its own.
 type incoming struct {
-	id, from, to string
-	fromMember   string
-	attempt      int
-	key          DestinationKey
-	fromCert     *x509.Certificate
-	next         int          // index of the next shard expected
-	bytes        int64        // sealed bytes fed so far
-	last         atomic.Int64 // when the last shard came (Unix ns); read by sweepIncoming
+	id         string
+	from, to   destination.URI
+	fromMember string
+	attempt    int
+	key        DestinationKey
+	fromCert   *x509.Certificate
+	next       int          // index of the next shard expected
+	bytes      int64        // sealed bytes fed so far
+	last       atomic.Int64 // when the last shard came (Unix ns); read by sweepIncoming
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -162,14 +163,13 @@ func isVerdict(err error) bool {
 
 // startIncoming checks that to is a destination managed here and from a
 // sender in the registry, and starts the opening goroutine.
-func (t *Transfers) startIncoming(ctx context.Context, id string, attempt int, fu, tu destination.URI) (*incoming, error) {
-	from, to := fu.String(), tu.String()
-	if tu.Kind != destination.KindDocumentStore {
-		return nil, permanent("%q is a %s destination; documents go to %s destinations", clip(to), tu.Kind, destination.KindDocumentStore)
+func (t *Transfers) startIncoming(ctx context.Context, id string, attempt int, from, to destination.URI) (*incoming, error) {
+	if to.Kind != destination.KindDocumentStore {
+		return nil, permanent("%q is a %s destination; documents go to %s destinations", clip(to.String()), to.Kind, destination.KindDocumentStore)
 	}
 	k, err := t.destinationKey(to)
 	if errors.Is(err, destination.ErrUnknownDestination) {
-		return nil, permanent("%q is not a destination managed by this node", clip(to))
+		return nil, permanent("%q is not a destination managed by this node", clip(to.String()))
 	}
 	if err != nil {
 		return nil, err
@@ -258,8 +258,7 @@ func (t *Transfers) onShard(ctx context.Context, d *messaging.Delivery) error {
 	id := header(d, headerTransfer)
 	attempt, aerr := strconv.Atoi(header(d, headerAttempt))
 	index, ierr := strconv.Atoi(header(d, headerShard))
-	from, to := header(d, headerFromURI), header(d, messaging.HeaderTo)
-	fu, tu, uerr := checkURIs(from, to)
+	from, to, uerr := checkURIs(header(d, headerFromURI), header(d, messaging.HeaderTo))
 	if !validTransferID(id) || aerr != nil || ierr != nil || attempt < 1 || attempt > maxAttempt || index < 0 ||
 		index >= maxShardCount || len(d.Value) == 0 || len(d.Value) > messaging.MaxShardSize || uerr != nil {
 		t.log.Warn("docstore: inbox: dropping a malformed shard", "partition", d.Partition, "offset", d.Offset)
@@ -308,7 +307,7 @@ func (t *Transfers) onShard(ctx context.Context, d *messaging.Delivery) error {
 			return err
 		}
 	}
-	inc, err = t.startIncoming(ctx, id, attempt, fu, tu)
+	inc, err = t.startIncoming(ctx, id, attempt, from, to)
 	var perm errPermanent
 	if errors.As(err, &perm) {
 		t.deferRefusal(refusal{id: id, attempt: attempt, from: from, to: to}, err.Error())
@@ -358,7 +357,7 @@ func (t *Transfers) onManifest(ctx context.Context, d *messaging.Delivery) error
 		return err
 	}
 	inc := t.lookupIncoming(m.ID)
-	if inc != nil && (inc.from != m.From || inc.to != m.To) {
+	if inc != nil && (inc.from != m.fromURI || inc.to != m.toURI) {
 		// Its shards' clear-text headers named other destinations than
 		// this verified manifest: they were not the sender's.
 		t.log.Warn("docstore: inbox: dropping shards that name other destinations than their verified manifest", "id", m.ID)
@@ -369,7 +368,7 @@ func (t *Transfers) onManifest(ctx context.Context, d *messaging.Delivery) error
 		if inc != nil {
 			t.dropIncoming(inc)
 		}
-		if row.From != m.From || row.To != m.To {
+		if row.From != m.fromURI || row.To != m.toURI {
 			t.log.Warn("docstore: inbox: a manifest reuses the id of another transfer; dropped", "id", m.ID)
 			return nil
 		}
@@ -388,7 +387,7 @@ func (t *Transfers) onManifest(ctx context.Context, d *messaging.Delivery) error
 		if p, ok := t.takeRefusal(m); ok {
 			return t.refuseAndAnswer(ctx, p.refusal, p.reason)
 		}
-		return t.askResend(ctx, m.ID, m.Attempt, m.From, m.To, "the manifest arrived without its shards")
+		return t.askResend(ctx, m.ID, m.Attempt, m.fromURI, m.toURI, "the manifest arrived without its shards")
 	}
 	inc.closeInput()
 	select {
@@ -401,11 +400,11 @@ func (t *Transfers) onManifest(ctx context.Context, d *messaging.Delivery) error
 		delete(t.incoming, inc.id)
 	}
 	t.mu.Unlock()
-	ref := refusal{id: m.ID, attempt: m.Attempt, from: m.From, to: m.To, member: inc.key.Member, m: m}
+	ref := refusal{id: m.ID, attempt: m.Attempt, from: m.fromURI, to: m.toURI, member: inc.key.Member, m: m}
 	if inc.err != nil {
 		if inc.transient {
 			t.log.Warn("docstore: inbox: receiving failed; asking for the transfer again", "id", inc.id, "err", inc.err)
-			return t.askResend(ctx, m.ID, m.Attempt, m.From, m.To, "the receiving node failed: "+inc.err.Error())
+			return t.askResend(ctx, m.ID, m.Attempt, m.fromURI, m.toURI, "the receiving node failed: "+inc.err.Error())
 		}
 		if err := t.refuse(ctx, ref, "the document does not open: "+inc.err.Error()); err != nil {
 			return err
@@ -450,7 +449,7 @@ func (t *Transfers) onManifest(ctx context.Context, d *messaging.Delivery) error
 		return t.refuseAndAnswer(ctx, ref, "the recipient could not sign its receipt: "+err.Error())
 	}
 	in := inRow{Transfer: Transfer{ID: m.ID, Direction: Incoming, Member: inc.key.Member, Timestamp: m.Timestamp,
-		From: m.From, To: m.To, Document: p.Abs(), Hash: m.Hash, Size: m.Size, Status: TransferStatus("placing"),
+		From: m.fromURI, To: m.toURI, Document: p.Abs(), Hash: m.Hash, Size: m.Size, Status: TransferStatus("placing"),
 		TransferHash: m.TransferHash, SenderSignature: m.SenderSignature, RecipientSignature: sig, Created: t.now()},
 		status: "placing", attempt: m.Attempt, staged: st}
 	if err := t.putIn(context.WithoutCancel(ctx), &in); err != nil {
@@ -465,7 +464,7 @@ func (t *Transfers) onManifest(ctx context.Context, d *messaging.Delivery) error
 func (t *Transfers) checkManifest(inc *incoming, m *manifest, st Staged) string {
 	now := t.now()
 	switch {
-	case m.From != inc.from || m.To != inc.to:
+	case m.fromURI != inc.from || m.toURI != inc.to:
 		return "the manifest names other destinations than the shards"
 	case m.Shards != inc.next || m.SealedSize != inc.bytes:
 		return fmt.Sprintf("the manifest announces %d shards of %d bytes; %d shards of %d bytes arrived", m.Shards, m.SealedSize, inc.next, inc.bytes)
@@ -591,9 +590,10 @@ func (t *Transfers) forgetPlacing(ctx context.Context, row inRow) error {
 
 // refusal identifies a transfer being refused.
 type refusal struct {
-	id, from, to, member string
-	attempt              int
-	m                    *manifest // when known
+	id, member string
+	from, to   destination.URI
+	attempt    int
+	m          *manifest // when known
 }
 
 // refuse records transfer r as failed with reason (unless it is already
@@ -601,9 +601,7 @@ type refusal struct {
 func (t *Transfers) refuse(ctx context.Context, r refusal, reason string) error {
 	member := r.member
 	if member == "" {
-		if u, err := destination.Parse(r.to); err == nil {
-			member = u.Member
-		}
+		member = r.to.Member
 	}
 	var hash, ts, th, ssig string
 	var size int64
@@ -617,7 +615,7 @@ func (t *Transfers) refuse(ctx context.Context, r refusal, reason string) error 
 		VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, ?, '', 'failed', ?, ?, '', 0, '', '', 0, ?)
 		ON CONFLICT (id) DO UPDATE SET status = 'failed', error = excluded.error, document = '', recipient_sig = '',
 			staged_key = '' WHERE docstore_transfers_in.status = 'placing'`,
-		r.id, member, r.from, r.to, hash, size, ts, th, ssig, trimReason(reason), r.attempt, t.now().UnixNano())
+		r.id, member, r.from.String(), r.to.String(), hash, size, ts, th, ssig, trimReason(reason), r.attempt, t.now().UnixNano())
 	return err
 }
 

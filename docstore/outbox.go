@@ -313,7 +313,7 @@ func (t *Transfers) failOutgoing(ctx context.Context, id, reason string) {
 func (t *Transfers) transmit(ctx context.Context, r *outRow) error {
 	k, err := t.destinationKey(r.From)
 	if errors.Is(err, destination.ErrUnknownDestination) {
-		return permanent("the sending destination %q is no longer managed by this node", r.From)
+		return permanent("the sending destination %q is no longer managed by this node", r.From.String())
 	}
 	if err != nil {
 		return err
@@ -351,10 +351,10 @@ func (t *Transfers) transmit(ctx context.Context, r *outRow) error {
 
 	base := []messaging.Header{
 		{Key: messaging.HeaderFrom, Value: []byte(t.cfg.Node)},
-		{Key: messaging.HeaderTo, Value: []byte(r.To)},
+		{Key: messaging.HeaderTo, Value: []byte(r.To.String())},
 		{Key: headerTransfer, Value: []byte(r.ID)},
 		{Key: headerAttempt, Value: []byte(strconv.Itoa(r.attempt))},
-		{Key: headerFromURI, Value: []byte(r.From)},
+		{Key: headerFromURI, Value: []byte(r.From.String())},
 	}
 	ss := newShardSender(ctx, t.cfg.Transport, topic, r.ID, r.attempt, base)
 	sw, err := crypto.Seal(ctx, ss, []*x509.Certificate{cert}, crypto.SealOptions{Signer: k.Key, ChunkSize: t.cfg.ChunkSize, Now: t.now()})
@@ -382,7 +382,7 @@ func (t *Transfers) transmit(ctx context.Context, r *outRow) error {
 		return permanent("the document %s changed since the transfer was first sent (SHA-256 %s, now %s)", r.Document, r.Hash, hash)
 	}
 	r.Hash, r.Size = hash, sw.Size()
-	r.TransferHash = crypto.TransferHash(r.From, r.To, r.Hash, r.Timestamp)
+	r.TransferHash = crypto.TransferHash(r.From.String(), r.To.String(), r.Hash, r.Timestamp)
 	if r.SenderSignature, err = crypto.SignTransferHash(k.Key, r.TransferHash); err != nil {
 		return errPermanent{fmt.Errorf("signing the transfer hash: %w", err)}
 	}
@@ -390,7 +390,7 @@ func (t *Transfers) transmit(ctx context.Context, r *outRow) error {
 		WHERE id = ?`, r.Hash, r.Size, r.TransferHash, r.SenderSignature, r.ID); err != nil {
 		return fmt.Errorf("recording the transfer hash: %w", err)
 	}
-	m := manifest{V: wireVersion, ID: r.ID, Attempt: r.attempt, From: r.From, To: r.To, Name: p.Name(), Hash: r.Hash,
+	m := manifest{V: wireVersion, ID: r.ID, Attempt: r.attempt, From: r.From.String(), To: r.To.String(), Name: p.Name(), Hash: r.Hash,
 		Size: r.Size, Timestamp: r.Timestamp, Shards: ss.count, SealedSize: ss.bytes, TransferHash: r.TransferHash,
 		SenderSignature: r.SenderSignature}
 	sig, err := crypto.Sign(k.Key, m.statement())

@@ -32,7 +32,7 @@ func (t *Transfers) answerID(ctx context.Context, id string) error {
 // nothing: an unsigned receipt would not be believed, and the sender's
 // outbox tries again (AckTimeout) until MaxResends, then fails.
 func (t *Transfers) answer(ctx context.Context, row *inRow) error {
-	r := receipt{V: wireVersion, ID: row.ID, Attempt: max(row.attempt, 1), Status: row.status, From: row.From, To: row.To}
+	r := receipt{V: wireVersion, ID: row.ID, Attempt: max(row.attempt, 1), Status: row.status, From: row.From.String(), To: row.To.String()}
 	switch row.status {
 	case string(StatusReceived):
 		r.Hash, r.TransferHash, r.RecipientSignature = row.Hash, row.TransferHash, row.RecipientSignature
@@ -53,7 +53,7 @@ func (t *Transfers) answer(ctx context.Context, row *inRow) error {
 
 // askResend asks the sender of transfer id for a new attempt, once per
 // attempt.
-func (t *Transfers) askResend(ctx context.Context, id string, attempt int, from, to, reason string) error {
+func (t *Transfers) askResend(ctx context.Context, id string, attempt int, from, to destination.URI, reason string) error {
 	t.mu.Lock()
 	done := t.asked[id] >= attempt
 	t.mu.Unlock()
@@ -61,7 +61,7 @@ func (t *Transfers) askResend(ctx context.Context, id string, attempt int, from,
 		return nil
 	}
 	t.log.Info("docstore: inbox: asking the sender for a new attempt", "id", id, "attempt", attempt, "reason", reason)
-	rq := resendRequest{V: wireVersion, ID: id, Attempt: attempt, From: from, To: to, Reason: trimReason(reason)}
+	rq := resendRequest{V: wireVersion, ID: id, Attempt: attempt, From: from.String(), To: to.String(), Reason: trimReason(reason)}
 	sig, ok := t.signAs(to, rq.statement())
 	if !ok {
 		t.log.Warn("docstore: inbox: cannot ask for a new attempt: this node cannot sign for the recipient", "id", id, "to", to)
@@ -83,9 +83,9 @@ func (t *Transfers) askResend(ctx context.Context, id string, attempt int, from,
 // sendBack sends a receipt or resend request to the node serving the
 // sending destination from. A sender the registry does not know cannot
 // be answered; that is logged, not retried.
-func (t *Transfers) sendBack(ctx context.Context, kind, id string, attempt int, from string, v any) error {
+func (t *Transfers) sendBack(ctx context.Context, kind, id string, attempt int, from destination.URI, v any) error {
 	topic, err := t.inboxOf(ctx, from)
-	if errors.Is(err, chain.ErrUnknownMember) || errors.Is(err, destination.ErrBadURI) || errors.Is(err, messaging.ErrBadTopic) {
+	if errors.Is(err, chain.ErrUnknownMember) || errors.Is(err, messaging.ErrBadTopic) {
 		t.log.Warn("docstore: inbox: cannot answer a sender the registry does not know", "id", id, "from", from, "err", err)
 		return nil
 	}
@@ -99,7 +99,7 @@ func (t *Transfers) sendBack(ctx context.Context, kind, id string, attempt int, 
 	return t.cfg.Transport.Send(ctx, messaging.Message{Topic: topic, Key: id, Value: body, Headers: []messaging.Header{
 		{Key: messaging.HeaderKind, Value: []byte(kind)},
 		{Key: messaging.HeaderFrom, Value: []byte(t.cfg.Node)},
-		{Key: messaging.HeaderTo, Value: []byte(from)},
+		{Key: messaging.HeaderTo, Value: []byte(from.String())},
 		{Key: messaging.HeaderID, Value: []byte(recordID(id, attempt, kind, 0))},
 	}})
 }
@@ -118,7 +118,7 @@ func (t *Transfers) onReceipt(ctx context.Context, d *messaging.Delivery) error 
 	if err != nil {
 		return err
 	}
-	if r.From != rc.From || r.To != rc.To {
+	if r.From != rc.fromURI || r.To != rc.toURI {
 		t.log.Warn("docstore: outbox: dropping a receipt naming other destinations than its transfer", "id", rc.ID)
 		return nil
 	}
@@ -202,7 +202,7 @@ func (t *Transfers) onResend(ctx context.Context, d *messaging.Delivery) error {
 	if err != nil {
 		return err
 	}
-	if r.From != rq.From || r.To != rq.To || r.state == "done" || rq.Attempt < r.attempt {
+	if r.From != rq.fromURI || r.To != rq.toURI || r.state == "done" || rq.Attempt < r.attempt {
 		return nil // foreign, finished, or about an attempt already replaced
 	}
 	why, err := t.verifyFrom(ctx, r.To, rq.statement(), rq.Signature)

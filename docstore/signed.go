@@ -73,7 +73,7 @@ func (r *resendRequest) statement() []byte {
 
 // signAs signs statement with the key of the managed destination uri;
 // ok is false when this node does not hold that key or cannot sign.
-func (t *Transfers) signAs(uri string, statement []byte) (string, bool) {
+func (t *Transfers) signAs(uri destination.URI, statement []byte) (string, bool) {
 	k, err := t.destinationKey(uri)
 	if err != nil {
 		return "", false
@@ -88,7 +88,7 @@ func (t *Transfers) signAs(uri string, statement []byte) (string, bool) {
 // verifyFrom checks that sig (base64) is uri's signature of statement,
 // by its registry certificate, valid now. It returns why not, or "" when
 // it verifies; err is a failure to read the registry.
-func (t *Transfers) verifyFrom(ctx context.Context, uri string, statement []byte, sig string) (why string, err error) {
+func (t *Transfers) verifyFrom(ctx context.Context, uri destination.URI, statement []byte, sig string) (why string, err error) {
 	if sig == "" {
 		return "unsigned", nil
 	}
@@ -113,12 +113,12 @@ func (t *Transfers) verifyFrom(ctx context.Context, uri string, statement []byte
 // registry certificate of m.From. It returns false (and counts the
 // manifest as forged) when they do not verify.
 func (t *Transfers) verifyManifest(ctx context.Context, m *manifest) (bool, error) {
-	why, err := t.verifyFrom(ctx, m.From, m.statement(), m.Signature)
+	why, err := t.verifyFrom(ctx, m.fromURI, m.statement(), m.Signature)
 	if err != nil {
 		return false, err
 	}
 	if why == "" {
-		cert, _, cerr := t.certOf(ctx, m.From)
+		cert, _, cerr := t.certOf(ctx, m.fromURI)
 		if cerr != nil {
 			return false, cerr
 		}
@@ -155,7 +155,7 @@ func (t *Transfers) deferRefusal(r refusal, reason string) {
 
 // refusedAttempt reports whether attempt of transfer id is refused,
 // waiting for its manifest.
-func (t *Transfers) refusedAttempt(id string, attempt int, from, to string) bool {
+func (t *Transfers) refusedAttempt(id string, attempt int, from, to destination.URI) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	p, ok := t.refusals[id]
@@ -168,7 +168,7 @@ func (t *Transfers) takeRefusal(m *manifest) (pendingRefusal, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	p, ok := t.refusals[m.ID]
-	if !ok || p.attempt != m.Attempt || p.from != m.From || p.to != m.To {
+	if !ok || p.attempt != m.Attempt || p.from != m.fromURI || p.to != m.toURI {
 		return pendingRefusal{}, false
 	}
 	delete(t.refusals, m.ID)

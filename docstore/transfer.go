@@ -16,6 +16,7 @@ import (
 	"github.com/consign/consign/destination"
 	"github.com/consign/consign/internal/errkind"
 	"github.com/consign/consign/internal/metadb"
+	"github.com/consign/consign/internal/textutil"
 	"github.com/consign/consign/messaging"
 )
 
@@ -133,7 +134,7 @@ type Transfer struct {
 	Direction Direction
 	Member    string // the member of this node whose record it is
 	Timestamp string // RFC 3339, UTC, milliseconds; part of the transfer hash
-	From, To  string // destination URIs
+	From, To  destination.URI
 	// Document is, for the sender, the absolute path sent; for the
 	// recipient, the absolute path the document was placed at (empty
 	// when it was refused).
@@ -178,11 +179,11 @@ type DestinationKey struct {
 // store and app-to-app alike, sealed in the metadata database); so does
 // KeyRing.
 type KeySource interface {
-	ManagedKey(uri string) (member string, key stdcrypto.Signer, cert *x509.Certificate, err error)
+	ManagedKey(uri destination.URI) (member string, key stdcrypto.Signer, cert *x509.Certificate, err error)
 }
 
 // destinationKey asks the key source for uri's key pair.
-func (t *Transfers) destinationKey(uri string) (DestinationKey, error) {
+func (t *Transfers) destinationKey(uri destination.URI) (DestinationKey, error) {
 	m, k, c, err := t.cfg.Keys.ManagedKey(uri)
 	if err != nil {
 		return DestinationKey{}, fmt.Errorf("docstore: %w", err)
@@ -193,7 +194,7 @@ func (t *Transfers) destinationKey(uri string) (DestinationKey, error) {
 // TransferRegistry is what transfers read from the on-chain registry;
 // *chain.Registry implements it.
 type TransferRegistry interface {
-	Destination(ctx context.Context, uri string) (chain.Destination, error)
+	Destination(ctx context.Context, uri destination.URI) (chain.Destination, error)
 	Member(ctx context.Context, name string) (*chain.Member, error)
 }
 
@@ -204,12 +205,12 @@ type TransferPinner interface {
 
 // Sentinel errors of transfers, besides the package's others.
 var (
-	// ErrRecipientUnusable: the recipient's certificate cannot be used
+	// ErrRecipientUnusable means the recipient's certificate cannot be used
 	// now (expired, not yet valid, member suspended, unsupported key).
 	ErrRecipientUnusable = errkind.New(errkind.Conflict, "recipient certificate unusable")
-	// ErrUnknownTransfer: no transfer of that id in the member's log.
+	// ErrUnknownTransfer means there is no transfer of that id in the member's log.
 	ErrUnknownTransfer = errkind.New(errkind.NotFound, "unknown transfer")
-	// ErrTransfersClosed: the transfer service was closed.
+	// ErrTransfersClosed is returned once the transfer service is closed.
 	ErrTransfersClosed = errkind.New(errkind.Unavailable, "transfers closed")
 )
 
@@ -453,9 +454,6 @@ func (t *Transfers) notify(member string, ev TransferEvent, tr Transfer) {
 	}
 }
 
-// timestamp formats a transfer timestamp.
-func transferTimestamp(tm time.Time) string { return tm.UTC().Format("2006-01-02T15:04:05.000Z") }
-
 // Send records a transfer of member's document from its destination
 // from to the destination to, and returns the record (status sent). The
 // document travels afterwards, from the outbox. Errors (nothing is
@@ -464,7 +462,7 @@ func transferTimestamp(tm time.Time) string { return tm.UTC().Format("2006-01-02
 // destination.ErrUnknownDestination when to is not in the registry,
 // ErrRecipientUnusable when its certificate cannot be used now,
 // ErrInvalidPath, ErrNotFound and ErrIsFolder for the document.
-func (t *Transfers) Send(ctx context.Context, member, from, to, document string) (Transfer, error) {
+func (t *Transfers) Send(ctx context.Context, member string, from, to destination.URI, document string) (Transfer, error) {
 	const op = "docstore: transfer"
 	if t.ctx.Err() != nil {
 		return Transfer{}, fmt.Errorf("%s: %w", op, ErrTransfersClosed)
@@ -473,30 +471,28 @@ func (t *Transfers) Send(ctx context.Context, member, from, to, document string)
 	if err != nil {
 		return Transfer{}, fmt.Errorf("%s: %w", op, err)
 	}
-	if from == "" || to == "" || document == "" {
+	if from.IsZero() || to.IsZero() || document == "" {
 		return Transfer{}, fmt.Errorf(`%s: %w: send {"from": "<your documentstore destination URI>", "to": "<recipient destination URI>", "document": "/path/of/the/document"}`, op, ErrInvalidArgument)
 	}
-	fu, err := destination.Parse(from)
-	if err != nil {
+	if err := from.Validate(); err != nil {
 		return Transfer{}, fmt.Errorf("%s: %w: from: %v", op, ErrInvalidArgument, err)
 	}
-	tu, err := destination.Parse(to)
-	if err != nil {
+	if err := to.Validate(); err != nil {
 		return Transfer{}, fmt.Errorf("%s: %w: to: %v", op, ErrInvalidArgument, err)
 	}
-	if fu.Kind != destination.KindDocumentStore || tu.Kind != destination.KindDocumentStore {
+	if from.Kind != destination.KindDocumentStore || to.Kind != destination.KindDocumentStore {
 		return Transfer{}, fmt.Errorf("%s: %w: documents go between %s destinations; from is %q, to is %q",
-			op, ErrInvalidArgument, destination.KindDocumentStore, fu.Kind, tu.Kind)
+			op, ErrInvalidArgument, destination.KindDocumentStore, from.Kind, to.Kind)
 	}
 	k, err := t.destinationKey(from)
 	if errors.Is(err, destination.ErrUnknownDestination) {
-		return Transfer{}, fmt.Errorf("%s: %w: from %q is not a managed destination on this node", op, destination.ErrForeignDestination, clip(from))
+		return Transfer{}, fmt.Errorf("%s: %w: from %q is not a managed destination on this node", op, destination.ErrForeignDestination, clip(from.String()))
 	}
 	if err != nil {
-		return Transfer{}, fmt.Errorf("%s: from %q: %w", op, clip(from), err)
+		return Transfer{}, fmt.Errorf("%s: from %q: %w", op, clip(from.String()), err)
 	}
 	if k.Member != member {
-		return Transfer{}, fmt.Errorf("%s: %w: from %q belongs to member %q, not to your member %q", op, destination.ErrForeignDestination, clip(from), k.Member, member)
+		return Transfer{}, fmt.Errorf("%s: %w: from %q belongs to member %q, not to your member %q", op, destination.ErrForeignDestination, clip(from.String()), k.Member, member)
 	}
 	if _, err := t.recipientCert(ctx, to); err != nil {
 		return Transfer{}, fmt.Errorf("%s: %w", op, err)
@@ -514,13 +510,13 @@ func (t *Transfers) Send(ctx context.Context, member, from, to, document string)
 	}
 	now := t.now()
 	tr := Transfer{
-		ID: newTransferID(), Direction: Outgoing, Member: member, Timestamp: transferTimestamp(now),
+		ID: newTransferID(), Direction: Outgoing, Member: member, Timestamp: textutil.Timestamp(now),
 		From: from, To: to, Document: p.Abs(), Size: e.Size, Status: StatusSent, Created: now,
 	}
 	_, err = t.db.ExecContext(ctx, `INSERT INTO docstore_transfers_out (id, member, from_uri, to_uri, document, hash, size,
 		timestamp, transfer_hash, sender_sig, recipient_sig, status, error, state, attempt, resends, failures, next_ns, sent_ns,
 		pin_tx, created_ns) VALUES (?, ?, ?, ?, ?, '', ?, ?, '', '', '', ?, '', 'queued', 0, 0, 0, ?, 0, '', ?)`,
-		tr.ID, member, from, to, tr.Document, tr.Size, tr.Timestamp, string(StatusSent), now.UnixNano(), now.UnixNano())
+		tr.ID, member, from.String(), to.String(), tr.Document, tr.Size, tr.Timestamp, string(StatusSent), now.UnixNano(), now.UnixNano())
 	if err != nil {
 		return Transfer{}, fmt.Errorf("%s: recording the transfer: %w", op, err)
 	}
@@ -530,14 +526,14 @@ func (t *Transfers) Send(ctx context.Context, member, from, to, document string)
 
 // recipientCert returns the registry certificate of destination uri if
 // it can be sealed to now.
-func (t *Transfers) recipientCert(ctx context.Context, uri string) (*x509.Certificate, error) {
+func (t *Transfers) recipientCert(ctx context.Context, uri destination.URI) (*x509.Certificate, error) {
 	c, _, err := t.registryCert(ctx, uri)
 	if err != nil {
 		return nil, err
 	}
 	now := t.now()
 	if now.Before(c.NotBefore) || now.After(c.NotAfter) {
-		return nil, fmt.Errorf("%w: the certificate of %q is valid from %s to %s", ErrRecipientUnusable, clip(uri),
+		return nil, fmt.Errorf("%w: the certificate of %q is valid from %s to %s", ErrRecipientUnusable, clip(uri.String()),
 			c.NotBefore.UTC().Format(time.RFC3339), c.NotAfter.UTC().Format(time.RFC3339))
 	}
 	return c, nil
@@ -547,26 +543,26 @@ func (t *Transfers) recipientCert(ctx context.Context, uri string) (*x509.Certif
 // publishing it. Unknown destinations wrap destination.ErrUnknownDestination,
 // suspended members and unparseable certificates ErrRecipientUnusable;
 // other errors are the registry's (worth retrying).
-func (t *Transfers) registryCert(ctx context.Context, uri string) (*x509.Certificate, string, error) {
+func (t *Transfers) registryCert(ctx context.Context, uri destination.URI) (*x509.Certificate, string, error) {
 	c, d, err := t.certOf(ctx, uri)
 	if err != nil {
 		return nil, "", err
 	}
 	if d.MemberStatus != chain.StatusActive {
-		return nil, "", fmt.Errorf("%w: member %q of %q is %s", ErrRecipientUnusable, d.Member, clip(uri), d.MemberStatus)
+		return nil, "", fmt.Errorf("%w: member %q of %q is %s", ErrRecipientUnusable, d.Member, clip(uri.String()), d.MemberStatus)
 	}
 	return c, d.Member, nil
 }
 
 // certOf returns the registry certificate of destination uri whatever
 // its member's status (parsed once per certificate).
-func (t *Transfers) certOf(ctx context.Context, uri string) (*x509.Certificate, chain.Destination, error) {
+func (t *Transfers) certOf(ctx context.Context, uri destination.URI) (*x509.Certificate, chain.Destination, error) {
 	d, err := t.cfg.Registry.Destination(ctx, uri)
 	if errors.Is(err, destination.ErrUnknownDestination) {
-		return nil, d, fmt.Errorf("%w: %q is not in the registry (%v)", destination.ErrUnknownDestination, clip(uri), err)
+		return nil, d, fmt.Errorf("%w: %q is not in the registry (%v)", destination.ErrUnknownDestination, clip(uri.String()), err)
 	}
 	if err != nil {
-		return nil, d, fmt.Errorf("registry lookup of %q: %w", clip(uri), err)
+		return nil, d, fmt.Errorf("registry lookup of %q: %w", clip(uri.String()), err)
 	}
 	c, err := t.certs.Certificate(d)
 	if err != nil {
@@ -594,11 +590,7 @@ func (t *Transfers) nodeOf(ctx context.Context, member string) (string, error) {
 
 // inboxOf returns the inbox topic of the node serving the member of
 // destination uri, creating it if needed.
-func (t *Transfers) inboxOf(ctx context.Context, uri string) (string, error) {
-	u, err := destination.Parse(uri)
-	if err != nil {
-		return "", err
-	}
+func (t *Transfers) inboxOf(ctx context.Context, u destination.URI) (string, error) {
 	node, err := t.nodeOf(ctx, u.Member)
 	if err != nil {
 		return "", err

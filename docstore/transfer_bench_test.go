@@ -122,22 +122,22 @@ func benchConsign(b *testing.B, addr string, size int64) (float64, int64, int64)
 	sender.DocPath, sender.DocSize, sender.DocSeed, sender.To = "/bench/large.bin", size, 77, receiver.Dest
 	rc := startChild(b, receiver)
 	sc := startChild(b, sender)
-	resetPeakRSSOf(rc.cmd.Process.Pid)
+	resetPeakRSSOf(rc.Cmd.Process.Pid)
 	syscall.Sync() // see benchRaw
-	if _, err := sc.stdin.Write([]byte("go\n")); err != nil {
+	if _, err := sc.Stdin.Write([]byte("go\n")); err != nil {
 		b.Fatal(err)
 	}
 	line := sc.expect(func(l string) bool { return strings.HasPrefix(l, "done ") }, "done", 30*time.Minute)
-	recvRSS := peakRSS(rc.cmd.Process.Pid)
+	recvRSS := peakRSS(rc.Cmd.Process.Pid)
 	f := strings.Fields(line)
 	if len(f) != 4 || f[1] != "received" {
 		b.Fatalf("sender: %s", line)
 	}
 	ns, _ := strconv.ParseInt(f[2], 10, 64)
 	sendRSS, _ := strconv.ParseInt(f[3], 10, 64)
-	sc.stdin.Close()
-	sc.kill()
-	rc.kill()
+	sc.Stdin.Close()
+	sc.Kill()
+	rc.Kill()
 	return float64(size) / (float64(ns) / 1e9) / 1e6, sendRSS, recvRSS
 }
 
@@ -177,9 +177,9 @@ func childPair(b testing.TB, addr string) (sender, receiver childConfig) {
 				b.Fatal(err)
 			}
 		}
-		reg.Destinations[uri] = chain.Destination{URI: uri, Name: "docs", Member: member, MemberStatus: chain.StatusActive, CertificatePEM: string(certPEM)}
+		reg.Destinations[uri] = chain.Destination{URI: destination.MustParse(uri), Name: "docs", Member: member, MemberStatus: chain.StatusActive, CertificatePEM: string(certPEM)}
 		reg.Profiles[member] = map[string]string{"consign-node": node}
-		cfgs = append(cfgs, childConfig{Node: node, Member: member, Dest: uri, KeyPEM: filepath.Join(nd, "key.pem"),
+		cfgs = append(cfgs, childConfig{Node: node, Member: member, Dest: destination.MustParse(uri), KeyPEM: filepath.Join(nd, "key.pem"),
 			CertPEM: filepath.Join(nd, "cert.pem"), DB: filepath.Join(nd, "meta.db"), Storage: filepath.Join(nd, "docs"), Kafka: addr})
 	}
 	p := filepath.Join(dir, "registry.json")

@@ -9,11 +9,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -24,6 +22,7 @@ import (
 	"github.com/consign/consign/destination"
 	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/internal/metadb"
+	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/messaging"
 	"github.com/consign/consign/messaging/kafka"
 	"github.com/consign/consign/storage/local"
@@ -49,16 +48,16 @@ func TestMain(m *testing.M) {
 
 // childConfig tells a child node what to be.
 type childConfig struct {
-	Mode     string `json:"mode"` // "receiver" or "sender"
-	Node     string `json:"node"`
-	Member   string `json:"member"`
-	Dest     string `json:"dest"`
-	KeyPEM   string `json:"keyPEM"`
-	CertPEM  string `json:"certPEM"`
-	DB       string `json:"db"`
-	Storage  string `json:"storage"`
-	Kafka    string `json:"kafka"`
-	Registry string `json:"registry"` // path of a registryFile
+	Mode     string          `json:"mode"` // "receiver" or "sender"
+	Node     string          `json:"node"`
+	Member   string          `json:"member"`
+	Dest     destination.URI `json:"dest"`
+	KeyPEM   string          `json:"keyPEM"`
+	CertPEM  string          `json:"certPEM"`
+	DB       string          `json:"db"`
+	Storage  string          `json:"storage"`
+	Kafka    string          `json:"kafka"`
+	Registry string          `json:"registry"` // path of a registryFile
 	// Receiver: report every shard handled; stop handling (hang) at this
 	// shard of this attempt; hang after document_received.
 	ReportShards      bool `json:"reportShards"`
@@ -66,10 +65,10 @@ type childConfig struct {
 	HangShard         int  `json:"hangShard"`
 	HangAfterReceived bool `json:"hangAfterReceived"`
 	// Sender: the document to upload and send, and the recipient.
-	DocPath string `json:"docPath"`
-	DocSize int64  `json:"docSize"`
-	DocSeed uint64 `json:"docSeed"`
-	To      string `json:"to"`
+	DocPath string          `json:"docPath"`
+	DocSize int64           `json:"docSize"`
+	DocSeed uint64          `json:"docSeed"`
+	To      destination.URI `json:"to"`
 }
 
 // registryFile is a registry snapshot for child processes, which cannot
@@ -83,8 +82,8 @@ type registryFile struct {
 // docstore.TransferRegistry.
 type fileRegistry struct{ f registryFile }
 
-func (r *fileRegistry) Destination(_ context.Context, uri string) (chain.Destination, error) {
-	d, ok := r.f.Destinations[uri]
+func (r *fileRegistry) Destination(_ context.Context, uri destination.URI) (chain.Destination, error) {
+	d, ok := r.f.Destinations[uri.String()]
 	if !ok {
 		return chain.Destination{}, fmt.Errorf("%q: %w", uri, destination.ErrUnknownDestination)
 	}
@@ -105,8 +104,7 @@ func writeRegistryFile(t *testing.T, net *tnet, nodes map[string]string) string 
 	t.Helper()
 	f := registryFile{Destinations: map[string]chain.Destination{}, Profiles: map[string]map[string]string{}}
 	for _, m := range net.members {
-		u, _ := destination.Parse(m.uri)
-		f.Destinations[m.uri] = chain.Destination{URI: m.uri, Name: u.Name, Member: m.name, MemberStatus: chain.StatusActive, CertificatePEM: string(m.pem)}
+		f.Destinations[m.uri] = chain.Destination{URI: m.u, Name: m.u.Name, Member: m.name, MemberStatus: chain.StatusActive, CertificatePEM: string(m.pem)}
 		f.Profiles[m.name] = map[string]string{"consign-node": nodes[m.name]}
 	}
 	b, _ := json.Marshal(f)
@@ -325,10 +323,8 @@ func peakRSS(pid int) int64 {
 
 // child is a running child node.
 type child struct {
-	cmd   *exec.Cmd
-	stdin io.WriteCloser
-	lines chan string
-	t     testing.TB
+	*testenv.Child
+	t testing.TB
 }
 
 // startChild runs this test binary as a child node with cfg.
@@ -340,29 +336,7 @@ func startChild(t testing.TB, cfg childConfig) *child {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.Remove(p) })
-	cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.count=1")
-	cmd.Env = append(os.Environ(), childEnv+"="+p)
-	cmd.Stderr = os.Stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	c := &child{cmd: cmd, stdin: stdin, lines: make(chan string, 1<<16), t: t}
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			c.lines <- sc.Text()
-		}
-		close(c.lines)
-	}()
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	c := &child{Child: testenv.StartChild(t, "^$", childEnv+"="+p), t: t}
 	c.expect(func(l string) bool { return l == "ready" }, "ready", 2*time.Minute)
 	return c
 }
@@ -373,7 +347,7 @@ func (c *child) expect(match func(string) bool, what string, within time.Duratio
 	timeout := time.After(within)
 	for {
 		select {
-		case l, ok := <-c.lines:
+		case l, ok := <-c.Lines:
 			if !ok {
 				c.t.Fatalf("child ended before %s", what)
 			}
@@ -387,16 +361,4 @@ func (c *child) expect(match func(string) bool, what string, within time.Duratio
 			c.t.Fatalf("child: no %s within %s", what, within)
 		}
 	}
-}
-
-// kill stops the child with SIGKILL, waits for it and returns the lines
-// it printed that were not read yet.
-func (c *child) kill() []string {
-	_ = c.cmd.Process.Signal(syscall.SIGKILL)
-	var rest []string
-	for l := range c.lines {
-		rest = append(rest, l)
-	}
-	_ = c.cmd.Wait()
-	return rest
 }

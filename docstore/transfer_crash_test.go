@@ -18,6 +18,7 @@ import (
 	"github.com/consign/consign/messaging/embedded"
 	"github.com/consign/consign/messaging/kafka"
 	"github.com/consign/consign/storage/local"
+	"github.com/consign/consign/storage/storagetest/stores"
 )
 
 // brokers to run child-process tests against: the transport for the
@@ -66,7 +67,7 @@ func childReceiver(t *testing.T, net *tnet, sender *tnode, bob, addr string) chi
 		}
 	}
 	return childConfig{
-		Mode: "receiver", Node: node, Member: bob, Dest: m.uri,
+		Mode: "receiver", Node: node, Member: bob, Dest: m.u,
 		KeyPEM: filepath.Join(dir, "key.pem"), CertPEM: filepath.Join(dir, "cert.pem"),
 		DB: filepath.Join(dir, "meta.db"), Storage: filepath.Join(dir, "docs"), Kafka: addr,
 		Registry: writeRegistryFile(t, net, map[string]string{sender.member.name: sender.name, bob: node}),
@@ -84,7 +85,7 @@ func TestTransferReceiverKilled(t *testing.T) {
 			tr, addr := bk.open(t)
 			alice, bob := app2apptest.RandomID("alice"), app2apptest.RandomID("bob")
 			net := newNet(t, tr, alice, bob)
-			a := net.newNode(t, alice, newLocal(t), nil)
+			a := net.newNode(t, alice, stores.Local(t), nil)
 			for i, c := range []struct {
 				name string
 				hang func(*childConfig)
@@ -120,7 +121,7 @@ func TestTransferReceiverKilled(t *testing.T) {
 						return l == c.what
 					}
 					ch.expect(collect, c.what, 2*time.Minute)
-					for _, l := range ch.kill() {
+					for _, l := range ch.Kill() {
 						collect(l)
 					}
 
@@ -129,7 +130,7 @@ func TestTransferReceiverKilled(t *testing.T) {
 					if got.Status != docstore.StatusReceived {
 						t.Fatalf("sender's record: %+v", got)
 					}
-					for _, l := range ch2.kill() {
+					for _, l := range ch2.Kill() {
 						collect(l)
 					}
 					if second != c.resent {

@@ -31,13 +31,13 @@ func ExampleTransfers() {
 	// Two members with a documentstore destination each, on a dev chain.
 	keys := &docstore.KeyRing{}
 	var members []chain.DevMember
-	uri := map[string]string{}
+	uri := map[string]destination.URI{}
 	for _, m := range []string{"acme", "globex"} {
-		u := destination.URI{Scheme: "kld", Kind: "documentstore", Member: m, Environment: "demo", Service: m + "-ds", Name: "docs"}.String()
-		key, cert, _ := crypto.GenerateDestination(u, crypto.P256)
+		u := destination.URI{Scheme: "kld", Kind: "documentstore", Member: m, Environment: "demo", Service: m + "-ds", Name: "docs"}
+		key, cert, _ := crypto.GenerateDestination(u.String(), crypto.P256)
 		_ = keys.Add(u, m, key, cert)
 		uri[m] = u
-		members = append(members, chain.DevMember{Name: m, Destinations: map[string][]byte{u: crypto.MarshalCertificatePEM(cert)}})
+		members = append(members, chain.DevMember{Name: m, Destinations: map[destination.URI][]byte{u: crypto.MarshalCertificatePEM(cert)}})
 	}
 	dc, err := chain.StartDev(ctx, chain.DevConfig{EnvironmentID: "demo", Members: members})
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/consign/consign/crypto"
 	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/messaging"
+	"github.com/consign/consign/storage/storagetest/stores"
 )
 
 // TestTransferForged sends, to the nodes of a transfer in progress,
@@ -132,13 +133,13 @@ func testForgedReceiptsAndResends(t *testing.T, net *tnet) {
 	)
 	held := make(chan struct{})
 	var attempts attemptLog
-	a := net.newNode(t, alice.name, newLocal(t), func(cfg *docstore.TransferConfig) {
+	a := net.newNode(t, alice.name, stores.Local(t), func(cfg *docstore.TransferConfig) {
 		cfg.Transport = &wrapTransport{Transport: cfg.Transport, fn: func(m messaging.Message) []messaging.Message {
 			attempts.add(&m)
 			return []messaging.Message{m}
 		}}
 	})
-	b := net.newNode(t, bob.name, newLocal(t), func(cfg *docstore.TransferConfig) {
+	b := net.newNode(t, bob.name, stores.Local(t), func(cfg *docstore.TransferConfig) {
 		cfg.Transport = &wrapTransport{Transport: cfg.Transport, fn: func(m messaging.Message) []messaging.Message {
 			if kindOf(&m) != "receipt" {
 				return []messaging.Message{m}
@@ -224,7 +225,7 @@ func testForgedReceiptsAndResends(t *testing.T, net *tnet) {
 	if got.Status != docstore.StatusReceived {
 		t.Fatalf("sender's record after the genuine receipt: %+v", got)
 	}
-	bCert, _ := net.dev.Registry.Certificate(ctx, bob.uri)
+	bCert, _ := net.dev.Registry.Certificate(ctx, bob.u)
 	if err := crypto.VerifyTransferHash(bCert, got.TransferHash, got.RecipientSignature, time.Now()); err != nil {
 		t.Errorf("stored recipientSignature: %v", err)
 	}
@@ -246,44 +247,28 @@ func testForgedManifest(t *testing.T, net *tnet) {
 		t.Fatal(err)
 	}
 	var attempts attemptLog
-	a := net.newNode(t, alice.name, newLocal(t), func(cfg *docstore.TransferConfig) {
-		cfg.Transport = &wrapTransport{Transport: cfg.Transport, fn: func(m messaging.Message) []messaging.Message {
-			attempts.add(&m)
-			if kindOf(&m) != "shard" || headerOf(&m, "consign-shard") != "3" || headerOf(&m, "consign-attempt") != "1" {
-				return []messaging.Message{m}
-			}
-			id := headerOf(&m, "consign-transfer")
-			hash, ts := strings.Repeat("ab", 32), "2026-12-07T06:00:00.000Z"
-			th := crypto.TransferHash(alice.uri, bob.uri, hash, ts)
-			senderSig, err := crypto.SignTransferHash(stranger, th)
-			if err != nil {
-				t.Error(err)
-			}
-			const shards, sealed = 4, 4 * messaging.MaxShardSize
-			v := map[string]any{"v": 1, "id": id, "attempt": 1, "from": alice.uri, "to": bob.uri, "name": "forged.bin",
-				"hash": hash, "size": 1000, "timestamp": ts, "shards": shards, "sealedSize": sealed, "transferHash": th,
-				"senderSignature": senderSig,
-				"signature": signB64(t, stranger, "consign/v1 transfer manifest", id, "1", alice.uri, bob.uri, "forged.bin",
-					hash, "1000", ts, strconv.Itoa(shards), strconv.Itoa(sealed)),
-			}
-			f := m
-			f.Value, _ = json.Marshal(v)
-			f.Headers = []messaging.Header{{Key: messaging.HeaderKind, Value: []byte("manifest")},
-				{Key: messaging.HeaderTo, Value: []byte(bob.uri)}, {Key: messaging.HeaderID, Value: []byte(id + "/1/manifest/forged")}}
-			return []messaging.Message{m, f}
-		}}
-	})
-	b := net.newNode(t, bob.name, newLocal(t), nil)
-	a.put(t, "/manifest.bin", randomReader(31, 2<<20))
-	want, _ := shaOf(t, randomReader(31, 2<<20))
-	sent := a.send(t, b, "/manifest.bin")
-	got := a.wait(t, sent.ID)
-	if got.Status != docstore.StatusReceived {
-		t.Fatalf("sender's record: %+v", got)
-	}
-	if h, _ := b.readHash(t, "/received/docs/manifest.bin"); h != want {
-		t.Fatalf("received copy hash %s, want %s", h, want)
-	}
+	a := net.newNode(t, alice.name, stores.Local(t), forgeAtShard3(&attempts, func(m messaging.Message, id string) messaging.Message {
+		hash, ts := strings.Repeat("ab", 32), "2026-12-07T06:00:00.000Z"
+		th := crypto.TransferHash(alice.uri, bob.uri, hash, ts)
+		senderSig, err := crypto.SignTransferHash(stranger, th)
+		if err != nil {
+			t.Error(err)
+		}
+		const shards, sealed = 4, 4 * messaging.MaxShardSize
+		v := map[string]any{"v": 1, "id": id, "attempt": 1, "from": alice.uri, "to": bob.uri, "name": "forged.bin",
+			"hash": hash, "size": 1000, "timestamp": ts, "shards": shards, "sealedSize": sealed, "transferHash": th,
+			"senderSignature": senderSig,
+			"signature": signB64(t, stranger, "consign/v1 transfer manifest", id, "1", alice.uri, bob.uri, "forged.bin",
+				hash, "1000", ts, strconv.Itoa(shards), strconv.Itoa(sealed)),
+		}
+		f := m
+		f.Value, _ = json.Marshal(v)
+		f.Headers = []messaging.Header{{Key: messaging.HeaderKind, Value: []byte("manifest")},
+			{Key: messaging.HeaderTo, Value: []byte(bob.uri)}, {Key: messaging.HeaderID, Value: []byte(id + "/1/manifest/forged")}}
+		return f
+	}))
+	b := net.newNode(t, bob.name, stores.Local(t), nil)
+	_, got := sendIntact(t, a, b, "manifest.bin", 31)
 	if st := b.tf.Stats(); st.ForgedManifests != 1 {
 		t.Errorf("receiver's stats %+v, want 1 forged manifest", st)
 	}
@@ -301,33 +286,17 @@ func testForgedShardHeaders(t *testing.T, net *tnet) {
 	// attempt is received.
 	alice, bob, carol := net.members3()
 	var attempts attemptLog
-	a := net.newNode(t, alice.name, newLocal(t), func(cfg *docstore.TransferConfig) {
-		cfg.Transport = &wrapTransport{Transport: cfg.Transport, fn: func(m messaging.Message) []messaging.Message {
-			attempts.add(&m)
-			if kindOf(&m) != "shard" || headerOf(&m, "consign-shard") != "3" || headerOf(&m, "consign-attempt") != "1" {
-				return []messaging.Message{m}
-			}
-			id := headerOf(&m, "consign-transfer")
-			f := m
-			f.Value = []byte(strings.Repeat("garbage ", 100))
-			f.Headers = []messaging.Header{{Key: messaging.HeaderKind, Value: []byte("shard")},
-				{Key: messaging.HeaderTo, Value: []byte(bob.uri)}, {Key: messaging.HeaderID, Value: []byte(id + "/2/shard/0")},
-				{Key: "consign-transfer", Value: []byte(id)}, {Key: "consign-attempt", Value: []byte("2")},
-				{Key: "consign-shard", Value: []byte("0")}, {Key: "consign-from-uri", Value: []byte(carol.uri)}}
-			return []messaging.Message{m, f}
-		}}
-	})
-	b := net.newNode(t, bob.name, newLocal(t), nil)
-	a.put(t, "/headers.bin", randomReader(32, 2<<20))
-	want, _ := shaOf(t, randomReader(32, 2<<20))
-	sent := a.send(t, b, "/headers.bin")
-	got := a.wait(t, sent.ID)
-	if got.Status != docstore.StatusReceived {
-		t.Fatalf("sender's record: %+v", got)
-	}
-	if h, _ := b.readHash(t, "/received/docs/headers.bin"); h != want {
-		t.Fatalf("received copy hash %s, want %s", h, want)
-	}
+	a := net.newNode(t, alice.name, stores.Local(t), forgeAtShard3(&attempts, func(m messaging.Message, id string) messaging.Message {
+		f := m
+		f.Value = []byte(strings.Repeat("garbage ", 100))
+		f.Headers = []messaging.Header{{Key: messaging.HeaderKind, Value: []byte("shard")},
+			{Key: messaging.HeaderTo, Value: []byte(bob.uri)}, {Key: messaging.HeaderID, Value: []byte(id + "/2/shard/0")},
+			{Key: "consign-transfer", Value: []byte(id)}, {Key: "consign-attempt", Value: []byte("2")},
+			{Key: "consign-shard", Value: []byte("0")}, {Key: "consign-from-uri", Value: []byte(carol.uri)}}
+		return f
+	}))
+	b := net.newNode(t, bob.name, stores.Local(t), nil)
+	sent, got := sendIntact(t, a, b, "headers.bin", 32)
 	if rec := b.wait(t, sent.ID); rec.Status != docstore.StatusReceived {
 		t.Errorf("recipient's record: %+v", rec)
 	}
@@ -335,4 +304,31 @@ func testForgedShardHeaders(t *testing.T, net *tnet) {
 		t.Errorf("recipient's events: %s", eventNames(er))
 	}
 	t.Logf("forged shard headers: transfer %s; attempts sent %s", got.Status, attempts.String())
+}
+
+// forgeAtShard3 is a node option: the node's transport logs every message
+// it sends in attempts and, right after shard 3 of attempt 1, also sends
+// the message forge makes of that shard (id is the transfer's).
+func forgeAtShard3(attempts *attemptLog, forge func(m messaging.Message, id string) messaging.Message) func(*docstore.TransferConfig) {
+	return func(cfg *docstore.TransferConfig) {
+		cfg.Transport = &wrapTransport{Transport: cfg.Transport, fn: func(m messaging.Message) []messaging.Message {
+			attempts.add(&m)
+			if kindOf(&m) != "shard" || headerOf(&m, "consign-shard") != "3" || headerOf(&m, "consign-attempt") != "1" {
+				return []messaging.Message{m}
+			}
+			return []messaging.Message{m, forge(m, headerOf(&m, "consign-transfer"))}
+		}}
+	}
+}
+
+// sendIntact puts 2 MiB drawn from seed at /name on a and sends it to b;
+// the transfer must end received, with b holding an intact copy under
+// /received/docs. It returns the record Send made and the sender's final
+// record.
+func sendIntact(t *testing.T, a, b *tnode, name string, seed uint64) (sent, got docstore.Transfer) {
+	t.Helper()
+	a.put(t, "/"+name, randomReader(seed, 2<<20))
+	want, _ := shaOf(t, randomReader(seed, 2<<20))
+	sent = a.send(t, b, "/"+name)
+	return sent, waitIntact(t, a, b, sent.ID, name, want)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/consign/consign/app2app/app2apptest"
 	"github.com/consign/consign/docstore"
+	"github.com/consign/consign/storage/storagetest/stores"
 )
 
 // largeSize is the size of the large-transfer test: 1 GiB with
@@ -74,8 +75,8 @@ func TestTransferLarge(t *testing.T) {
 	tr := app2apptest.Kafka(t)
 	alice, bob := app2apptest.RandomID("alice"), app2apptest.RandomID("bob")
 	net := newNet(t, tr, alice, bob)
-	a := net.newNode(t, alice, newLocal(t), nil)
-	b := net.newNode(t, bob, newLocal(t), nil)
+	a := net.newNode(t, alice, stores.Local(t), nil)
+	b := net.newNode(t, bob, stores.Local(t), nil)
 	a.put(t, "/large.bin", randomReader(99, size))
 	want, _ := shaOf(t, randomReader(99, size))
 

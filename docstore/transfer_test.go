@@ -28,6 +28,7 @@ import (
 	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/messaging"
 	"github.com/consign/consign/storage"
+	"github.com/consign/consign/storage/storagetest/stores"
 )
 
 // tnet is what the nodes of a transfer test share: one chain (registry
@@ -43,6 +44,7 @@ type tnet struct {
 type tmember struct {
 	name string
 	uri  string
+	u    destination.URI // uri
 	key  stdcrypto.Signer
 	cert *x509.Certificate
 	pem  []byte
@@ -58,7 +60,8 @@ func newNet(t *testing.T, tr messaging.Transport, members ...string) *tnet {
 	n := &tnet{env: app2apptest.RandomID("env"), tr: tr, members: map[string]*tmember{}}
 	var dms []chain.DevMember
 	for i, m := range members {
-		uri := destination.URI{Scheme: "kld", Kind: "documentstore", Member: m, Environment: n.env, Service: m + "-ds", Name: "docs"}.String()
+		u := destination.URI{Scheme: "kld", Kind: "documentstore", Member: m, Environment: n.env, Service: m + "-ds", Name: "docs"}
+		uri := u.String()
 		alg := crypto.P256
 		if i == 0 {
 			alg = crypto.RSA2048
@@ -67,9 +70,9 @@ func newNet(t *testing.T, tr messaging.Transport, members ...string) *tnet {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tm := &tmember{name: m, uri: uri, key: key, cert: cert, pem: crypto.MarshalCertificatePEM(cert)}
+		tm := &tmember{name: m, uri: uri, u: u, key: key, cert: cert, pem: crypto.MarshalCertificatePEM(cert)}
 		n.members[m] = tm
-		dms = append(dms, chain.DevMember{Name: m, Destinations: map[string][]byte{uri: tm.pem}})
+		dms = append(dms, chain.DevMember{Name: m, Destinations: map[destination.URI][]byte{u: tm.pem}})
 	}
 	dc, err := chain.StartDev(ctx, chain.DevConfig{EnvironmentID: n.env, Members: dms, PollInterval: 50 * time.Millisecond})
 	if err != nil {
@@ -113,7 +116,7 @@ func (n *tnet) newNode(t *testing.T, member string, b storage.Backend, tune func
 		t.Fatal(err)
 	}
 	nd.keys = &docstore.KeyRing{}
-	if err := nd.keys.Add(m.uri, member, m.key, m.cert); err != nil {
+	if err := nd.keys.Add(m.u, member, m.key, m.cert); err != nil {
 		t.Fatal(err)
 	}
 	nd.cfg = docstore.TransferConfig{
@@ -169,7 +172,7 @@ func (nd *tnode) put(t *testing.T, path string, r io.Reader) docstore.Document {
 
 func (nd *tnode) send(t *testing.T, to *tnode, path string) docstore.Transfer {
 	t.Helper()
-	tr, err := nd.tf.Send(context.Background(), nd.member.name, nd.member.uri, to.member.uri, path)
+	tr, err := nd.tf.Send(context.Background(), nd.member.name, nd.member.u, to.member.u, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,6 +284,21 @@ func shaOf(t *testing.T, r io.Reader) (string, int64) {
 }
 
 // readHash reads a document of nd and returns its SHA-256 and size.
+// waitIntact waits for transfer id to end on a's side and checks that it
+// ended received, with b holding a copy hashing to want at
+// /received/docs/name. It returns a's final record.
+func waitIntact(t *testing.T, a, b *tnode, id, name, want string) docstore.Transfer {
+	t.Helper()
+	got := a.wait(t, id)
+	if got.Status != docstore.StatusReceived {
+		t.Fatalf("sender's record: %+v", got)
+	}
+	if h, _ := b.readHash(t, "/received/docs/"+name); h != want {
+		t.Fatalf("received copy hash %s, want %s", h, want)
+	}
+	return got
+}
+
 func (nd *tnode) readHash(t *testing.T, path string) (string, int64) {
 	t.Helper()
 	rc, err := nd.sp.Read(context.Background(), mustPath(t, path), 0, -1)
@@ -335,7 +353,7 @@ func (n *tnet) pair(t *testing.T, tune func(*docstore.TransferConfig)) (a, b *tn
 	if !strings.HasPrefix(alice, "alice") {
 		alice, bob = bob, alice
 	}
-	return n.newNode(t, alice, newLocal(t), tune), n.newNode(t, bob, newLocal(t), tune)
+	return n.newNode(t, alice, stores.Local(t), tune), n.newNode(t, bob, stores.Local(t), tune)
 }
 
 func testTransferRoundTrip(t *testing.T, net *tnet) {
@@ -354,7 +372,7 @@ func testTransferRoundTrip(t *testing.T, net *tnet) {
 			want, wantSize := shaOf(t, d.r())
 			a.put(t, d.path, d.r())
 			sent := a.send(t, b, d.path)
-			if sent.Status != docstore.StatusSent || sent.From != a.member.uri || sent.To != b.member.uri || sent.Document != d.path {
+			if sent.Status != docstore.StatusSent || sent.From != a.member.u || sent.To != b.member.u || sent.Document != d.path {
 				t.Fatalf("Send returned %+v", sent)
 			}
 			got := a.wait(t, sent.ID)
@@ -369,11 +387,11 @@ func testTransferRoundTrip(t *testing.T, net *tnet) {
 				t.Errorf("transferHash %s, want %s", got.TransferHash, th)
 			}
 			// The signatures verify against the registry certificates.
-			aCert, err := net.dev.Registry.Certificate(ctx, a.member.uri)
+			aCert, err := net.dev.Registry.Certificate(ctx, a.member.u)
 			if err != nil {
 				t.Fatal(err)
 			}
-			bCert, err := net.dev.Registry.Certificate(ctx, b.member.uri)
+			bCert, err := net.dev.Registry.Certificate(ctx, b.member.u)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -403,7 +421,7 @@ func testTransferRoundTrip(t *testing.T, net *tnet) {
 			}
 			rec := b.wait(t, sent.ID)
 			if rec.Status != docstore.StatusReceived || rec.Document != placed || rec.Hash != want || rec.Size != wantSize ||
-				rec.From != a.member.uri || rec.To != b.member.uri || rec.Timestamp != sent.Timestamp || rec.TransferHash != th ||
+				rec.From != a.member.u || rec.To != b.member.u || rec.Timestamp != sent.Timestamp || rec.TransferHash != th ||
 				rec.SenderSignature != got.SenderSignature || rec.RecipientSignature != got.RecipientSignature ||
 				rec.Direction != docstore.Incoming {
 				t.Errorf("recipient's record: %+v\nsender's: %+v", rec, got)
@@ -551,12 +569,7 @@ func testTransferDuplicates(t *testing.T, net *tnet) {
 	a.put(t, "/dup/twice.bin", randomReader(3, 1<<20+7))
 	want, _ := shaOf(t, randomReader(3, 1<<20+7))
 	sent := a.send(t, b, "/dup/twice.bin")
-	if got := a.wait(t, sent.ID); got.Status != docstore.StatusReceived {
-		t.Fatalf("sender's record: %+v", got)
-	}
-	if h, _ := b.readHash(t, "/received/docs/twice.bin"); h != want {
-		t.Fatalf("received copy hash %s, want %s", h, want)
-	}
+	waitIntact(t, a, b, sent.ID, "twice.bin", want)
 	l, err := b.sp.List(context.Background(), mustPath(t, "/received/docs"), 0, 10)
 	if err != nil || len(l.Entries) != 1 {
 		t.Fatalf("received folder: %+v %v", l, err)
@@ -579,21 +592,26 @@ func testTransferBadRequests(t *testing.T, net *tnet) {
 	ctx := context.Background()
 	a.put(t, "/ok.txt", strings.NewReader("ok"))
 	a.put(t, "/dir/inner.txt", strings.NewReader("x"))
-	other := destination.URI{Scheme: "kld", Kind: "documentstore", Member: b.member.name, Environment: net.env, Service: "x", Name: "nobody"}.String()
-	a2a := strings.Replace(b.member.uri, "documentstore", "app2app", 1)
+	other := destination.URI{Scheme: "kld", Kind: "documentstore", Member: b.member.name, Environment: net.env, Service: "x", Name: "nobody"}
+	a2a := b.member.u
+	a2a.Kind = destination.KindApp2App
+	malformed := b.member.u
+	malformed.Name = "Not A Name"
 	for _, c := range []struct {
-		name, member, from, to, doc string
-		want                        error
+		name, member string
+		from, to     destination.URI
+		doc          string
+		want         error
 	}{
-		{"no from", a.member.name, "", b.member.uri, "/ok.txt", docstore.ErrInvalidArgument},
-		{"malformed to", a.member.name, a.member.uri, "not a uri", "/ok.txt", docstore.ErrInvalidArgument},
-		{"app2app to", a.member.name, a.member.uri, a2a, "/ok.txt", docstore.ErrInvalidArgument},
-		{"from of another member", a.member.name, b.member.uri, a.member.uri, "/ok.txt", destination.ErrForeignDestination},
-		{"from as another member", b.member.name, a.member.uri, b.member.uri, "/ok.txt", destination.ErrForeignDestination},
-		{"unknown to", a.member.name, a.member.uri, other, "/ok.txt", destination.ErrUnknownDestination},
-		{"missing document", a.member.name, a.member.uri, b.member.uri, "/nope.txt", docstore.ErrNotFound},
-		{"folder", a.member.name, a.member.uri, b.member.uri, "/dir", docstore.ErrIsFolder},
-		{"traversal", a.member.name, a.member.uri, b.member.uri, "/../x", docstore.ErrInvalidPath},
+		{"no from", a.member.name, destination.URI{}, b.member.u, "/ok.txt", docstore.ErrInvalidArgument},
+		{"malformed to", a.member.name, a.member.u, malformed, "/ok.txt", docstore.ErrInvalidArgument},
+		{"app2app to", a.member.name, a.member.u, a2a, "/ok.txt", docstore.ErrInvalidArgument},
+		{"from of another member", a.member.name, b.member.u, a.member.u, "/ok.txt", destination.ErrForeignDestination},
+		{"from as another member", b.member.name, a.member.u, b.member.u, "/ok.txt", destination.ErrForeignDestination},
+		{"unknown to", a.member.name, a.member.u, other, "/ok.txt", destination.ErrUnknownDestination},
+		{"missing document", a.member.name, a.member.u, b.member.u, "/nope.txt", docstore.ErrNotFound},
+		{"folder", a.member.name, a.member.u, b.member.u, "/dir", docstore.ErrIsFolder},
+		{"traversal", a.member.name, a.member.u, b.member.u, "/../x", docstore.ErrInvalidPath},
 	} {
 		_, err := a.tf.Send(ctx, c.member, c.from, c.to, c.doc)
 		if !errors.Is(err, c.want) {
@@ -607,7 +625,7 @@ func testTransferBadRequests(t *testing.T, net *tnet) {
 	if _, err := net.dev.Registry.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	_, err := a.tf.Send(ctx, a.member.name, a.member.uri, b.member.uri, "/ok.txt")
+	_, err := a.tf.Send(ctx, a.member.name, a.member.u, b.member.u, "/ok.txt")
 	if _, rerr := net.dev.Registry.SetStatus(ctx, b.member.name, chain.StatusActive); rerr != nil {
 		t.Fatal(rerr)
 	}
@@ -663,13 +681,7 @@ func testTransferRestartReceiver(t *testing.T, net *tnet) {
 	close(gate)
 	<-closed
 	b.open()
-	got := a.wait(t, sent.ID)
-	if got.Status != docstore.StatusReceived {
-		t.Fatalf("sender's record: %+v", got)
-	}
-	if h, _ := b.readHash(t, "/received/docs/big.bin"); h != want {
-		t.Fatalf("received copy hash %s, want %s", h, want)
-	}
+	waitIntact(t, a, b, sent.ID, "big.bin", want)
 	mu.Lock()
 	if !attempts["1"] || !attempts["2"] {
 		t.Errorf("attempts seen by the receiver: %v, want 1 and 2", attempts)
@@ -730,8 +742,6 @@ func testTransferPinned(t *testing.T, net *tnet) {
 	}
 }
 
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
-
 // TestTransferBackends transfers a document between two nodes keeping
 // their documents on each storage backend (sender and receiver each on
 // their own bucket, container or repository).
@@ -743,7 +753,7 @@ func TestTransferBackends(t *testing.T) {
 		name string
 		nb   func(t *testing.T) storage.Backend
 	}{
-		{"Local", newLocal}, {"S3", newS3}, {"Azure", newAzure}, {"IPFSEmbedded", newIPFSEmbedded}, {"Kubo", newKubo},
+		{"Local", stores.Local}, {"S3", stores.S3}, {"Azure", stores.Azure}, {"IPFSEmbedded", stores.IPFSEmbedded}, {"Kubo", stores.Kubo},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			a := net.newNode(t, alice, c.nb(t), nil)
@@ -807,13 +817,7 @@ func testTransferRestartSender(t *testing.T, net *tnet) {
 	close(gate)
 	<-closed
 	a.open()
-	got := a.wait(t, sent.ID)
-	if got.Status != docstore.StatusReceived {
-		t.Fatalf("sender's record: %+v", got)
-	}
-	if h, _ := b.readHash(t, "/received/docs/resume.bin"); h != want {
-		t.Fatalf("received copy hash %s, want %s", h, want)
-	}
+	waitIntact(t, a, b, sent.ID, "resume.bin", want)
 	if er := b.ev.waitEvents(t, sent.ID, 1); len(er) != 1 {
 		t.Errorf("recipient's events: %s", eventNames(er))
 	}
@@ -865,7 +869,7 @@ func testTransferForgedReceipt(t *testing.T, net *tnet) {
 	if got.Status != docstore.StatusReceived || forged != 1 {
 		t.Fatalf("sender's record: %+v (forged %d)", got, forged)
 	}
-	bCert, _ := net.dev.Registry.Certificate(context.Background(), b.member.uri)
+	bCert, _ := net.dev.Registry.Certificate(context.Background(), b.member.u)
 	if err := crypto.VerifyTransferHash(bCert, got.TransferHash, got.RecipientSignature, time.Now()); err != nil {
 		t.Errorf("stored recipientSignature: %v", err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/consign/consign/crypto"
 	"github.com/consign/consign/destination"
+	"github.com/consign/consign/internal/textutil"
 	"github.com/consign/consign/messaging"
 )
 
@@ -107,6 +108,8 @@ type receipt struct {
 	// signature of failureStatement(); a failed receipt without one is
 	// dropped by the sender.
 	Signature string `json:"signature,omitempty"`
+
+	fromURI, toURI destination.URI // From and To, parsed by decodeReceipt
 }
 
 func (r *receipt) failureStatement() []byte {
@@ -126,6 +129,8 @@ type resendRequest struct {
 	// Signature is the recipient destination's signature (crypto.Sign)
 	// of statement(); a request without one is not obeyed.
 	Signature string `json:"signature,omitempty"`
+
+	fromURI, toURI destination.URI // From and To, parsed by decodeResend
 }
 
 // errWire marks a transfer record that does not parse or breaks a rule.
@@ -204,7 +209,8 @@ func decodeReceipt(b []byte) (*receipt, error) {
 		return nil, wireErr("receipt", "%v", err)
 	}
 	bad := func(format string, args ...any) error { return wireErr("receipt", format, args...) }
-	if why := checkHead(r.V, r.ID, r.Attempt, r.From, r.To); why != "" {
+	var why string
+	if r.fromURI, r.toURI, why = checkHead(r.V, r.ID, r.Attempt, r.From, r.To); why != "" {
 		return nil, bad("%s", why)
 	}
 	switch {
@@ -234,7 +240,8 @@ func decodeResend(b []byte) (*resendRequest, error) {
 		return nil, wireErr("resend request", "%v", err)
 	}
 	bad := func(format string, args ...any) error { return wireErr("resend request", format, args...) }
-	if why := checkHead(r.V, r.ID, r.Attempt, r.From, r.To); why != "" {
+	var why string
+	if r.fromURI, r.toURI, why = checkHead(r.V, r.ID, r.Attempt, r.From, r.To); why != "" {
 		return nil, bad("%s", why)
 	}
 	if r.Signature != "" && !validSignature(r.Signature) {
@@ -247,20 +254,21 @@ func decodeResend(b []byte) (*resendRequest, error) {
 }
 
 // checkHead checks the fields receipts and resend requests share and
-// says what is wrong, or "".
-func checkHead(v int, id string, attempt int, from, to string) string {
+// returns from and to parsed, or says what is wrong.
+func checkHead(v int, id string, attempt int, from, to string) (fu, tu destination.URI, why string) {
 	switch {
 	case v != wireVersion:
-		return fmt.Sprintf("version %d, want %d", v, wireVersion)
+		return fu, tu, fmt.Sprintf("version %d, want %d", v, wireVersion)
 	case !validTransferID(id):
-		return fmt.Sprintf("id %q is not a UUID", clip(id))
+		return fu, tu, fmt.Sprintf("id %q is not a UUID", clip(id))
 	case attempt < 1 || attempt > maxAttempt:
-		return fmt.Sprintf("attempt %d", attempt)
+		return fu, tu, fmt.Sprintf("attempt %d", attempt)
 	}
-	if _, _, err := checkURIs(from, to); err != nil {
-		return err.Error()
+	fu, tu, err := checkURIs(from, to)
+	if err != nil {
+		return fu, tu, err.Error()
 	}
-	return ""
+	return fu, tu, ""
 }
 
 // checkURIs parses the destination URIs of a record read from the
@@ -352,12 +360,8 @@ func validTransferID(s string) bool {
 	return true
 }
 
-func clip(s string) string {
-	if len(s) > 80 {
-		return s[:80] + "…"
-	}
-	return s
-}
+// clip shortens an untrusted value quoted in an error message.
+func clip(s string) string { return textutil.Clip(s, 80) }
 
 // recordID is the messaging.HeaderID of a transfer record.
 func recordID(id string, attempt int, kind string, index int) string {

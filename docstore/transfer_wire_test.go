@@ -79,13 +79,15 @@ func TestDecodeManifest(t *testing.T) {
 
 func TestDecodeReceipt(t *testing.T) {
 	th := crypto.TransferHash(wireFrom, wireTo, wireHash, wireTS)
+	fu, tu := destination.MustParse(wireFrom), destination.MustParse(wireTo)
 	good := receipt{V: 1, ID: wireID, Attempt: 3, Status: "received", From: wireFrom, To: wireTo, Hash: wireHash,
-		TransferHash: th, RecipientSignature: "c2ln"}
+		TransferHash: th, RecipientSignature: "c2ln", fromURI: fu, toURI: tu}
 	b, _ := json.Marshal(good)
 	if r, err := decodeReceipt(b); err != nil || !reflect.DeepEqual(*r, good) {
 		t.Fatalf("good receipt: %+v, %v", r, err)
 	}
-	failed := receipt{V: 1, ID: wireID, Attempt: 1, Status: "failed", From: wireFrom, To: wireTo, Error: "tampered", Signature: "c2ln"}
+	failed := receipt{V: 1, ID: wireID, Attempt: 1, Status: "failed", From: wireFrom, To: wireTo, Error: "tampered", Signature: "c2ln",
+		fromURI: fu, toURI: tu}
 	b, _ = json.Marshal(failed)
 	if r, err := decodeReceipt(b); err != nil || !reflect.DeepEqual(*r, failed) {
 		t.Fatalf("failed receipt: %+v, %v", r, err)
@@ -117,7 +119,8 @@ func TestDecodeReceipt(t *testing.T) {
 }
 
 func TestDecodeResend(t *testing.T) {
-	good := resendRequest{V: 1, ID: wireID, Attempt: 2, From: wireFrom, To: wireTo, Reason: "restarted"}
+	good := resendRequest{V: 1, ID: wireID, Attempt: 2, From: wireFrom, To: wireTo, Reason: "restarted",
+		fromURI: destination.MustParse(wireFrom), toURI: destination.MustParse(wireTo)}
 	b, _ := json.Marshal(good)
 	if r, err := decodeResend(b); err != nil || !reflect.DeepEqual(*r, good) {
 		t.Fatalf("good request: %+v, %v", r, err)
@@ -220,23 +223,24 @@ func TestKeyRing(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ring KeyRing
-	if _, _, _, err := ring.ManagedKey(wireFrom); !errors.Is(err, destination.ErrUnknownDestination) {
+	from := destination.MustParse(wireFrom)
+	if _, _, _, err := ring.ManagedKey(from); !errors.Is(err, destination.ErrUnknownDestination) {
 		t.Errorf("empty ring: %v", err)
 	}
-	if err := ring.Add(wireFrom, "alice", k2, c1); err == nil {
+	if err := ring.Add(from, "alice", k2, c1); err == nil {
 		t.Error("a key that is not the certificate's was accepted")
 	}
-	if err := ring.Add(wireFrom, "", k1, c1); err == nil {
+	if err := ring.Add(from, "", k1, c1); err == nil {
 		t.Error("a key without member was accepted")
 	}
-	if err := ring.Add(wireFrom, "alice", k1, c1); err != nil {
+	if err := ring.Add(from, "alice", k1, c1); err != nil {
 		t.Fatal(err)
 	}
-	if m, k, c, err := ring.ManagedKey(wireFrom); err != nil || m != "alice" || k != k1 || c != c1 {
+	if m, k, c, err := ring.ManagedKey(from); err != nil || m != "alice" || k != k1 || c != c1 {
 		t.Errorf("lookup: %v %v %v %v", m, k, c, err)
 	}
-	ring.Remove(wireFrom)
-	if _, _, _, err := ring.ManagedKey(wireFrom); !errors.Is(err, destination.ErrUnknownDestination) {
+	ring.Remove(from)
+	if _, _, _, err := ring.ManagedKey(from); !errors.Is(err, destination.ErrUnknownDestination) {
 		t.Errorf("after Remove: %v", err)
 	}
 }

@@ -82,16 +82,16 @@ const (
 // Sentinel errors. Implementations wrap them with an operation prefix; test
 // with errors.Is.
 var (
-	// ErrTooLarge: a message's value or headers exceed the limits above.
+	// ErrTooLarge is returned when a message's value or headers exceed the limits above.
 	ErrTooLarge = errkind.New(errkind.TooLarge, "message too large")
-	// ErrUnknownTopic: the topic does not exist (create it with EnsureTopic).
+	// ErrUnknownTopic means the topic does not exist; create it with EnsureTopic.
 	ErrUnknownTopic = errkind.New(errkind.NotFound, "unknown topic")
-	// ErrBadTopic: a topic name is empty, too long or has characters other
+	// ErrBadTopic is returned for a topic name that is empty, too long or has characters other
 	// than ASCII letters, digits, '.', '_' and '-'.
 	ErrBadTopic = errkind.New(errkind.Invalid, "invalid topic name")
-	// ErrBadGroup: a consumer group name is empty.
+	// ErrBadGroup is returned for an empty consumer group name.
 	ErrBadGroup = errkind.New(errkind.Invalid, "invalid consumer group")
-	// ErrClosed: the transport was closed.
+	// ErrClosed is returned once the transport is closed.
 	ErrClosed = errkind.New(errkind.Unavailable, "transport closed")
 )
 

@@ -39,15 +39,15 @@ import (
 // `storage/s3: get "a/b.pdf": not found`; callers test with errors.Is,
 // and errkind.Of gives each its kind.
 var (
-	// ErrNotFound: the key names no object (errkind.NotFound).
+	// ErrNotFound means the key names no object (errkind.NotFound).
 	ErrNotFound = errkind.New(errkind.NotFound, "not found")
-	// ErrInvalidKey: the key is malformed or tries to escape the store
+	// ErrInvalidKey is returned for a key that is malformed or tries to escape the store
 	// (errkind.Invalid).
 	ErrInvalidKey = errkind.New(errkind.Invalid, "invalid key")
-	// ErrInvalidRange: a range read starts beyond the end of the object
+	// ErrInvalidRange is returned for a range read that starts beyond the end of the object
 	// (errkind.Invalid).
 	ErrInvalidRange = errkind.New(errkind.Invalid, "invalid range")
-	// ErrClosed: the backend was closed (errkind.Unavailable).
+	// ErrClosed is returned once the backend is closed (errkind.Unavailable).
 	ErrClosed = errkind.New(errkind.Unavailable, "store is closed")
 )
 

@@ -30,7 +30,7 @@ func (s *Server) handleAddressBook(svc *app2app.Service) {
 		for i, e := range ab {
 			out[i] = addressBookEntry{Membership: e.Membership, Destinations: make([]addressBookDestination, len(e.Destinations))}
 			for j, d := range e.Destinations {
-				out[i].Destinations[j] = addressBookDestination{URI: d.URI, Name: d.Name}
+				out[i].Destinations[j] = addressBookDestination{URI: d.URI.String(), Name: d.Name}
 			}
 		}
 		WriteJSON(w, http.StatusOK, out)

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/consign/consign/app2app"
+	"github.com/consign/consign/destination"
 )
 
 // HandleApp2App serves app-to-app messaging on the server: the socket.io
@@ -97,15 +98,16 @@ func (a *a2aConn) subscribe(args []any, ack Ack) {
 	}
 }
 
-// subscribeArgs accepts [uri, ...] (or a single URI string).
-func subscribeArgs(args []any) ([]string, error) {
+// subscribeArgs accepts [uri, ...] (or a single URI string). A string
+// that is not a destination URI names no destination on this node.
+func subscribeArgs(args []any) ([]destination.URI, error) {
 	const want = "subscribe takes an array of destination URIs"
 	if len(args) == 0 {
 		return nil, fmt.Errorf("app2app: %s, got nothing: %w", want, app2app.ErrBadRequest)
 	}
 	switch v := args[0].(type) {
 	case string:
-		return []string{v}, nil
+		return subscribeURIs([]string{v})
 	case []any:
 		out := make([]string, 0, len(v))
 		for _, x := range v {
@@ -118,9 +120,22 @@ func subscribeArgs(args []any) ([]string, error) {
 		if len(out) > 256 {
 			return nil, fmt.Errorf("app2app: at most 256 destinations per subscribe: %w", app2app.ErrBadRequest)
 		}
-		return out, nil
+		return subscribeURIs(out)
 	}
 	return nil, fmt.Errorf("app2app: %s: %w", want, app2app.ErrBadRequest)
+}
+
+func subscribeURIs(ss []string) ([]destination.URI, error) {
+	out := make([]destination.URI, len(ss))
+	for i, s := range ss {
+		u, err := destination.Parse(s)
+		if err != nil {
+			return nil, fmt.Errorf("app2app: subscribe: %q is not a destination on this node: %w: %w",
+				destination.Clip(s), destination.ErrUnknownDestination, err)
+		}
+		out[i] = u
+	}
+	return out, nil
 }
 
 func (a *a2aConn) consumer() *app2app.Consumer {

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -61,21 +60,7 @@ func newA2AFixtureNodes(t *testing.T, tr messaging.Transport, twoNodes bool) *a2
 			t.Fatal(err)
 		}
 		srv.HandleApp2App(n.Service)
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan error, 1)
-		go func() { done <- srv.Serve(ln) }()
-		t.Cleanup(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			if err := srv.Shutdown(ctx); err != nil {
-				t.Errorf("shutdown: %v", err)
-			}
-			<-done
-		})
-		return "http://" + ln.Addr().String()
+		return serve(t, srv)
 	}
 	if twoNodes {
 		f.node = app2apptest.NewNode(t, f.chain, tr, app2apptest.RandomID("web1"), []string{"m1"}, nil)
@@ -159,7 +144,7 @@ func TestDestinationsAPI(t *testing.T) {
 		t.Fatalf("managed destination %+v", a)
 	}
 	// Published in the registry.
-	if d, err := f.chain.Dev.Registry.Destination(context.Background(), a.URI); err != nil || d.CertificatePEM != *a.Certificate {
+	if d, err := f.chain.Dev.Registry.Destination(context.Background(), destination.MustParse(a.URI)); err != nil || d.CertificatePEM != *a.Certificate {
 		t.Fatalf("registry: %+v %v", d, err)
 	}
 	for _, tc := range []struct {
@@ -239,7 +224,7 @@ func TestDestinationsAPI(t *testing.T) {
 	if st, _ = f.call(t, "DELETE", "/api/v1/destinations/orders", u1, p1, "", nil); st != 404 {
 		t.Fatalf("second delete: %d", st)
 	}
-	if _, err := f.chain.Dev.Registry.Destination(context.Background(), a.URI); err == nil {
+	if _, err := f.chain.Dev.Registry.Destination(context.Background(), destination.MustParse(a.URI)); err == nil {
 		t.Fatal("deleted destination still in the registry")
 	}
 }

@@ -26,7 +26,7 @@ type destinationJSON struct {
 }
 
 func destinationOut(d app2app.Destination, listing bool) destinationJSON {
-	out := destinationJSON{Name: d.Name, URI: d.URI, Kind: d.Kind, Managed: d.Managed, RequiredCN: d.RequiredCN}
+	out := destinationJSON{Name: d.Name, URI: d.URI.String(), Kind: d.Kind, Managed: d.Managed, RequiredCN: d.RequiredCN}
 	if d.Certificate != "" || listing {
 		c := d.Certificate
 		out.Certificate = &c

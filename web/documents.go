@@ -10,9 +10,9 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/consign/consign/docstore"
+	"github.com/consign/consign/internal/textutil"
 )
 
 // Routes of the document store REST API (API.md, "Document store REST").
@@ -87,14 +87,10 @@ type resultJSON struct {
 	Hash   string `json:"hash,omitempty"`
 }
 
-// timestamp renders t as API.md wants: RFC 3339 in UTC with
-// milliseconds ("2019-11-03T13:56:59.529Z").
-func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
-
 func entryOut(e docstore.Entry) entryJSON {
 	out := entryJSON{Name: e.Name, IsDirectory: e.IsDir, Size: e.Size, Hash: e.Hash}
 	if !e.IsDir {
-		ts := timestamp(e.LastModified)
+		ts := textutil.Timestamp(e.LastModified)
 		out.LastModified = &ts
 	}
 	return out
@@ -107,6 +103,17 @@ func (d *documentsAPI) space(r *http.Request) (*docstore.Space, error) {
 		return nil, fmt.Errorf("%w: no authenticated caller", ErrUnauthorized)
 	}
 	return d.store.Space(p.Member)
+}
+
+// target returns the caller's document space and the path the request
+// names, with docPath's folder flag.
+func (d *documentsAPI) target(r *http.Request) (*docstore.Space, docstore.Path, bool, error) {
+	sp, err := d.space(r)
+	if err != nil {
+		return nil, docstore.Path{}, false, err
+	}
+	p, folder, err := docPath(r)
+	return sp, p, folder, err
 }
 
 // docPath returns the document path of a /api/v1/documents request and
@@ -152,12 +159,7 @@ func intParam(r *http.Request, name string, def int) (int, error) {
 }
 
 func (d *documentsAPI) get(w http.ResponseWriter, r *http.Request) {
-	sp, err := d.space(r)
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	p, folder, err := docPath(r)
+	sp, p, folder, err := d.target(r)
 	if err != nil {
 		Error(w, r, err)
 		return
@@ -308,12 +310,7 @@ func (d *documentsAPI) upload(mode docstore.WriteMode) http.HandlerFunc {
 			drain(r)
 			Error(w, r, err)
 		}
-		sp, err := d.space(r)
-		if err != nil {
-			fail(err)
-			return
-		}
-		p, folder, err := docPath(r)
+		sp, p, folder, err := d.target(r)
 		if err != nil {
 			fail(err)
 			return
@@ -358,12 +355,7 @@ func (d *documentsAPI) upload(mode docstore.WriteMode) http.HandlerFunc {
 }
 
 func (d *documentsAPI) delete(w http.ResponseWriter, r *http.Request) {
-	sp, err := d.space(r)
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	p, _, err := docPath(r)
+	sp, p, _, err := d.target(r)
 	if err != nil {
 		Error(w, r, err)
 		return
@@ -376,12 +368,7 @@ func (d *documentsAPI) delete(w http.ResponseWriter, r *http.Request) {
 }
 
 func (d *documentsAPI) hash(w http.ResponseWriter, r *http.Request) {
-	sp, err := d.space(r)
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	p, _, err := docPath(r)
+	sp, p, _, err := d.target(r)
 	if err != nil {
 		Error(w, r, err)
 		return
@@ -414,7 +401,7 @@ func (d *documentsAPI) search(w http.ResponseWriter, r *http.Request) {
 		Documents []searchResultJSON `json:"documents"`
 	}{Documents: make([]searchResultJSON, len(docs))}
 	for i, doc := range docs {
-		out.Documents[i] = searchResultJSON{FullPath: doc.Path.String(), LastModified: timestamp(doc.LastModified), Hash: doc.Hash, Size: doc.Size}
+		out.Documents[i] = searchResultJSON{FullPath: doc.Path.String(), LastModified: textutil.Timestamp(doc.LastModified), Hash: doc.Hash, Size: doc.Size}
 	}
 	WriteJSON(w, http.StatusOK, out)
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -18,17 +17,13 @@ import (
 	"testing"
 	"time"
 
-	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
-
 	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/storage"
-	"github.com/consign/consign/storage/azure"
-	"github.com/consign/consign/storage/ipfs"
 	"github.com/consign/consign/storage/local"
-	"github.com/consign/consign/storage/s3"
 	"github.com/consign/consign/storage/storagetest"
+	"github.com/consign/consign/storage/storagetest/stores"
 )
 
 // docFixture is a running Server with the document API on a local-disk
@@ -71,27 +66,7 @@ func newDocFixtureOn(t testing.TB, b storage.Backend) *docFixture {
 // exactly as written (doubled slashes, escapes).
 func (f *docFixture) send(t testing.TB, method, target, ctype string, body io.Reader) reply {
 	t.Helper()
-	req, err := http.NewRequest(method, f.base+"/", body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, q, _ := strings.Cut(target, "?")
-	req.URL.Opaque = "//" + req.URL.Host + p
-	req.URL.RawQuery = q
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
-	req.SetBasicAuth(f.user, f.pass)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, target, err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return reply{status: res.StatusCode, header: res.Header, body: b}
+	return request(t, method, f.base, target, f.user, f.pass, ctype, body)
 }
 
 // multipartBody returns a form with the given field holding data.
@@ -464,76 +439,10 @@ func TestDocumentsNodeClient(t *testing.T) {
 		}
 	}
 	t.Run("local", func(t *testing.T) { runDocumentsClient(t, modules, newDocFixture(t)) })
-	t.Run("S3", func(t *testing.T) { runDocumentsClient(t, modules, newDocFixtureOn(t, testS3(t))) })
-	t.Run("Azure", func(t *testing.T) { runDocumentsClient(t, modules, newDocFixtureOn(t, testAzure(t))) })
-	t.Run("IPFS embedded", func(t *testing.T) {
-		e, err := ipfs.NewEmbedded(ipfs.Config{Dir: t.TempDir(), NoSync: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { e.Close() })
-		runDocumentsClient(t, modules, newDocFixtureOn(t, e))
-	})
-	t.Run("Kubo", func(t *testing.T) {
-		k, err := ipfs.NewKubo(ipfs.Config{Dir: t.TempDir(), API: testenv.Get(t, testenv.IPFSAPI)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { k.Close() })
-		runDocumentsClient(t, modules, newDocFixtureOn(t, k))
-	})
-}
-
-func testBucketName() string {
-	var b [6]byte
-	rand.Read(b[:])
-	return "consign-web-docs-" + hex.EncodeToString(b[:])
-}
-
-// testS3 is a store on a new bucket of the test S3 server, removed after
-// the test.
-func testS3(t *testing.T) storage.Backend {
-	cfg := s3.Config{
-		Endpoint:     testenv.Get(t, testenv.S3Endpoint),
-		Region:       testenv.Get(t, testenv.S3Region),
-		AccessKey:    testenv.Get(t, testenv.S3AccessKey),
-		SecretKey:    testenv.Get(t, testenv.S3SecretKey),
-		PathStyle:    true,
-		Bucket:       testBucketName(),
-		CreateBucket: true,
-	}
-	st, err := s3.New(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		c := st.Client()
-		p := awss3.NewListObjectsV2Paginator(c, &awss3.ListObjectsV2Input{Bucket: &cfg.Bucket})
-		for p.HasMorePages() {
-			out, err := p.NextPage(ctx)
-			if err != nil {
-				return
-			}
-			for _, o := range out.Contents {
-				c.DeleteObject(ctx, &awss3.DeleteObjectInput{Bucket: &cfg.Bucket, Key: o.Key})
-			}
-		}
-		c.DeleteBucket(ctx, &awss3.DeleteBucketInput{Bucket: &cfg.Bucket})
-	})
-	return st
-}
-
-// testAzure is a store on a new container of Azurite, removed after the
-// test.
-func testAzure(t *testing.T) storage.Backend {
-	cfg := azure.Config{ConnectionString: testenv.Get(t, testenv.AzureConnStr), Container: testBucketName(), CreateContainer: true}
-	st, err := azure.New(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Client().Delete(context.Background(), nil) })
-	return st
+	t.Run("S3", func(t *testing.T) { runDocumentsClient(t, modules, newDocFixtureOn(t, stores.S3(t))) })
+	t.Run("Azure", func(t *testing.T) { runDocumentsClient(t, modules, newDocFixtureOn(t, stores.Azure(t))) })
+	t.Run("IPFS embedded", func(t *testing.T) { runDocumentsClient(t, modules, newDocFixtureOn(t, stores.IPFSEmbedded(t))) })
+	t.Run("Kubo", func(t *testing.T) { runDocumentsClient(t, modules, newDocFixtureOn(t, stores.Kubo(t))) })
 }
 
 func runDocumentsClient(t *testing.T, modules string, f *docFixture) {

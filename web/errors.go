@@ -13,14 +13,25 @@ import (
 // Sentinel errors of the web layer. Handlers wrap them (or the errors of
 // lower packages, which carry a kind of their own) and call Error.
 var (
-	ErrBadRequest      = errkind.New(errkind.Invalid, "bad request")
-	ErrUnauthorized    = errkind.New(errkind.Unauthorized, "authentication required")
-	ErrForbidden       = errkind.New(errkind.Forbidden, "forbidden")
-	ErrNotFound        = errkind.New(errkind.NotFound, "not found")
-	ErrConflict        = errkind.New(errkind.Conflict, "conflict")
-	ErrTooLarge        = errkind.New(errkind.TooLarge, "request too large")
+	// ErrBadRequest reports a request the handler cannot use (a bad
+	// parameter, body or path): 400.
+	ErrBadRequest = errkind.New(errkind.Invalid, "bad request")
+	// ErrUnauthorized means the request carries no valid credential: 401.
+	ErrUnauthorized = errkind.New(errkind.Unauthorized, "authentication required")
+	// ErrForbidden means the caller may not do this: 403.
+	ErrForbidden = errkind.New(errkind.Forbidden, "forbidden")
+	// ErrNotFound is returned for a route or resource that does not exist: 404.
+	ErrNotFound = errkind.New(errkind.NotFound, "not found")
+	// ErrConflict means the request clashes with the current state: 409.
+	ErrConflict = errkind.New(errkind.Conflict, "conflict")
+	// ErrTooLarge is returned when a body exceeds its limit: 413.
+	ErrTooLarge = errkind.New(errkind.TooLarge, "request too large")
+	// ErrTooManyRequests is returned while a client that failed to
+	// authenticate too often must wait: 429.
 	ErrTooManyRequests = errkind.New(errkind.RateLimited, "too many failed authentication attempts")
-	ErrUnavailable     = errkind.New(errkind.Unavailable, "service unavailable")
+	// ErrUnavailable means a service the request needs is not there (not
+	// configured, or shutting down): 503; try again later.
+	ErrUnavailable = errkind.New(errkind.Unavailable, "service unavailable")
 
 	// ErrMethod is the one status no kind stands for: 405. StatusFor
 	// answers it before asking for the kind.

@@ -102,6 +102,7 @@ var sentinels = map[string]error{
 	"web.ErrBadRequest": ErrBadRequest, "web.ErrUnauthorized": ErrUnauthorized, "web.ErrForbidden": ErrForbidden,
 	"web.ErrNotFound": ErrNotFound, "web.ErrMethod": ErrMethod, "web.ErrConflict": ErrConflict,
 	"web.ErrTooLarge": ErrTooLarge, "web.ErrTooManyRequests": ErrTooManyRequests, "web.ErrUnavailable": ErrUnavailable,
+	"web.ErrSendStuck": ErrSendStuck,
 }
 
 // deliberatelyInternal are sentinels whose 500 is meant: a fault of the

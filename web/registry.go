@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/consign/consign/destination"
+	"github.com/consign/consign/internal/textutil"
 )
 
 // RegistryReader is what the registry read API needs from the on-chain
@@ -15,11 +18,11 @@ import (
 type RegistryReader interface {
 	// Members returns every member of the environment, in registry order.
 	Members(ctx context.Context) ([]RegistryMember, error)
-	// Destination returns the destination published for uri. A URI no
-	// member of this environment publishes returns an error for which
-	// errors.Is(err, ErrNotFound); a string that is not a destination URI
-	// at all returns one for which errors.Is(err, ErrBadRequest).
-	Destination(ctx context.Context, uri string) (RegistryDestination, error)
+	// Destination returns the destination published for uri (the
+	// handler parsed it from the query). A URI no member of this
+	// environment publishes returns an error for which errors.Is(err,
+	// ErrNotFound).
+	Destination(ctx context.Context, uri destination.URI) (RegistryDestination, error)
 }
 
 // PinProver proves hash pins. web/chainapi adapts *chain.Pinner.
@@ -32,7 +35,7 @@ type PinProver interface {
 // ManagedFunc reports whether this node holds the private key of the
 // destination uri (a managed destination, in API.md's terms). The
 // registry cannot know it: only the node's destination store can.
-type ManagedFunc func(ctx context.Context, uri string) (bool, error)
+type ManagedFunc func(ctx context.Context, uri destination.URI) (bool, error)
 
 // RegistryMember is one member as the registry shows it.
 type RegistryMember struct {
@@ -164,7 +167,11 @@ func (a *registryAPI) destination(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, fmt.Errorf("%w: give exactly one destination URI in the query parameter uri (…/registry/destinations?uri=kld://documentstore/m/<member>/e/<environment>/s/<service>/d/<name>, URL-encoded)", ErrBadRequest))
 		return
 	}
-	uri := uris[0]
+	uri, err := destination.Parse(uris[0])
+	if err != nil {
+		Error(w, r, fmt.Errorf("registry: %w", err))
+		return
+	}
 	d, err := a.reg.Destination(r.Context(), uri)
 	if errors.Is(err, ErrNotFound) {
 		Error(w, r, fmt.Errorf("registry: %w (GET /api/v1/registry/members lists the published destinations)", err))
@@ -176,7 +183,7 @@ func (a *registryAPI) destination(w http.ResponseWriter, r *http.Request) {
 	}
 	managed := false
 	if a.managed != nil {
-		if managed, err = a.managed(r.Context(), d.URI); err != nil {
+		if managed, err = a.managed(r.Context(), uri); err != nil {
 			Error(w, r, fmt.Errorf("registry: is destination %q managed by this node: %w", d.URI, err))
 			return
 		}
@@ -217,10 +224,7 @@ func (a *registryAPI) pin(w http.ResponseWriter, r *http.Request) {
 // "0x" prefix), the form the document store reports hashes in.
 func parseSHA256Hex(s string) ([32]byte, error) {
 	var h [32]byte
-	shown := s
-	if len(shown) > 80 {
-		shown = shown[:80] + "…"
-	}
+	shown := textutil.Clip(s, 80)
 	if len(s) != 64 {
 		return h, fmt.Errorf("%w: %q is not a SHA-256 hash: want exactly 64 hexadecimal digits, got %d bytes", ErrBadRequest, shown, len(s))
 	}

@@ -17,7 +17,6 @@ import (
 	"io"
 	"log/slog"
 	"math/big"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -32,6 +31,7 @@ import (
 
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/internal/auth"
 	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/web"
@@ -60,23 +60,7 @@ func startRegistryServer(t *testing.T, env string, reg web.RegistryReader, pins 
 		t.Fatal(err)
 	}
 	srv.HandleRegistry(reg, pins, managed)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return regServer{base: "http://" + ln.Addr().String(), user: user, pass: pass}
+	return regServer{base: web.ServeForTest(t, srv), user: user, pass: pass}
 }
 
 // get fetches path (kept as written, "//" included) with the server's
@@ -243,11 +227,11 @@ func startDevRegistry(t *testing.T) devRegistry {
 		destURI("alice", env, "archive"): newDestCert(t, "alice-archive"),
 		destURI("bob", env, "inbox"):     newDestCert(t, "bob-inbox"),
 	}}
-	mine := func(member string) map[string][]byte {
-		m := map[string][]byte{}
+	mine := func(member string) map[destination.URI][]byte {
+		m := map[destination.URI][]byte{}
 		for u, c := range d.certs {
 			if strings.Contains(u, "/m/"+member+"/") {
-				m[u] = c
+				m[destination.MustParse(u)] = c
 			}
 		}
 		return m
@@ -310,7 +294,7 @@ func TestRegistryMembers(t *testing.T) {
 
 	// A destination published later shows up once the registry has seen it.
 	late := destURI("bob", d.env, "late")
-	if _, err := d.dc.Members["bob"].PublishDestination(context.Background(), late, newDestCert(t, "bob-late")); err != nil {
+	if _, err := d.dc.Members["bob"].PublishDestination(context.Background(), destination.MustParse(late), newDestCert(t, "bob-late")); err != nil {
 		t.Fatal(err)
 	}
 	s.getJSON(t, "/api/v1//registry/members", http.StatusOK, &ms)
@@ -322,7 +306,7 @@ func TestRegistryMembers(t *testing.T) {
 func TestRegistryDestination(t *testing.T) {
 	d := startDevRegistry(t)
 	managedURI := destURI("alice", d.env, "inbox")
-	managed := func(_ context.Context, uri string) (bool, error) { return uri == managedURI, nil }
+	managed := func(_ context.Context, uri destination.URI) (bool, error) { return uri.String() == managedURI, nil }
 	s := startRegistryServer(t, d.env, chainapi.Registry(d.dc.Registry), chainapi.Pins(d.dc.Pinner), managed)
 
 	for uri, published := range d.certs {
@@ -365,7 +349,9 @@ func TestRegistryDestination(t *testing.T) {
 		s.getError(t, two, http.StatusBadRequest)
 	})
 	t.Run("managed lookup fails", func(t *testing.T) {
-		broken := func(context.Context, string) (bool, error) { return false, errors.New("destination store offline") }
+		broken := func(context.Context, destination.URI) (bool, error) {
+			return false, errors.New("destination store offline")
+		}
 		s2 := startRegistryServer(t, d.env, chainapi.Registry(d.dc.Registry), nil, broken)
 		msg := s2.getError(t, destinationsPath(managedURI), http.StatusInternalServerError)
 		if strings.Contains(msg, "offline") {
@@ -512,7 +498,7 @@ func TestRegistryGeth(t *testing.T) {
 	}
 	uri := destURI("gethco", env, "inbox")
 	certPEM := newDestCert(t, "gethco-inbox")
-	if _, err := ownerReg.PublishDestination(ctx, uri, certPEM); err != nil {
+	if _, err := ownerReg.PublishDestination(ctx, destination.MustParse(uri), certPEM); err != nil {
 		t.Fatal(err)
 	}
 	pinner, err := chain.NewPinner(ctx, client, addrs.Pin, owner)
@@ -572,7 +558,7 @@ type fakeRegistry struct {
 }
 
 func (f fakeRegistry) Members(context.Context) ([]web.RegistryMember, error) { return f.members, f.err }
-func (f fakeRegistry) Destination(_ context.Context, uri string) (web.RegistryDestination, error) {
+func (f fakeRegistry) Destination(_ context.Context, uri destination.URI) (web.RegistryDestination, error) {
 	return web.RegistryDestination{}, fmt.Errorf("fake: %q: %w", uri, web.ErrNotFound)
 }
 

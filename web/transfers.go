@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/docstore"
 )
 
@@ -66,7 +67,7 @@ type transferJSON struct {
 }
 
 func transferOut(t docstore.Transfer) transferJSON {
-	j := transferJSON{ID: t.ID, Timestamp: t.Timestamp, From: t.From, To: t.To, Hash: t.Hash, Document: t.Document,
+	j := transferJSON{ID: t.ID, Timestamp: t.Timestamp, From: t.From.String(), To: t.To.String(), Hash: t.Hash, Document: t.Document,
 		Status: string(t.Status), TransferHash: t.TransferHash, SenderSignature: t.SenderSignature,
 		RecipientSignature: t.RecipientSignature}
 	if t.Status == docstore.StatusFailed {
@@ -151,7 +152,17 @@ func (x *transfersAPI) send(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, fmt.Errorf("%w: %s missing or empty; %s", ErrBadRequest, strings.Join(missing, ", "), example))
 		return
 	}
-	t, err := x.tf.Send(r.Context(), member, *req.From, *req.To, *req.Document)
+	from, err := destination.Parse(*req.From)
+	if err != nil {
+		Error(w, r, fmt.Errorf("%w: from: %w", ErrBadRequest, err))
+		return
+	}
+	to, err := destination.Parse(*req.To)
+	if err != nil {
+		Error(w, r, fmt.Errorf("%w: to: %w", ErrBadRequest, err))
+		return
+	}
+	t, err := x.tf.Send(r.Context(), member, from, to, *req.Document)
 	if err != nil {
 		Error(w, r, err)
 		return

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"net"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -56,11 +55,11 @@ func newXferPair(t *testing.T, tr messaging.Transport) (a, b *xferNode, dc *chai
 			t.Fatal(err)
 		}
 		keys[m] = &docstore.KeyRing{}
-		if err := keys[m].Add(uri, m, k, c); err != nil {
+		if err := keys[m].Add(destination.MustParse(uri), m, k, c); err != nil {
 			t.Fatal(err)
 		}
 		uris[m] = uri
-		dms = append(dms, chain.DevMember{Name: m, Destinations: map[string][]byte{uri: crypto.MarshalCertificatePEM(c)}})
+		dms = append(dms, chain.DevMember{Name: m, Destinations: map[destination.URI][]byte{destination.MustParse(uri): crypto.MarshalCertificatePEM(c)}})
 	}
 	dc, err := chain.StartDev(ctx, chain.DevConfig{EnvironmentID: env, Members: dms, PollInterval: 50 * time.Millisecond})
 	if err != nil {
@@ -136,26 +135,7 @@ func (n *xferNode) call(t *testing.T, method, path, ctype string, body io.Reader
 
 func (n *xferNode) callAs(t *testing.T, user, pass, method, path, ctype string, body io.Reader) reply {
 	t.Helper()
-	req, err := http.NewRequest(method, n.base+"/", body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, q, _ := strings.Cut(path, "?")
-	req.URL.Opaque = "//" + req.URL.Host + p
-	req.URL.RawQuery = q
-	if user != "" {
-		req.SetBasicAuth(user, pass)
-	}
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return reply{status: res.StatusCode, header: res.Header, body: b}
+	return request(t, method, n.base, path, user, pass, ctype, body)
 }
 
 func (n *xferNode) upload(t *testing.T, path string, data []byte) {
@@ -283,7 +263,7 @@ func TestTransfersREST(t *testing.T) {
 	if rec["transferHash"] != th {
 		t.Errorf("transferHash %v, want %s", rec["transferHash"], th)
 	}
-	bCert, err := dc.Registry.Certificate(context.Background(), b.uri)
+	bCert, err := dc.Registry.Certificate(context.Background(), destination.MustParse(b.uri))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -373,7 +353,7 @@ func TestTransfersNodeClient(t *testing.T) {
 				t.Errorf("transfer_acknowledgement %v", res.Ack)
 			}
 			th, _ := res.Ack["transferHash"].(string)
-			bCert, err := dc.Registry.Certificate(context.Background(), b.uri)
+			bCert, err := dc.Registry.Certificate(context.Background(), destination.MustParse(b.uri))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -65,24 +65,32 @@ func newFixture(t testing.TB, cfg Config, probes ...Probe) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.base = serve(t, f.srv)
+	return f
+}
+
+// serve runs srv on a new port of 127.0.0.1 until the test ends and
+// returns its base URL. The cleanup shuts srv down and reports a failed
+// shutdown or Serve.
+func serve(t testing.TB, srv *Server) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.base = "http://" + ln.Addr().String()
 	done := make(chan error, 1)
-	go func() { done <- f.srv.Serve(ln) }()
+	go func() { done <- srv.Serve(ln) }()
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if err := f.srv.Shutdown(ctx); err != nil {
+		if err := srv.Shutdown(ctx); err != nil {
 			t.Errorf("shutdown: %v", err)
 		}
 		if err := <-done; err != nil {
 			t.Errorf("serve: %v", err)
 		}
 	})
-	return f
+	return "http://" + ln.Addr().String()
 }
 
 type reply struct {
@@ -104,21 +112,31 @@ func (r reply) errorMessage(t *testing.T) string {
 
 func (f *fixture) do(t *testing.T, method, path, user, pass string) reply {
 	t.Helper()
-	req, err := http.NewRequest(method, f.base+path, nil)
+	return request(t, method, f.base, path, user, pass, "", nil)
+}
+
+// request sends method base+target and reads the whole answer. target's
+// path is kept exactly as written (doubled slashes, escapes); user and
+// pass, when either is set, go as basic authentication, and ctype, when
+// set, as the Content-Type.
+func request(t testing.TB, method, base, target, user, pass, ctype string, body io.Reader) reply {
+	t.Helper()
+	req, err := http.NewRequest(method, base+"/", body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Keep the path exactly as written ("//" included).
-	req.URL.Opaque = "//" + req.URL.Host + path
-	if idx := strings.IndexByte(path, '?'); idx >= 0 {
-		req.URL.Opaque = "//" + req.URL.Host + path[:idx]
-	}
+	p, q, _ := strings.Cut(target, "?")
+	req.URL.Opaque = "//" + req.URL.Host + p
+	req.URL.RawQuery = q
 	if user != "" || pass != "" {
 		req.SetBasicAuth(user, pass)
 	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s %s: %v", method, target, err)
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)

@@ -32,12 +32,22 @@ import (
 
 // Sentinel errors.
 var (
-	ErrNotFound          = errkind.New(errkind.NotFound, "not found")
-	ErrExists            = errkind.New(errkind.Exists, "already exists")
-	ErrCrossEnvironment  = errkind.New(errkind.Forbidden, "belongs to another environment")
-	ErrInvitationUsed    = errkind.New(errkind.Conflict, "invitation already used")
+	// ErrNotFound means the store has no record of that kind and id.
+	ErrNotFound = errkind.New(errkind.NotFound, "not found")
+	// ErrExists is returned when a record with that id is already stored.
+	ErrExists = errkind.New(errkind.Exists, "already exists")
+	// ErrCrossEnvironment means the record belongs to another environment
+	// than the one asked about.
+	ErrCrossEnvironment = errkind.New(errkind.Forbidden, "belongs to another environment")
+	// ErrInvitationUsed is returned for an invitation that was already
+	// accepted; ask for a new one.
+	ErrInvitationUsed = errkind.New(errkind.Conflict, "invitation already used")
+	// ErrInvitationExpired is returned for an invitation past its expiry;
+	// ask for a new one.
 	ErrInvitationExpired = errkind.New(errkind.Conflict, "invitation expired")
-	ErrInvalid           = errkind.New(errkind.Invalid, "invalid record")
+	// ErrInvalid reports an unusable record or argument (empty, malformed,
+	// out of range, or an update that would change a record's key).
+	ErrInvalid = errkind.New(errkind.Invalid, "invalid record")
 )
 
 // Consensus is the consensus kind of an environment's chain. It is

@@ -24,6 +24,7 @@ import (
 
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 )
 
 const chainUsage = `chain deploy|register|publish|members|pin|prove|import-key|bench [flags]
@@ -256,6 +257,10 @@ func chainPublish(ctx context.Context, env *cliEnv, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	u, err := destination.Parse(*uri)
+	if err != nil {
+		return fmt.Errorf("chain: publish destination %q: %w", *uri, err)
+	}
 	certPEM, err := os.ReadFile(*certFile)
 	if err != nil {
 		return fmt.Errorf("--cert: %w", err)
@@ -265,7 +270,7 @@ func chainPublish(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer closeFn()
-	rc, err := reg.PublishDestination(ctx, *uri, certPEM)
+	rc, err := reg.PublishDestination(ctx, u, certPEM)
 	if err != nil {
 		return err
 	}
@@ -309,7 +314,7 @@ func chainMembers(ctx context.Context, env *cliEnv, args []string) error {
 		e := member{Name: m.Name, Address: m.Owner.Hex(), Status: m.Status.String(), Destinations: []dest{},
 			Identity: identity{SelfSigned: m.Identity.SelfSigned, LeafSubject: m.Identity.LeafSubject, IssuerChain: append([]string{}, m.Identity.IssuerChain...)}}
 		for _, d := range m.Destinations() {
-			e.Destinations = append(e.Destinations, dest{d.URI, d.Name})
+			e.Destinations = append(e.Destinations, dest{d.URI.String(), d.Name})
 		}
 		out = append(out, e)
 	}
@@ -502,13 +507,13 @@ func chainBench(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	const ndest = 10
-	var uris []string
+	var uris []destination.URI
 	for i := range ndest {
 		_, cert, err := crypto.GenerateDestination(fmt.Sprintf("bench-%d", i), crypto.P256)
 		if err != nil {
 			return err
 		}
-		u := fmt.Sprintf("kld://documentstore/m/bench/e/%s/s/svc/d/d%d", envID, i)
+		u := destination.URI{Scheme: "kld", Kind: destination.KindDocumentStore, Member: "bench", Environment: envID, Service: "svc", Name: fmt.Sprintf("d%d", i)}
 		if _, err := reg.PublishDestination(ctx, u, crypto.MarshalCertificatePEM(cert)); err != nil {
 			return err
 		}

@@ -334,15 +334,16 @@ func devChainMembers(keysDir string, st *devState) ([]chain.DevMember, map[strin
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		dm := chain.DevMember{Name: m.Name, ProofPEM: proof, Nonce: m.Nonce, Destinations: map[string][]byte{}}
+		dm := chain.DevMember{Name: m.Name, ProofPEM: proof, Nonce: m.Nonce, Destinations: map[destination.URI][]byte{}}
 		for _, d := range devDestinationSpecs {
-			uri := destination.URI{Scheme: "kld", Kind: d.kind, Member: m.Name, Environment: st.Environment,
-				Service: m.Name + "-" + d.service, Name: d.name}.String()
+			u := destination.URI{Scheme: "kld", Kind: d.kind, Member: m.Name, Environment: st.Environment,
+				Service: m.Name + "-" + d.service, Name: d.name}
+			uri := u.String()
 			key, cert, err := loadOrMakeKey(dir, d.name, uri, crypto.P256)
 			if err != nil {
 				return nil, nil, nil, err
 			}
-			dm.Destinations[uri] = cert
+			dm.Destinations[u] = cert
 			keys[m.Name] = append(keys[m.Name], devKey{name: d.name, key: key, certPEM: cert})
 			dests[m.Name] = append(dests[m.Name], devDestination{Name: d.name, URI: uri, Kind: d.kind, Managed: true})
 		}

@@ -270,7 +270,7 @@ func TestDevDemoMessagesFlow(t *testing.T) {
 	sub := collect{got: make(chan app2app.Delivery, 16)}
 	c := n.a2a.NewConsumer(receiver.Name, true, sub)
 	defer c.Close()
-	if err := c.Subscribe([]string{app}); err != nil {
+	if err := c.Subscribe([]destination.URI{destination.MustParse(app)}); err != nil {
 		t.Fatal(err)
 	}
 	var d app2app.Delivery

@@ -11,6 +11,7 @@ import (
 
 	"github.com/consign/consign/app2app"
 	"github.com/consign/consign/chain"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/internal/auth"
 	"github.com/consign/consign/internal/metadb"
@@ -181,7 +182,7 @@ func newNode(ctx context.Context, infra infrastructure) (_ *node, err error) {
 // managed tells whether uri is a destination this node holds the key of,
 // for any of members.
 func (n *node) managed(members []string) web.ManagedFunc {
-	return func(ctx context.Context, uri string) (bool, error) {
+	return func(ctx context.Context, uri destination.URI) (bool, error) {
 		for _, m := range members {
 			ds, err := n.a2a.Destinations(ctx, m)
 			if err != nil {

@@ -39,17 +39,17 @@ import (
 
 // Sentinel errors. Errors returned by this package wrap one of them.
 var (
-	// ErrBadCredentials: the user is unknown or the password is wrong.
+	// ErrBadCredentials means the user is unknown or the password is wrong.
 	// Deliberately the same error for both.
 	ErrBadCredentials = errkind.New(errkind.Unauthorized, "invalid credentials")
-	// ErrWrongEnvironment: the credential is valid but belongs to another
+	// ErrWrongEnvironment means the credential is valid but belongs to another
 	// environment than the one the node serves.
 	ErrWrongEnvironment = errkind.New(errkind.Unauthorized, "credential belongs to another environment")
-	// ErrNotFound: no credential with that user name (store operations).
+	// ErrNotFound means no credential has that user name (store operations).
 	ErrNotFound = errkind.New(errkind.NotFound, "credential not found")
-	// ErrExists: a credential with that user name is already stored.
+	// ErrExists is returned when a credential with that user name is already stored.
 	ErrExists = errkind.New(errkind.Exists, "credential already exists")
-	// ErrInvalid: malformed input (empty environment, bad hash string, …).
+	// ErrInvalid reports malformed input (empty environment, bad hash string, …).
 	ErrInvalid = errkind.New(errkind.Invalid, "invalid credential data")
 )
 

@@ -35,7 +35,7 @@ import (
 	"github.com/consign/consign/messaging/kafka"
 )
 
-// ErrLocked: another process has the data directory open.
+// ErrLocked means another process has the data directory open; stop it, or use another directory.
 var ErrLocked = errkind.New(errkind.Conflict, "data directory in use by another process")
 
 // Config configures the embedded broker.

@@ -300,14 +300,7 @@ func TestCrashDurability(t *testing.T) {
 	// 2. Consumer, killed while holding holdKey/holdSeq.
 	cmd, sc = child(t, dir, "consume")
 	handled := map[string]int{} // highest seq handled per key
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "error") {
-			t.Fatalf("consumer child: %s", line)
-		}
-		if line == "holding" {
-			break
-		}
+	note := func(line string) {
 		var key string
 		var seq int
 		if _, err := fmt.Sscanf(line, "handled %s %d", &key, &seq); err == nil {
@@ -317,7 +310,27 @@ func TestCrashDurability(t *testing.T) {
 			handled[key] = seq
 		}
 	}
-	kill(t, cmd, readerOf(sc))
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "error") {
+			t.Fatalf("consumer child: %s", line)
+		}
+		if line == "holding" {
+			break
+		}
+		note(line)
+	}
+	// Partition workers run concurrently: other keys may have been
+	// handled, and committed, after "holding" was written. Each "handled"
+	// line is written before its handler returns (so before its commit),
+	// so the lines still in the pipe after the kill complete the record.
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	for sc.Scan() {
+		note(sc.Text())
+	}
+	_ = cmd.Wait()
 	t.Logf("consumer killed while holding %s/%d; highest handled per key: %v", holdKey, holdSeq, handled)
 	if _, ok := handled[holdKey]; !ok && holdSeq > 0 {
 		t.Fatalf("consumer child never handled %s before holding", holdKey)

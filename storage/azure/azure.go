@@ -166,14 +166,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 // NewFromClient wraps a container client configured elsewhere; only
 // Prefix, BlockSize and Concurrency of cfg are used.
 func NewFromClient(client *container.Client, cfg Config) *Store {
-	bs := cfg.BlockSize
-	if bs == 0 {
-		bs = 8 << 20
-	}
-	conc := cfg.Concurrency
-	if conc == 0 {
-		conc = 4
-	}
+	bs, conc := backend.Buffers(cfg.BlockSize, cfg.Concurrency)
 	return &Store{client: client, prefix: cfg.Prefix, blockSize: bs, bufs: bufpool.New(conc, bs)}
 }
 

@@ -174,14 +174,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 // Prefix, PartSize, Concurrency and NoChecksums of cfg are used, and
 // nothing is checked over the network.
 func NewFromClient(client *s3.Client, cfg Config) *Store {
-	part := cfg.PartSize
-	if part == 0 {
-		part = 8 << 20
-	}
-	conc := cfg.Concurrency
-	if conc == 0 {
-		conc = 4
-	}
+	part, conc := backend.Buffers(cfg.PartSize, cfg.Concurrency)
 	st := &Store{client: client, bucket: cfg.Bucket, prefix: cfg.Prefix, partSize: part,
 		bufs: bufpool.New(conc, part), getBufs: bufpool.New(conc, part)}
 	if !cfg.NoChecksums {

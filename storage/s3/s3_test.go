@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"io"
 	"slices"
@@ -15,73 +14,23 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/storage"
 	"github.com/consign/consign/storage/s3"
 	"github.com/consign/consign/storage/storagetest"
+	"github.com/consign/consign/storage/storagetest/stores"
 )
 
-func config(t *testing.T) s3.Config {
-	return s3.Config{
-		Endpoint:  testenv.Get(t, testenv.S3Endpoint),
-		Region:    testenv.Get(t, testenv.S3Region),
-		AccessKey: testenv.Get(t, testenv.S3AccessKey),
-		SecretKey: testenv.Get(t, testenv.S3SecretKey),
-		PathStyle: true,
-	}
-}
-
-func bucketName() string {
-	var b [6]byte
-	rand.Read(b[:])
-	return "consign-test-" + hex.EncodeToString(b[:])
-}
-
-// newStore makes a store on a new bucket, emptied and removed after the
-// test.
-func newStore(t *testing.T, cfg s3.Config) *s3.Store {
-	t.Helper()
-	if cfg.Bucket == "" {
-		cfg.Bucket = bucketName()
-	}
-	cfg.CreateBucket = true
-	s, err := s3.New(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { removeBucket(t, s.Client(), cfg.Bucket) })
-	return s
-}
-
-func removeBucket(t *testing.T, c *awss3.Client, bucket string) {
-	ctx := context.Background()
-	p := awss3.NewListObjectsV2Paginator(c, &awss3.ListObjectsV2Input{Bucket: &bucket})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			t.Logf("cleanup: list %s: %v", bucket, err)
-			return
-		}
-		for _, o := range out.Contents {
-			c.DeleteObject(ctx, &awss3.DeleteObjectInput{Bucket: &bucket, Key: o.Key})
-		}
-	}
-	if _, err := c.DeleteBucket(ctx, &awss3.DeleteBucketInput{Bucket: &bucket}); err != nil {
-		t.Logf("cleanup: delete bucket %s: %v", bucket, err)
-	}
-}
-
 func TestConformance(t *testing.T) {
-	cfg := config(t)
-	storagetest.Run(t, func(t *testing.T) storage.Backend { return newStore(t, cfg) })
+	cfg := stores.S3Config(t)
+	storagetest.Run(t, func(t *testing.T) storage.Backend { return stores.NewS3(t, cfg) })
 }
 
 // TestConformanceWithPrefix runs the suite on stores that are folders of
 // one shared bucket.
 func TestConformanceWithPrefix(t *testing.T) {
-	cfg := config(t)
-	cfg.Bucket = bucketName()
-	newStore(t, cfg) // creates the bucket, removes it at the end
+	cfg := stores.S3Config(t)
+	cfg.Bucket = stores.UniqueName()
+	stores.NewS3(t, cfg) // creates the bucket, removes it at the end
 	storagetest.RunPrefixed(t, func(t *testing.T, prefix string) storage.Backend {
 		c := cfg
 		c.Prefix = prefix
@@ -97,7 +46,7 @@ func TestConformanceWithPrefix(t *testing.T) {
 // means are listed one to one and can be read, that folder markers are
 // skipped and that names Consign refuses are reported, not served.
 func TestForeignObjects(t *testing.T) {
-	s := newStore(t, config(t))
+	s := stores.NewS3(t, stores.S3Config(t))
 	ctx := t.Context()
 	bucket := bucketFromStore(t, s)
 	for _, name := range []string{"scans/2026/invoice 1.pdf", "scans/", "scans/2026/", "readme.txt", `back\slash.txt`} {
@@ -164,8 +113,8 @@ func TestConfigValidate(t *testing.T) {
 // direct streaming when buffers run out, and If-Match pinning are all
 // exercised on a small object.
 func TestChunkedGet(t *testing.T) {
-	cfg := config(t)
-	s := newStore(t, cfg)
+	cfg := stores.S3Config(t)
+	s := stores.NewS3(t, cfg)
 	ctx := t.Context()
 	data := make([]byte, 1_000_003)
 	rand.Read(data)
@@ -245,7 +194,7 @@ func TestChunkedGet(t *testing.T) {
 // TestFailedPutAbortsUpload checks that a multipart Put that fails midway
 // aborts its upload on the server, so no parts linger.
 func TestFailedPutAbortsUpload(t *testing.T) {
-	s := newStore(t, config(t))
+	s := stores.NewS3(t, stores.S3Config(t))
 	ctx := t.Context()
 	bucket := bucketFromStore(t, s)
 	boom := errors.New("reader broke")

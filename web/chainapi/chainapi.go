@@ -53,23 +53,19 @@ func (a registry) Members(ctx context.Context) ([]web.RegistryMember, error) {
 			},
 		}
 		for _, d := range m.Destinations() {
-			wm.Destinations = append(wm.Destinations, web.RegistryDestinationRef{URI: d.URI, Name: d.Name})
+			wm.Destinations = append(wm.Destinations, web.RegistryDestinationRef{URI: d.URI.String(), Name: d.Name})
 		}
 		out[i] = wm
 	}
 	return out, nil
 }
 
-func (a registry) Destination(ctx context.Context, uri string) (web.RegistryDestination, error) {
-	// Parsed first so that a malformed URI is reported as just that.
-	if _, err := destination.Parse(uri); err != nil {
-		return web.RegistryDestination{}, classify(err)
-	}
+func (a registry) Destination(ctx context.Context, uri destination.URI) (web.RegistryDestination, error) {
 	d, err := a.r.Destination(ctx, uri)
 	if err != nil {
 		return web.RegistryDestination{}, classify(err)
 	}
-	return web.RegistryDestination{URI: d.URI, Member: d.Member, CertificatePEM: d.CertificatePEM}, nil
+	return web.RegistryDestination{URI: d.URI.String(), Member: d.Member, CertificatePEM: d.CertificatePEM}, nil
 }
 
 type pins struct{ p *chain.Pinner }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/internal/auth"
 	"github.com/consign/consign/web"
 	"github.com/consign/consign/web/chainapi"
@@ -26,7 +27,7 @@ func Example() {
 	}
 	uri := "kld://documentstore/m/acme/e/env1/s/docs/d/inbox"
 	dc, err := chain.StartDev(ctx, chain.DevConfig{EnvironmentID: "env1", Members: []chain.DevMember{
-		{Name: "acme", Destinations: map[string][]byte{uri: crypto.MarshalCertificatePEM(cert)}},
+		{Name: "acme", Destinations: map[destination.URI][]byte{destination.MustParse(uri): crypto.MarshalCertificatePEM(cert)}},
 	}})
 	if err != nil {
 		panic(err)

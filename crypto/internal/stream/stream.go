@@ -21,8 +21,12 @@ import (
 
 // Errors from Reader, mapped by the caller to its package's sentinels.
 var (
-	ErrAuth      = errkind.New(errkind.Integrity, "chunk authentication failed")
+	// ErrAuth means a chunk did not authenticate: modified, reordered or
+	// sealed under another key.
+	ErrAuth = errkind.New(errkind.Integrity, "chunk authentication failed")
+	// ErrTruncated means the stream ended before its final chunk.
 	ErrTruncated = errkind.New(errkind.Integrity, "stream truncated")
+	// ErrMalformed is returned for a chunk that cannot be parsed.
 	ErrMalformed = errkind.New(errkind.Invalid, "malformed chunk")
 )
 

@@ -182,7 +182,7 @@ func startNode(ctx context.Context, brokers []string, alg crypto.KeyAlgorithm) (
 	if err != nil {
 		return nil, err
 	}
-	n.from, n.to = a.URI, b.URI
+	n.from, n.to = a.URI.String(), b.URI.String()
 	creds, err := auth.New(&auth.MemoryStore{}, auth.Config{})
 	if err != nil {
 		return nil, err

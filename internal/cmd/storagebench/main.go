@@ -279,15 +279,11 @@ func newS3(ctx context.Context, work string) (*bench, error) {
 		name: "S3", putLabel: "SDK `manager.Uploader` (defaults, plain reader)", getLabel: "SDK `manager.Downloader` (defaults)",
 		store: st,
 		basePut: func(ctx context.Context, src string) error {
-			f, err := os.Open(src)
-			if err != nil {
+			return putPlain(src, func(r io.Reader) error {
+				//lint:ignore SA1019 the baseline is the SDK's manager.Uploader, the figure BENCHMARKS.md compares with
+				_, err := manager.NewUploader(c).Upload(ctx, &awss3.PutObjectInput{Bucket: &bucket, Key: baseKey, Body: r})
 				return err
-			}
-			defer f.Close()
-			// The same plain io.Reader of unknown length that Consign gets.
-			//lint:ignore SA1019 the baseline is the SDK's manager.Uploader, the figure BENCHMARKS.md compares with
-			_, err = manager.NewUploader(c).Upload(ctx, &awss3.PutObjectInput{Bucket: &bucket, Key: baseKey, Body: struct{ io.Reader }{f}})
-			return err
+			})
 		},
 		baseGet: func(ctx context.Context) error {
 			//lint:ignore SA1019 the baseline is the SDK's manager.Downloader, the figure BENCHMARKS.md compares with
@@ -301,6 +297,18 @@ func newS3(ctx context.Context, work string) (*bench, error) {
 			c.DeleteBucket(context.Background(), &awss3.DeleteBucketInput{Bucket: &bucket})
 		},
 	}, nil
+}
+
+// putPlain opens src and hands put a plain io.Reader on it, of unknown
+// length and without the file's other methods: the same reader
+// Consign's Put gets.
+func putPlain(src string, put func(io.Reader) error) error {
+	f, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return put(struct{ io.Reader }{f})
 }
 
 func newAzure(ctx context.Context) (*bench, error) {
@@ -318,13 +326,10 @@ func newAzure(ctx context.Context) (*bench, error) {
 		name: "Azure Blob", putLabel: "azblob `UploadStream` (defaults, plain reader)", getLabel: "azblob `DownloadStream` (plain)",
 		store: st,
 		basePut: func(ctx context.Context, src string) error {
-			f, err := os.Open(src)
-			if err != nil {
+			return putPlain(src, func(r io.Reader) error {
+				_, err := bb.UploadStream(ctx, r, nil)
 				return err
-			}
-			defer f.Close()
-			_, err = bb.UploadStream(ctx, struct{ io.Reader }{f}, nil)
-			return err
+			})
 		},
 		baseGet: func(ctx context.Context) error {
 			// DownloadFile needs a real file and DownloadBuffer the whole

@@ -217,6 +217,19 @@ func CheckEndpoint(endpoint string) error {
 	return nil
 }
 
+// Buffers applies the defaults of an object store's Config to its part
+// (or block) size and its number of shared part buffers: zero means
+// 8 MiB and 4.
+func Buffers(size int64, concurrency int) (int64, int) {
+	if size == 0 {
+		size = 8 << 20
+	}
+	if concurrency == 0 {
+		concurrency = 4
+	}
+	return size, concurrency
+}
+
 // CheckConcurrency checks a Config.Concurrency: zero (the default) or
 // more.
 func CheckConcurrency(n int) error {
