@@ -3,9 +3,6 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -29,19 +26,11 @@ func TestCredentialsAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.HandleCredentials(AuthCredentials(creds, store))
-	hs := httptest.NewServer(srv.Handler())
-	defer hs.Close()
+	base := serve(t, srv)
 	call := func(method, path, u, p string) (int, []byte) {
 		t.Helper()
-		req, _ := http.NewRequest(method, hs.URL+path, nil)
-		req.SetBasicAuth(u, p)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res.StatusCode, b
+		r := request(t, method, base, path, u, p, "", nil)
+		return r.status, r.body
 	}
 
 	code, body := call("POST", "/api/v1/credentials", user, pass)
