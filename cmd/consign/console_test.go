@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,7 +16,7 @@ import (
 
 // TestConsoleOnDev drives the web console of a running dev node in
 // headless Chromium as two demo members (web/testdata/console_dev.js):
-// A creates a folder, uploads two files by the file picker and one by a
+// A pages through a folder of 120 documents, creates a folder, uploads two files by the file picker and one by a
 // drop (each progress bar reaching 100%), browses, searches by name and
 // by hash, deletes with confirmation and transfers a document to B, while
 // B's Transfers and Documents show it arrive and A's row turns received,
@@ -35,6 +36,14 @@ func TestConsoleOnDev(t *testing.T) {
 	base := strings.TrimSuffix(n.file.APIURL, "/api/v1")
 	waitReady(t, testContext(t), base)
 	a, b := n.file.Members[0], n.file.Members[1]
+
+	// A folder of 120 documents, to page through.
+	for i := range 120 {
+		name := fmt.Sprintf("doc-%03d.txt", i)
+		if code, body := upload(t, n.file.APIURL+"/documents/many/"+name, a.Credential.User, a.Credential.Password, name, name); code != 200 {
+			t.Fatalf("upload %s: %d %s", name, code, body)
+		}
+	}
 
 	// A 1 GiB file (sparse: it costs no disk until the node stores it)
 	// uploaded through the console while the page's JS heap is watched.
@@ -79,6 +88,8 @@ func TestConsoleOnDev(t *testing.T) {
 		IdentityNote        string              `json:"identityNote"`
 		APIText             string              `json:"apiText"`
 		Preview             string              `json:"preview"`
+		Pages               []string            `json:"pages"`
+		LastHasNext         int                 `json:"lastHasNext"`
 		Axe                 map[string][]string `json:"axe"`
 		NewCredential       int                 `json:"newCredentialStatus"`
 		BigProgress         int                 `json:"bigProgress"`
@@ -108,6 +119,12 @@ func TestConsoleOnDev(t *testing.T) {
 	}
 	if !slices.Equal(res.Listing, []string{"alpha.txt", "beta.txt", "gamma.txt"}) || !slices.Equal(res.AfterDelete, []string{"alpha.txt", "beta.txt"}) {
 		t.Errorf("listing %q, after delete %q", res.Listing, res.AfterDelete)
+	}
+	if want := []string{"Entries 1–50 doc-000.txt", "Entries 51–100 doc-050.txt", "Entries 101–120 doc-100.txt"}; !slices.Equal(res.Pages, want) {
+		t.Errorf("pages of /many: %q, want %q", res.Pages, want)
+	}
+	if res.LastHasNext != 0 {
+		t.Errorf("the last page of /many offers a next page")
 	}
 	if len(res.AlphaHash) != 64 || !slices.Equal(res.SearchByHash, []string{"/reports/alpha.txt"}) {
 		t.Errorf("hash %q, search by hash %q", res.AlphaHash, res.SearchByHash)

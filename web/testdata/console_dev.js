@@ -99,6 +99,26 @@ async function waitUploaded(page, name) {
     await signIn(a, process.env.CONSIGN_USER_A, process.env.CONSIGN_PASS_A);
     step("signed in as A");
 
+    // Pagination: 120 documents, 50 a page.
+    await a.goto(url + "/#/documents?path=/many");
+    const pageInfo = async () => {
+      const t = a.getByRole("table", { name: "Contents of /many" });
+      await t.waitFor(T);
+      const first = await t.getByRole("rowheader").first().innerText();
+      return (await a.getByRole("navigation", { name: "Pages" }).locator("span").innerText()) + " " + first;
+    };
+    out.pages = [await pageInfo()];
+    await a.getByRole("link", { name: "Next page" }).click();
+    await a.getByRole("navigation", { name: "Pages" }).getByText("Entries 51–100").waitFor(T);
+    out.pages.push(await pageInfo());
+    await a.getByRole("link", { name: "Next page" }).click();
+    await a.getByRole("navigation", { name: "Pages" }).getByText("Entries 101–120").waitFor(T);
+    out.pages.push(await pageInfo());
+    out.lastHasNext = await a.getByRole("link", { name: "Next page" }).count();
+    await a.getByRole("link", { name: "Previous page" }).click();
+    await a.getByRole("navigation", { name: "Pages" }).getByText("Entries 51–100").waitFor(T);
+    step("paged through 120 documents");
+
     // Documents: create a folder, then upload into it.
     await nav(a, "Documents");
     await a.getByRole("textbox", { name: "New folder name" }).fill("reports");
