@@ -84,6 +84,7 @@ func TestConsoleOnDev(t *testing.T) {
 		RequiredCN          string              `json:"requiredCN"`
 		OpensslCommand      string              `json:"opensslCommand"`
 		Destinations        []string            `json:"destinations"`
+		ExternalRow         string              `json:"externalRow"`
 		AddressBook         []string            `json:"addressBook"`
 		IdentityNote        string              `json:"identityNote"`
 		APIText             string              `json:"apiText"`
@@ -137,6 +138,9 @@ func TestConsoleOnDev(t *testing.T) {
 	}
 	if !slices.Contains(res.Destinations, "console-x") || slices.Contains(res.Destinations, "console-m") {
 		t.Errorf("destinations after delete: %q", res.Destinations)
+	}
+	if !strings.Contains(res.ExternalRow, "CN="+res.RequiredCN) || !strings.Contains(res.ExternalRow, "Expires ") {
+		t.Errorf("external destination row: %q", res.ExternalRow)
 	}
 	for _, m := range n.file.Members {
 		if !slices.ContainsFunc(res.AddressBook, func(h string) bool { return strings.HasPrefix(h, m.Name) }) {

@@ -247,6 +247,7 @@ async function waitUploaded(page, name) {
     await a.getByRole("dialog", { name: "Delete console-m?" }).getByRole("button", { name: "Delete" }).click();
     await a.getByRole("status").filter({ hasText: "Deleted console-m" }).waitFor(T);
     out.destinations = await a.getByRole("table", { name: "My destinations" }).getByRole("rowheader").allInnerTexts();
+    out.externalRow = await a.getByRole("table", { name: "My destinations" }).getByRole("row").filter({ has: a.getByRole("rowheader", { name: "console-x" }) }).innerText();
     step("destination deleted");
 
     // Messages: B subscribes (manual commit), A sends, B sees it live.

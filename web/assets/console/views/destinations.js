@@ -1,6 +1,6 @@
 // Destinations: list mine, create managed or externally managed ones,
 // publish an external destination's certificate, delete.
-import { h, add, replace, field, copyable, alertBox, status, empty, confirmDialog, openDialog } from "../dom.js";
+import { h, add, replace, field, formatTime, copyable, alertBox, status, empty, confirmDialog, openDialog } from "../dom.js";
 import { API, get, post, del, request } from "../api.js";
 
 export function render(main) {
@@ -64,7 +64,11 @@ export function render(main) {
 
   function certSummary(d) {
     if (!d.certificate) return h("span", { class: "warning" }, "no certificate published yet");
-    return h("details", {}, h("summary", {}, "PEM"), h("pre", {}, d.certificate), copyable(d.certificate, "certificate of " + d.name));
+    const expired = d.certificate_not_after && new Date(d.certificate_not_after) < new Date();
+    return h("div", {},
+      d.certificate_subject ? h("p", { class: "cert-subject" }, h("code", {}, d.certificate_subject)) : null,
+      d.certificate_not_after ? h("p", { class: expired ? "warning" : "muted" }, (expired ? "Expired " : "Expires ") + formatTime(d.certificate_not_after)) : null,
+      h("details", {}, h("summary", {}, "PEM"), h("pre", {}, d.certificate), copyable(d.certificate, "certificate of " + d.name)));
   }
 
   function uploadCert(d) {
