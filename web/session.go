@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"mime"
 	"net/http"
 	"sync"
 	"time"
@@ -209,7 +210,18 @@ func (s *Server) sessionOut(p auth.Principal, csrf string) sessionJSON {
 	return sessionJSON{SignedIn: true, User: p.User, Member: p.Member, Environment: p.EnvironmentID, CSRF: csrf, ExpiresIn: int(s.cfg.SessionTTL.Seconds())}
 }
 
+// signIn answers POST /console/session. Only a JSON body is accepted,
+// and never from another site's page (Sec-Fetch-Site), so that a forged
+// cross-site form cannot sign the browser in as someone else.
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		WriteError(w, http.StatusUnsupportedMediaType, `sign in with a JSON body {"user","password"} (Content-Type: application/json)`)
+		return
+	}
+	if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
+		Error(w, r, fmt.Errorf("%w: signing in from another site's page is refused", ErrForbidden))
+		return
+	}
 	var in signInJSON
 	if err := decodeJSONBody(w, r, maxSignInBody, &in); err != nil {
 		Error(w, r, err)

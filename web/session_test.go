@@ -56,6 +56,14 @@ func TestConsoleSession(t *testing.T) {
 	if r := sessionCall(t, f, "POST", "/console/session", `{"user":""}`, "", console); r.status != 400 {
 		t.Fatalf("empty sign-in: %d %s", r.status, r.body)
 	}
+	// A cross-site form cannot sign the browser in (login CSRF).
+	good := `{"user":"` + f.user + `","password":"` + f.pass + `"}`
+	if r := sessionCall(t, f, "POST", "/console/session", good, "", map[string]string{"Content-Type": "text/plain"}); r.status != 415 {
+		t.Fatalf("sign-in as text/plain: %d %s", r.status, r.body)
+	}
+	if r := sessionCall(t, f, "POST", "/console/session", good, "", map[string]string{"Sec-Fetch-Site": "cross-site"}); r.status != 403 {
+		t.Fatalf("sign-in from another site: %d %s", r.status, r.body)
+	}
 	// The API refuses the console (CSRF header present) without a challenge,
 	// and other clients with one.
 	if r := sessionCall(t, f, "GET", "/api/v1/whoami", "", "", console); r.status != 401 || r.header.Get("WWW-Authenticate") != "" {
