@@ -4,7 +4,7 @@ GO ?= go
 BIN := bin/consign
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all build dev test test-go test-node fuzz bench testenv testenv-down contracts lint clean
+.PHONY: all build dev test test-go test-node fuzz bench testenv testenv-down contracts lint screenshots clean
 
 all: build
 
@@ -31,6 +31,10 @@ bench: build ## measure, and write BENCHMARKS.md
 
 contracts: ## recompile the Solidity contracts and regenerate Go bindings
 	scripts/contracts.sh
+
+screenshots: ## drive the console in Chromium on a dev node and write docs/console/*.png
+	scripts/testenv/up.sh
+	. .testenv/env.sh && CONSIGN_SCREENSHOTS=$(CURDIR)/docs/console $(GO) test -count=1 -run '^TestConsoleOnDev$$' ./cmd/consign
 
 lint: ## gofmt, go vet, staticcheck and govulncheck (pinned, cached, offline)
 	scripts/lint.sh

@@ -31,7 +31,7 @@ scripts/lint.sh
 # reports it whenever a client disconnects mid-poll, so these tests run in a
 # plain pass; the code they reach is raced by the Go-level tests.
 # Add a new socket.io client test here.
-sio_client_tests='^(TestSocketIONodeClients|TestSocketIONamespaces|TestSocketIORateLimit|TestConsoleInChromium|TestApp2AppNodeClients|TestApp2AppTwoNodes|TestTransfersNodeClient|TestTwoMembersOnRealServers)$'
+sio_client_tests='^(TestSocketIONodeClients|TestSocketIONamespaces|TestSocketIORateLimit|TestConsoleInChromium|TestConsoleOnDev|TestApp2AppNodeClients|TestApp2AppTwoNodes|TestTransfersNodeClient|TestTwoMembersOnRealServers)$'
 
 mkdir -p .testenv/logs
 log=.testenv/logs/go-test.log

@@ -57,12 +57,21 @@ func (s *Server) check(ctx context.Context, ip, user, password string) (auth.Pri
 	}
 }
 
-// authenticate requires HTTP Basic credentials of this environment.
+// authenticate requires HTTP Basic credentials of this environment, or
+// a console session (session.go).
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ip := clientIP(r.RemoteAddr)
 		user, password, ok := r.BasicAuth()
 		if !ok {
+			if p, found, err := s.sessionPrincipal(r); found {
+				if err != nil {
+					s.refuse(w, r, err)
+					return
+				}
+				next.ServeHTTP(w, withPrincipal(r, p))
+				return
+			}
 			if blocked, wait := s.limiter.blocked(ip); blocked {
 				s.refuse(w, r, &rateLimitedError{wait: wait})
 				return
@@ -75,7 +84,8 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			s.refuse(w, r, err)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+		s.events.credentialUsed(p.Member, p.User, r.Method, r.URL.Path)
+		next.ServeHTTP(w, withPrincipal(r, p))
 	})
 }
 
@@ -84,7 +94,7 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &rl) {
 		w.Header().Set("Retry-After", strconv.Itoa(rl.retryAfter()))
 	}
-	if StatusFor(err) == http.StatusUnauthorized {
+	if StatusFor(err) == http.StatusUnauthorized && !fromConsole(r) {
 		w.Header().Set("WWW-Authenticate", `Basic realm="consign", charset="UTF-8"`)
 	}
 	Error(w, r, err)

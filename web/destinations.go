@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/consign/consign/app2app"
 	"github.com/consign/consign/crypto"
@@ -23,6 +24,9 @@ type destinationJSON struct {
 	Managed     bool    `json:"managed"`
 	Certificate *string `json:"certificate,omitempty"`
 	RequiredCN  string  `json:"required_cn,omitempty"`
+	// Subject and NotAfter describe the certificate, when there is one.
+	Subject  string `json:"certificate_subject,omitempty"`
+	NotAfter string `json:"certificate_not_after,omitempty"`
 }
 
 func destinationOut(d app2app.Destination, listing bool) destinationJSON {
@@ -30,6 +34,9 @@ func destinationOut(d app2app.Destination, listing bool) destinationJSON {
 	if d.Certificate != "" || listing {
 		c := d.Certificate
 		out.Certificate = &c
+	}
+	if cert, err := crypto.ParseCertificatePEM([]byte(d.Certificate)); d.Certificate != "" && err == nil {
+		out.Subject, out.NotAfter = cert.Subject.String(), cert.NotAfter.UTC().Format(time.RFC3339)
 	}
 	return out
 }

@@ -12,12 +12,16 @@
 //     naming what failed); no credentials needed;
 //   - /socket.io/socket.io.js: the embedded socket.io-client 4.8.1
 //     browser bundle; public;
+//   - / and /console/...: the browser console (its page and its ES
+//     modules under /console/assets/), public, under a strict
+//     Content-Security-Policy; /console/session signs the console in and
+//     out (session.go);
 //   - /socket.io/: the socket.io server (Engine.IO 3 and 4, so
 //     socket.io-client 2.x and 4.x both connect), authenticated per
 //     connection by a namespace middleware;
 //   - everything else: HTTP Basic auth with an application credential,
-//     then the routes registered with Server.Handle, the console page
-//     (/ and /console/) and POST /console/token.
+//     or a console session cookie, then the routes registered with
+//     Server.Handle, POST /console/token and GET /api/v1/logs.
 //
 // Authentication. A credential is checked by an auth.Verifier and must
 // belong to the environment this node serves (Config.EnvironmentID); a
@@ -27,11 +31,19 @@
 // with Retry-After before its credentials are even checked, which also
 // caps the argon2id work an attacker can cause.
 //
+// The console signs in with POST /console/session {"user","password"}
+// (checked and rate-limited the same way) and gets an HttpOnly,
+// SameSite=Strict session cookie and a CSRF token; with the cookie,
+// state-changing requests must repeat the token in X-CSRF-Token, and
+// requests a browser marks as from another site are refused. Refusals of
+// the console's requests carry no WWW-Authenticate challenge, so no
+// browser prompt appears.
+//
 // socket.io clients send the same Basic header in the handshake
 // (extraHeaders). Browsers cannot set headers on a websocket, so the
-// console (a page fetched with Basic auth) asks POST /console/token for a
-// single-use token valid 30 s and passes it in socket.io's auth payload
-// ({token}) for each (re)connection. A refused handshake gets the
+// console asks POST /console/token for a single-use token valid 30 s and
+// passes it in socket.io's auth payload ({token}) for each
+// (re)connection. A refused handshake gets the
 // socket.io error "unauthorized" with the reason in its data.
 //
 // Errors. Every error body is {"error": "<message>"}. Handlers wrap

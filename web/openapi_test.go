@@ -293,6 +293,7 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	s.HandleTransfers(nil)
 	s.HandleApp2App(nil)
 	s.HandleRegistry(nil, nil, nil)
+	s.HandleCredentials(nil)
 
 	var routes []string
 	for _, p := range s.Routes() {

@@ -41,6 +41,9 @@ type Config struct {
 	// TokenTTL is how long a console socket token stays valid; zero means
 	// 30s. Tokens are single-use.
 	TokenTTL time.Duration
+	// SessionTTL is how long a console session stays valid after its last
+	// request; zero means 30m. No session outlives 12 hours.
+	SessionTTL time.Duration
 	// Logger receives request errors and recovered panics; nil means
 	// slog.Default().
 	Logger *slog.Logger
@@ -64,8 +67,8 @@ func (c Config) Validate() error {
 			return fmt.Errorf("web: config: CORS origin %q must not end with '/'", o)
 		}
 	}
-	if c.FailureBurst < 0 || c.FailureRefill < 0 || c.ReadyTimeout < 0 || c.TokenTTL < 0 {
-		return errors.New("web: config: FailureBurst, FailureRefill, ReadyTimeout and TokenTTL must not be negative")
+	if c.FailureBurst < 0 || c.FailureRefill < 0 || c.ReadyTimeout < 0 || c.TokenTTL < 0 || c.SessionTTL < 0 {
+		return errors.New("web: config: FailureBurst, FailureRefill, ReadyTimeout, TokenTTL and SessionTTL must not be negative")
 	}
 	return c.SocketIO.validate()
 }
@@ -85,6 +88,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.TokenTTL == 0 {
 		c.TokenTTL = 30 * time.Second
+	}
+	if c.SessionTTL == 0 {
+		c.SessionTTL = 30 * time.Minute
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -110,6 +116,8 @@ type Server struct {
 	log      *slog.Logger
 	limiter  *failureLimiter
 	tokens   *tokenStore
+	sessions *sessionStore
+	events   *eventLog
 	api      *http.ServeMux // authenticated routes
 	sio      *sioServer
 	handler  http.Handler
@@ -144,6 +152,8 @@ func New(cfg Config, verifier auth.Verifier, probes ...Probe) (*Server, error) {
 		log:      cfg.Logger,
 		limiter:  newFailureLimiter(cfg.FailureBurst, cfg.FailureRefill, cfg.Now),
 		tokens:   newTokenStore(cfg.TokenTTL, cfg.Now),
+		sessions: newSessionStore(cfg.SessionTTL, cfg.Now),
+		events:   newEventLog(cfg.Now),
 		api:      http.NewServeMux(),
 	}
 	sio, err := newSIOServer(s)
@@ -153,10 +163,15 @@ func New(cfg Config, verifier auth.Verifier, probes ...Probe) (*Server, error) {
 	s.sio = sio
 	// The public routes, answered before authentication (socket.io is not
 	// a REST route and is not listed).
-	s.patterns = []string{"GET /healthz", "GET /readyz", "GET " + openAPIPath}
-	s.Handle("GET /{$}", http.HandlerFunc(s.serveConsole))
-	s.Handle("GET /console/", http.HandlerFunc(s.serveConsole))
+	s.patterns = []string{"GET /healthz", "GET /readyz", "GET " + openAPIPath,
+		"GET /{$}", "GET /console/", "GET /console/session", "POST /console/session", "DELETE /console/session"}
 	s.Handle("POST /console/token", http.HandlerFunc(s.issueToken))
+	s.Handle("GET /api/v1/logs", http.HandlerFunc(s.serveLogs))
+	s.OnConnection(func(c *Conn) {
+		if c.Query("console") == "1" {
+			s.events.watch(c)
+		}
+	})
 	s.handler = s.routes()
 	return s, nil
 }
@@ -248,7 +263,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 // routes assembles the middleware chain:
-// recover → logger → path cleaning → CORS → (public | socket.io | auth → api).
+// recover → logger → path cleaning → CORS → (public | console | socket.io | auth → api).
 func (s *Server) routes() http.Handler {
 	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch p := r.URL.Path; {
@@ -260,6 +275,10 @@ func (s *Server) routes() http.Handler {
 			serveOpenAPI(w, r)
 		case p == "/socket.io/socket.io.js" || p == "/socket.io/socket.io.min.js":
 			serveClientBundle(w, r)
+		case p == "/console/session":
+			s.serveSession(w, r)
+		case p == "/" || strings.HasPrefix(p, "/console/") && p != "/console/token":
+			s.serveConsole(w, r) // the page and its assets are public; the API is not
 		case strings.HasPrefix(p, "/socket.io/"):
 			s.sio.handler.ServeHTTP(w, r) // authenticated by the socket.io middleware
 		default:

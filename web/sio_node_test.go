@@ -163,7 +163,7 @@ func TestSocketIORateLimit(t *testing.T) {
 		t.Errorf("third attempt (right password, over the limit): %+v", last)
 	}
 	// HTTP shares the per-IP budget.
-	if r := f.do(t, "GET", "/", f.user, f.pass); r.status != 429 {
+	if r := f.do(t, "GET", "/api/v1/addressbook", f.user, f.pass); r.status != 429 {
 		t.Errorf("HTTP after socket.io failures: %d", r.status)
 	}
 }

@@ -95,6 +95,11 @@ func transferEvent(t docstore.Transfer) map[string]any {
 // NotifyTransfer emits a transfer event to the member's socket.io
 // connections on this node; it implements docstore.TransferNotifier.
 func (s *Server) NotifyTransfer(member string, ev docstore.TransferEvent, t docstore.Transfer) {
+	kind, msg := "transfer", fmt.Sprintf("%s: %s from %s to %s, status %s", ev, t.Document, t.From, t.To, t.Status)
+	if t.Status == docstore.StatusFailed {
+		kind, msg = "error", msg+": "+t.Error
+	}
+	s.events.add(member, kind, msg)
 	if err := s.EmitToMember(member, string(ev), transferEvent(t)); err != nil {
 		s.log.Warn("web: transfer event not emitted", "member", member, "event", ev, "id", t.ID, "err", err)
 	}

@@ -82,13 +82,13 @@ func TestDevServesWithPrintedCredentials(t *testing.T) {
 	}
 
 	m := file.Members[0]
-	if code, body := get(t, base+"/", "", ""); code != 401 || !strings.Contains(body, `"error"`) {
+	if code, body := get(t, base+"/api/v1/transfers", "", ""); code != 401 || !strings.Contains(body, `"error"`) {
 		t.Fatalf("no credentials: %d %s", code, body)
 	}
-	if code, _ := get(t, base+"/", m.Credential.User, m.Credential.Password+"x"); code != 401 {
+	if code, _ := get(t, base+"/api/v1/transfers", m.Credential.User, m.Credential.Password+"x"); code != 401 {
 		t.Fatalf("wrong password: %d", code)
 	}
-	if code, _ := get(t, base+"/", m.Credential.User, m.Credential.Password); code != 200 {
+	if code, _ := get(t, base+"/api/v1/transfers", m.Credential.User, m.Credential.Password); code != 200 {
 		t.Fatalf("printed credentials: %d", code)
 	}
 	waitReady(t, testContext(t), base)
@@ -107,7 +107,7 @@ func TestDevServesWithPrintedCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code, _ := get(t, base+"/", user, password); code != 401 {
+	if code, _ := get(t, base+"/api/v1/transfers", user, password); code != 401 {
 		t.Fatalf("credential of another environment: got %d, want 401", code)
 	}
 	stopTestDev(t, cancel, done)
@@ -119,7 +119,7 @@ func TestDevServesWithPrintedCredentials(t *testing.T) {
 		t.Fatalf("restart changed member %q: %+v vs %+v", m.Name, n2.file.Members[0], m)
 	}
 	base2 := strings.TrimSuffix(n2.file.APIURL, "/api/v1")
-	if code, _ := get(t, base2+"/", m.Credential.User, m.Credential.Password); code != 200 {
+	if code, _ := get(t, base2+"/api/v1/transfers", m.Credential.User, m.Credential.Password); code != 200 {
 		t.Fatalf("credentials after restart: %d", code)
 	}
 }

@@ -141,6 +141,7 @@ func newNode(ctx context.Context, infra infrastructure) (_ *node, err error) {
 		return nil, err
 	}
 	n.web.HandleDocuments(docs)
+	n.web.HandleCredentials(web.AuthCredentials(n.creds, credStore))
 
 	// App-to-app messaging: destination keys are sealed in the metadata
 	// database under a master key kept beside it.

@@ -193,6 +193,7 @@ func TestOpenAPIMatchesDevNode(t *testing.T) {
 		"name": "no-such-destination",
 		"hash": strings.Repeat("0", 64),
 		"id":   "00000000-0000-4000-8000-000000000000",
+		"user": "no-such-credential",
 	}
 	queryValues := map[string]string{"uri": destURI}
 

@@ -30,6 +30,7 @@ const (
 	NodeModules   = "CONSIGN_TEST_NODE_MODULES"  // node_modules with playwright-core, node-forge, solc
 	SIO2Modules   = "CONSIGN_TEST_SIO2_MODULES"  // node_modules with socket.io-client 2.x
 	SIO4Modules   = "CONSIGN_TEST_SIO4_MODULES"  // node_modules with socket.io-client 4.x
+	AxeModules    = "CONSIGN_TEST_AXE_MODULES"   // node_modules with axe-core
 	ToolsBin      = "CONSIGN_TEST_TOOLS_BIN"     // folder of built tools (geth, abigen, ipfs, versitygw)
 	requireServer = "CONSIGN_TEST_REQUIRE"
 )

@@ -95,6 +95,18 @@ install_node() {
   stamp node "$want"
 }
 
+# axe-core gets a folder of its own, so adding it never reinstalls the
+# other Node packages.
+install_axe() {
+  have axe "axe-core@$AXE_CORE_VERSION" && [ -f "$CONSIGN_CACHE/node/axe/node_modules/axe-core/axe.min.js" ] && return 0
+  log "installing axe-core $AXE_CORE_VERSION"
+  local d="$CONSIGN_CACHE/node/axe"
+  mkdir -p "$d"
+  ( cd "$d" && { [ -f package.json ] || echo '{"name":"consign-axe","private":true}' > package.json; } \
+      && run node-axe npm install --no-audit --no-fund --loglevel=error "axe-core@$AXE_CORE_VERSION" )
+  stamp axe "axe-core@$AXE_CORE_VERSION"
+}
+
 install_chromium() {
   command -v chromium >/dev/null 2>&1 && return 0
   log "installing Debian's chromium"
@@ -140,21 +152,21 @@ install_vulndb() {
 }
 
 # The lint tools are not in the default set: scripts/lint.sh asks for them.
-all=(node kafka chromium versitygw geth kubo)
+all=(node axe kafka chromium versitygw geth kubo)
 want=("$@"); [ ${#want[@]} -gt 0 ] || want=("${all[@]}")
 # Network-bound installs run beside the CPU-bound Go builds; the Go builds
 # run one after another (each uses every core).
 pids=()
 for t in "${want[@]}"; do
   case $t in
-    node|kafka|chromium) "install_$t" & pids+=($!) ;;
+    node|axe|kafka|chromium) "install_$t" & pids+=($!) ;;
   esac
 done
 rc=0
 for t in "${want[@]}"; do
   case $t in
     versitygw|geth|kubo|staticcheck|govulncheck|vulndb) "install_$t" || rc=1 ;;
-    node|kafka|chromium) ;;
+    node|axe|kafka|chromium) ;;
     *) log "unknown tool $t (known: ${all[*]} staticcheck govulncheck vulndb)"; rc=1 ;;
   esac
 done

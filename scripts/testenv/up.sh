@@ -386,6 +386,7 @@ tmp=$(mktemp "$TE/env.sh.XXXXXX")
   echo "export CONSIGN_TEST_NODE_MODULES=$NODE_DIR/node_modules"
   echo "export CONSIGN_TEST_SIO2_MODULES=$NODE_DIR/sio2/node_modules"
   echo "export CONSIGN_TEST_SIO4_MODULES=$NODE_DIR/sio4/node_modules"
+  echo "export CONSIGN_TEST_AXE_MODULES=$NODE_DIR/axe/node_modules"
   echo "export CONSIGN_TEST_TOOLS_BIN=$TOOLS_BIN"
 } >"$tmp"
 mv "$tmp" "$TE/env.sh"

@@ -11,6 +11,8 @@ PLAYWRIGHT_CORE_VERSION=1.56.1
 SOCKETIO_CLIENT2_VERSION=2.4.0
 SOCKETIO_CLIENT4_VERSION=4.8.1
 NODE_FORGE_VERSION=1.3.1
+# The accessibility checker the console's browser test runs on every view.
+AXE_CORE_VERSION=4.10.3
 # The HTTP client libraries existing Node client programs use.
 AXIOS_VERSION=0.27.2
 FORM_DATA_VERSION=2.5.6
