@@ -165,6 +165,16 @@ func newSendQueue(lim SocketIOLimits, eng engine.Socket, onStuck func(string)) *
 		}
 	})
 	attach := func(t transports.Transport) {
+		// A write that fails still ends in "drain"; the transport reports
+		// the failure (error, or close) first, synchronously, so the queue
+		// is closed by then and nothing of that flush counts as written.
+		failed := func(...any) {
+			if eng.Transport() == t { // not the polling transport left by an upgrade
+				q.close()
+			}
+		}
+		_ = t.On("error", failed)
+		_ = t.On("close", failed)
 		_ = t.On("drain", func(...any) { q.drained() })
 	}
 	attach(eng.Transport())
@@ -307,6 +317,14 @@ func (q *sendQueue) close() {
 // SendQueue packets and SendQueueBytes bytes waiting.
 func (q *sendQueue) room(ctx context.Context) error {
 	return q.wait(ctx, func() bool { return len(q.track) < q.lim.SendQueue && q.bytes < q.lim.SendQueueBytes })
+}
+
+// stats reports the packets and bytes waiting (queued, or handed to the
+// transport and not yet written).
+func (q *sendQueue) stats() (packets, bytes int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.track), q.bytes
 }
 
 // mark is the sequence number of the last packet created so far.

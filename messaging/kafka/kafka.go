@@ -308,8 +308,18 @@ func (t *Transport) Consume(ctx context.Context, group string, topics []string, 
 		return fmt.Errorf("messaging/kafka: consume group %q: %w", group, err)
 	}
 
+	cfg, fetch := t.cfg, int32(4<<20)
+	if o := messaging.ConsumeOptionsFrom(ctx); o.ReadAhead > 0 || o.BatchBytes > 0 {
+		if o.ReadAhead > 0 {
+			cfg.MaxBuffered = o.ReadAhead
+		}
+		if o.BatchBytes > 0 && o.BatchBytes < int(fetch) {
+			fetch = int32(o.BatchBytes)
+			cfg.MaxBufferedBytes = min(cfg.MaxBufferedBytes, o.BatchBytes)
+		}
+	}
 	c := &consumer{
-		cfg:     t.cfg,
+		cfg:     cfg,
 		h:       h,
 		workers: make(map[tp]*worker),
 		commit:  make(chan struct{}, 1),
@@ -323,8 +333,8 @@ func (t *Transport) Consume(ctx context.Context, group string, topics []string, 
 		kgo.BlockRebalanceOnPoll(),
 		kgo.OnPartitionsRevoked(c.revoked),
 		kgo.OnPartitionsLost(c.lost),
-		kgo.FetchMaxBytes(4<<20),
-		kgo.FetchMaxPartitionBytes(4<<20),
+		kgo.FetchMaxBytes(fetch),
+		kgo.FetchMaxPartitionBytes(fetch),
 	)
 	opts = append(opts, t.cfg.Opts...)
 	cl, err := kgo.NewClient(opts...)
