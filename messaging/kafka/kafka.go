@@ -21,7 +21,9 @@
 // and waited for, and the marked offsets are committed before the partitions
 // move. A partition whose queue grows past MaxBuffered records is paused
 // until its worker catches up, which keeps memory bounded while a handler is
-// slow or holding a message for a manual commit.
+// slow or holding a message for a manual commit. messaging.ConsumeOptions
+// on a Consume call's context lower MaxBuffered and the fetch size (4 MiB)
+// for that call.
 package kafka
 
 import (
