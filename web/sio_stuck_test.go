@@ -206,7 +206,7 @@ func TestSocketIOStuckSubscribers(t *testing.T) {
 func testStuckSubscribers(t *testing.T, sendTimeout time.Duration) {
 	const (
 		stuck   = 50
-		msgs    = 200  // per destination
+		msgs    = 100  // per destination
 		size    = 2048 // bytes of content per message
 		qLen    = 16
 		qBytes  = 32 << 10

@@ -35,6 +35,10 @@ type SocketIOLimits struct {
 	PendingPerIP int
 	// PendingMax caps such sessions node-wide; zero means 1024.
 	PendingMax int
+	// PingInterval and PingTimeout are Engine.IO's heartbeat: a client
+	// that does not answer a ping within PingTimeout is disconnected.
+	// Zero means the library's 25s and 20s.
+	PingInterval, PingTimeout time.Duration
 }
 
 func (l *SocketIOLimits) setDefaults() {
@@ -56,7 +60,8 @@ func (l *SocketIOLimits) setDefaults() {
 }
 
 func (l SocketIOLimits) validate() error {
-	if l.SendQueue < 0 || l.SendQueueBytes < 0 || l.SendTimeout < 0 || l.ConnectTimeout < 0 || l.PendingPerIP < 0 || l.PendingMax < 0 {
+	if l.SendQueue < 0 || l.SendQueueBytes < 0 || l.SendTimeout < 0 || l.ConnectTimeout < 0 || l.PendingPerIP < 0 || l.PendingMax < 0 ||
+		l.PingInterval < 0 || l.PingTimeout < 0 {
 		return errors.New("web: config: SocketIO limits must not be negative")
 	}
 	return nil

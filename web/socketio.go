@@ -64,6 +64,12 @@ func newSIOServer(s *Server) (*sioServer, error) {
 	}
 	lim := s.cfg.SocketIO
 	opts.SetConnectTimeout(lim.ConnectTimeout)
+	if lim.PingInterval > 0 {
+		opts.SetPingInterval(lim.PingInterval)
+	}
+	if lim.PingTimeout > 0 {
+		opts.SetPingTimeout(lim.PingTimeout)
+	}
 	x := &sioServer{s: s, gate: newPendingGate(lim.PendingPerIP, lim.PendingMax)}
 	opts.SetAllowRequest(func(ctx *types.HttpContext) error {
 		// Called for handshakes only (requests without a sid).

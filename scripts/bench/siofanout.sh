@@ -29,7 +29,7 @@ trap 'rm -rf "$tmp"' EXIT
 nice go build -o "$tmp/siobench" ./internal/cmd/siobench
 
 # clients events round procs
-sizes=("100 2000 100 1" "1000 200 50 2" "10000 20 10 5")
+sizes=("100 2000 100 1" "1000 200 50 2" "10000 20 10 10")
 if [[ "${CONSIGN_BENCH_QUICK:-}" == 1 ]]; then
 	sizes=("100 1000 100 1" "1000 100 50 2")
 fi

@@ -12,6 +12,7 @@ const round = Number(process.env.ROUND);
 const headers = { Authorization: "Basic " + Buffer.from(process.env.CONSIGN_USER + ":" + process.env.CONSIGN_PASS).toString("base64") };
 const hits = []; // hits[r]: connections that received r*round events
 const say = (s) => process.stdout.write(s + "\n");
+const socks = [];
 
 function connect() {
   return new Promise((resolve, reject) => {
@@ -27,12 +28,18 @@ function connect() {
     });
     s.once("connect", () => resolve(s));
     s.once("connect_error", (e) => reject(new Error("connect_error: " + (e && e.message))));
-    s.on("disconnect", (reason) => { if (reason !== "io client disconnect") { console.error("disconnected: " + reason); process.exit(1); } });
+    let since = 0;
+    s.on("connect", () => { since = Date.now(); });
+    s.on("disconnect", (reason, details) => {
+      if (reason === "io client disconnect") return;
+      const d = details && (details.description ? String(details.description.message || details.description) : JSON.stringify(details));
+      console.error(`disconnected: ${reason} (${d || "no details"}) after ${Date.now() - since} ms connected, ${socks.length} of ${count} up`);
+      process.exit(1);
+    });
   });
 }
 
 (async () => {
-  const socks = [];
   for (let i = 0; i < count; i += 32) {
     const batch = [];
     for (let j = i; j < Math.min(count, i + 32); j++) batch.push(connect());

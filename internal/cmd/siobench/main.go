@@ -54,6 +54,11 @@ const program = "siobench"
 // what is measured.
 const connectTimeout = 10 * time.Minute
 
+// pingTimeout is Engine.IO's pong deadline for both servers: with 10,000
+// connections on two shared cores the servers handle pongs late (both
+// dropped clients for "ping timeout" with the default 20 s).
+const pingTimeout = 5 * time.Minute
+
 func main() {
 	server := flag.String("server", "consign", "consign or bare")
 	clients := flag.Int("clients", 100, "connected clients")
@@ -139,7 +144,7 @@ func serve(ctx context.Context, server string, ln net.Listener) (user, pass stri
 			return "", "", nil, nil, err
 		}
 		srv, err := web.New(web.Config{EnvironmentID: "bench", Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: benchLogLevel()})), FailureBurst: 1 << 20,
-			SocketIO: web.SocketIOLimits{PendingPerIP: 4096, PendingMax: 16384, ConnectTimeout: connectTimeout}}, creds)
+			SocketIO: web.SocketIOLimits{PendingPerIP: 4096, PendingMax: 16384, ConnectTimeout: connectTimeout, PingTimeout: pingTimeout}}, creds)
 		if err != nil {
 			return "", "", nil, nil, err
 		}
@@ -151,6 +156,7 @@ func serve(ctx context.Context, server string, ln net.Listener) (user, pass stri
 		opts.SetPath("/socket.io")
 		opts.SetServeClient(false)
 		opts.SetConnectTimeout(connectTimeout)
+		opts.SetPingTimeout(pingTimeout)
 		io := socket.NewServer(nil, opts)
 		nsp := io.Of("/api/v1", nil)
 		_ = nsp.On("connection", func(a ...any) {
