@@ -35,16 +35,23 @@ if [[ "${CONSIGN_BENCH_QUICK:-}" == 1 ]]; then
 fi
 row() { # measure command consign baseline goal
 	local ratio
-	ratio=$(awk -v a="$3" -v b="$4" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
+	ratio=$(awk -v a="$3" -v b="$4" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.2f", a / b; else print "n/a" }')
 	printf '| %s | `%s` | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$ratio" "$5"
 }
 # Output: <server> <clients> <events> <seconds> <deliveries/s> <RSS KiB per idle connection>
 for s in "${sizes[@]}"; do
 	read -r n ev round procs <<<"$s"
 	args=(-clients "$n" -events "$ev" -round "$round" -procs "$procs" -modules "$CONSIGN_TEST_SIO4_MODULES" -script internal/cmd/siobench/client.js)
-	c=$("$tmp/siobench" -server consign "${args[@]}")
-	b=$("$tmp/siobench" -server bare "${args[@]}")
 	cmd="go run ./internal/cmd/siobench -clients $n -events $ev -round $round -procs $procs"
+	# A size that does not complete in 10 minutes gets a row saying so.
+	if ! c=$(timeout 600 "$tmp/siobench" -server consign "${args[@]}" 2>"$tmp/err"); then
+		echo "siobench consign $n: $(tail -3 "$tmp/err")" >&2
+		c="consign $n $ev – failed failed"
+	fi
+	if ! b=$(timeout 600 "$tmp/siobench" -server bare "${args[@]}" 2>"$tmp/err"); then
+		echo "siobench bare $n: $(tail -3 "$tmp/err")" >&2
+		b="bare $n $ev – failed failed"
+	fi
 	goal="≥ 0.8× bare"
 	((n == 100)) && goal="≥ 40,000 events/s and ≥ 0.8× bare"
 	row "socket.io fan-out: one event to $n websocket v4 clients, events delivered/s" "$cmd" \

@@ -34,6 +34,7 @@ import (
 	"os/exec"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -46,6 +47,8 @@ import (
 )
 
 const program = "siobench"
+
+var profile string // -cpuprofile
 
 // connectTimeout is how long an Engine.IO session may go without joining
 // a namespace, for both servers: thousands of clients connecting from
@@ -67,7 +70,9 @@ func main() {
 	procs := flag.Int("procs", 1, "Node client processes")
 	modules := flag.String("modules", os.Getenv("CONSIGN_TEST_SIO4_MODULES"), "node_modules with socket.io-client 4.x")
 	script := flag.String("script", "internal/cmd/siobench/client.js", "the client script")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the emitting phase to this file")
 	flag.Parse()
+	profile = *cpuprofile
 	if *events%*round != 0 || *clients%*procs != 0 {
 		benchkit.Exit(program, errors.New("-events must be a multiple of -round and -clients of -procs"))
 	}
@@ -112,6 +117,17 @@ func run(server string, clients, events, round, procs int, modules, script strin
 
 	payload := map[string]any{"transferId": "0", "document": "/bench/doc.txt", "status": "sent",
 		"from": "kld://documentstore/m/m1/e/bench/s/m1-ds/d/out", "to": "kld://documentstore/m/m2/e/bench/s/m2-ds/d/in"}
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	start := time.Now()
 	for r := 1; r <= events/round; r++ {
 		for i := range round {
