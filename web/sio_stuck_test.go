@@ -162,6 +162,7 @@ func (l smallSendBuffers) Accept() (net.Conn, error) {
 type recordingHandler struct {
 	mu   sync.Mutex
 	msgs []string
+	all  []string // every record at Info or above
 }
 
 func (h *recordingHandler) Enabled(context.Context, slog.Level) bool { return true }
@@ -169,14 +170,35 @@ func (h *recordingHandler) WithAttrs([]slog.Attr) slog.Handler       { return h 
 func (h *recordingHandler) WithGroup(string) slog.Handler            { return h }
 
 func (h *recordingHandler) Handle(ctx context.Context, r slog.Record) error {
+	var b strings.Builder
+	r.Attrs(func(a slog.Attr) bool { fmt.Fprintf(&b, "%s=%v ", a.Key, a.Value); return true })
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	if r.Message == "socket.io connection closed" {
-		var b strings.Builder
-		r.Attrs(func(a slog.Attr) bool { fmt.Fprintf(&b, "%s=%v ", a.Key, a.Value); return true })
-		h.mu.Lock()
 		h.msgs = append(h.msgs, b.String())
-		h.mu.Unlock()
+	}
+	if r.Level >= slog.LevelInfo {
+		h.all = append(h.all, r.Message+": "+b.String())
 	}
 	return nil
+}
+
+// dumpOnFailure logs what the node logged, when the test failed.
+func (h *recordingHandler) dumpOnFailure(t *testing.T) {
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		for i, l := range h.all {
+			if i == 200 {
+				t.Logf("node log: … %d more lines", len(h.all)-i)
+				break
+			}
+			t.Logf("node log: %s", l)
+		}
+	})
 }
 
 func (h *recordingHandler) closed() []string {
@@ -226,6 +248,7 @@ func testStuckSubscribers(t *testing.T, sendTimeout time.Duration) {
 		t.Fatal(err)
 	}
 	logs := &recordingHandler{}
+	logs.dumpOnFailure(t)
 	srv, err := New(Config{EnvironmentID: f.chain.EnvironmentID, Logger: slog.New(logs), FailureBurst: 1000,
 		// ConnectTimeout: under -race on a busy machine a refused
 		// connection's connect_error may come late; it is not what is tested.
@@ -255,18 +278,6 @@ func testStuckSubscribers(t *testing.T, sendTimeout time.Duration) {
 		<-done
 	})
 	f.base, f.base2 = "http://"+ln.Addr().String(), "http://"+ln.Addr().String()
-
-	// Tuning options out of range are refused with connect_error.
-	for _, q := range []string{"&read_ahead=0", "&read_ahead=lots", "&batch_size=10", "&batch_size=99999999"} {
-		c, err := dialWS(ctx, f.base, f.user2, f.pass2, "/api/v1", q)
-		if err == nil {
-			c.ws.Close()
-			t.Fatalf("%s accepted", q)
-		}
-		if !strings.Contains(err.Error(), "connect_error") || !strings.Contains(err.Error(), "want a whole number") {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
 
 	from := f.createDest(t, f.user1, f.pass1, "sender", false)
 	dests := make([]string, stuck+1) // dests[0] is the healthy subscriber's
@@ -428,6 +439,18 @@ func testStuckSubscribers(t *testing.T, sendTimeout time.Duration) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+
+	// Tuning options out of range are refused with connect_error.
+	for _, q := range []string{"&read_ahead=0", "&read_ahead=lots", "&batch_size=10", "&batch_size=99999999"} {
+		c, err := dialWS(ctx, f.base, f.user2, f.pass2, "/api/v1", q)
+		if err == nil {
+			c.ws.Close()
+			t.Fatalf("%s accepted", q)
+		}
+		if !strings.Contains(err.Error(), "connect_error") || !strings.Contains(err.Error(), "want a whole number") {
+			t.Fatalf("%s: %v", q, err)
+		}
 	}
 }
 
