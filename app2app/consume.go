@@ -53,6 +53,7 @@ type Consumer struct {
 	sub    Subscriber
 	ctx    context.Context
 	cancel context.CancelFunc
+	opts   messaging.ConsumeOptions
 	wg     sync.WaitGroup
 
 	// order makes "read the commit count, hand a message over" atomic
@@ -71,8 +72,15 @@ type Consumer struct {
 // each message is committed once Deliver returned; otherwise Deliver is
 // followed by a wait for Commit.
 func (s *Service) NewConsumer(member string, autoCommit bool, sub Subscriber) *Consumer {
+	return s.NewConsumerOptions(member, autoCommit, sub, messaging.ConsumeOptions{})
+}
+
+// NewConsumerOptions is NewConsumer with read-ahead options for the
+// transport consumers of every destination it subscribes to (zero fields
+// keep the transport's defaults).
+func (s *Service) NewConsumerOptions(member string, autoCommit bool, sub Subscriber, o messaging.ConsumeOptions) *Consumer {
 	ctx, cancel := context.WithCancel(s.ctx)
-	return &Consumer{s: s, member: member, auto: autoCommit, sub: sub, ctx: ctx, cancel: cancel,
+	return &Consumer{s: s, member: member, auto: autoCommit, sub: sub, ctx: ctx, cancel: cancel, opts: o,
 		subs: map[string]bool{}, wake: make(chan struct{})}
 }
 
@@ -175,7 +183,7 @@ func (c *Consumer) run(l *local) {
 	group := c.s.Group(l.member, l.name)
 	wait := 500 * time.Millisecond
 	for c.ctx.Err() == nil {
-		err := c.s.cfg.Transport.Consume(c.ctx, group, []string{c.s.inbox}, h.handle)
+		err := c.s.cfg.Transport.Consume(messaging.WithConsumeOptions(c.ctx, c.opts), group, []string{c.s.inbox}, h.handle)
 		if c.ctx.Err() != nil {
 			return
 		}

@@ -199,3 +199,30 @@ type Transport interface {
 	// should be stopped first through their contexts.
 	Close() error
 }
+
+// ConsumeOptions tune one Consume call: how far its consumer reads ahead
+// of the handler. The zero value (and any zero field) keeps the
+// transport's defaults. Pass them with WithConsumeOptions on the context
+// given to Consume; a transport without such knobs ignores them.
+type ConsumeOptions struct {
+	// ReadAhead is how many records per partition may wait for the
+	// handler before fetching pauses (Kafka: MaxBuffered).
+	ReadAhead int
+	// BatchBytes caps what one fetch brings per partition, in bytes, and
+	// the bytes that may wait per partition (a record larger than this
+	// still comes, alone).
+	BatchBytes int
+}
+
+type consumeOptionsKey struct{}
+
+// WithConsumeOptions returns ctx carrying o for Consume.
+func WithConsumeOptions(ctx context.Context, o ConsumeOptions) context.Context {
+	return context.WithValue(ctx, consumeOptionsKey{}, o)
+}
+
+// ConsumeOptionsFrom returns the options ctx carries (zero if none).
+func ConsumeOptionsFrom(ctx context.Context) ConsumeOptions {
+	o, _ := ctx.Value(consumeOptionsKey{}).(ConsumeOptions)
+	return o
+}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/consign/consign/app2app"
 	"github.com/consign/consign/destination"
+	"github.com/consign/consign/messaging"
 )
 
 // HandleApp2App serves app-to-app messaging on the server: the socket.io
@@ -27,7 +29,44 @@ import (
 func (s *Server) HandleApp2App(svc *app2app.Service) {
 	s.handleDestinations(svc)
 	s.handleAddressBook(svc)
+	s.CheckConnection(func(q func(string) string) error { _, err := consumeOptions(q); return err })
 	s.OnConnection(func(c *Conn) { newA2AConn(svc, c) })
+}
+
+// Consumer tuning on the connection URL's query. Both bound what the node
+// reads from the log ahead of delivery for each destination the
+// connection subscribes to; the defaults (the transport's: 256 records,
+// 4 MiB fetches) suit every client, lower values bound the node's memory
+// for a consumer that reads slowly.
+const (
+	maxReadAhead = 4096
+	minBatchSize = 1 << 10
+	maxBatchSize = 4 << 20
+)
+
+// consumeOptions reads read_ahead (records, 1–4096) and batch_size (bytes
+// per fetch, 1024–4194304) from a connection's query.
+func consumeOptions(q func(string) string) (messaging.ConsumeOptions, error) {
+	var o messaging.ConsumeOptions
+	num := func(name string, lo, hi int, dst *int) error {
+		v := q(name)
+		if v == "" {
+			return nil
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			return fmt.Errorf("app2app: %s=%.32q: want a whole number from %d to %d: %w", name, v, lo, hi, app2app.ErrBadRequest)
+		}
+		*dst = n
+		return nil
+	}
+	if err := num("read_ahead", 1, maxReadAhead, &o.ReadAhead); err != nil {
+		return o, err
+	}
+	if err := num("batch_size", minBatchSize, maxBatchSize, &o.BatchBytes); err != nil {
+		return o, err
+	}
+	return o, nil
 }
 
 // a2aConn is the app-to-app state of one socket.io connection.
@@ -36,6 +75,7 @@ type a2aConn struct {
 	c      *Conn
 	member string
 	auto   bool
+	opts   messaging.ConsumeOptions
 
 	mu     sync.Mutex
 	cons   *app2app.Consumer
@@ -43,7 +83,8 @@ type a2aConn struct {
 }
 
 func newA2AConn(svc *app2app.Service, c *Conn) {
-	a := &a2aConn{svc: svc, c: c, member: c.Principal().Member, auto: !strings.EqualFold(c.Query("auto_commit"), "false")}
+	opts, _ := consumeOptions(c.Query) // checked before the connection was accepted
+	a := &a2aConn{svc: svc, c: c, member: c.Principal().Member, auto: !strings.EqualFold(c.Query("auto_commit"), "false"), opts: opts}
 	c.On("produce", a.produce)
 	c.On("subscribe", a.subscribe)
 	c.On("commit", func([]any, Ack) { a.commit() })
@@ -142,7 +183,7 @@ func (a *a2aConn) consumer() *app2app.Consumer {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.cons == nil {
-		a.cons = a.svc.NewConsumer(a.member, a.auto, a)
+		a.cons = a.svc.NewConsumerOptions(a.member, a.auto, a, a.opts)
 		if a.closed {
 			a.cons.Close()
 		}

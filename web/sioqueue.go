@@ -35,6 +35,10 @@ type SocketIOLimits struct {
 	PendingPerIP int
 	// PendingMax caps such sessions node-wide; zero means 1024.
 	PendingMax int
+	// PingInterval and PingTimeout are Engine.IO's heartbeat: a client
+	// that does not answer a ping within PingTimeout is disconnected.
+	// Zero means the library's 25s and 20s.
+	PingInterval, PingTimeout time.Duration
 }
 
 func (l *SocketIOLimits) setDefaults() {
@@ -56,7 +60,8 @@ func (l *SocketIOLimits) setDefaults() {
 }
 
 func (l SocketIOLimits) validate() error {
-	if l.SendQueue < 0 || l.SendQueueBytes < 0 || l.SendTimeout < 0 || l.ConnectTimeout < 0 || l.PendingPerIP < 0 || l.PendingMax < 0 {
+	if l.SendQueue < 0 || l.SendQueueBytes < 0 || l.SendTimeout < 0 || l.ConnectTimeout < 0 || l.PendingPerIP < 0 || l.PendingMax < 0 ||
+		l.PingInterval < 0 || l.PingTimeout < 0 {
 		return errors.New("web: config: SocketIO limits must not be negative")
 	}
 	return nil
@@ -165,6 +170,16 @@ func newSendQueue(lim SocketIOLimits, eng engine.Socket, onStuck func(string)) *
 		}
 	})
 	attach := func(t transports.Transport) {
+		// A write that fails still ends in "drain"; the transport reports
+		// the failure (error, or close) first, synchronously, so the queue
+		// is closed by then and nothing of that flush counts as written.
+		failed := func(...any) {
+			if eng.Transport() == t { // not the polling transport left by an upgrade
+				q.close()
+			}
+		}
+		_ = t.On("error", failed)
+		_ = t.On("close", failed)
 		_ = t.On("drain", func(...any) { q.drained() })
 	}
 	attach(eng.Transport())
@@ -307,6 +322,14 @@ func (q *sendQueue) close() {
 // SendQueue packets and SendQueueBytes bytes waiting.
 func (q *sendQueue) room(ctx context.Context) error {
 	return q.wait(ctx, func() bool { return len(q.track) < q.lim.SendQueue && q.bytes < q.lim.SendQueueBytes })
+}
+
+// stats reports the packets and bytes waiting (queued, or handed to the
+// transport and not yet written).
+func (q *sendQueue) stats() (packets, bytes int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.track), q.bytes
 }
 
 // mark is the sequence number of the last packet created so far.

@@ -37,6 +37,7 @@ type sioServer struct {
 
 	mu     sync.RWMutex
 	onConn []func(*Conn)
+	checks []func(query func(string) string) error
 }
 
 func newSIOServer(s *Server) (*sioServer, error) {
@@ -63,6 +64,12 @@ func newSIOServer(s *Server) (*sioServer, error) {
 	}
 	lim := s.cfg.SocketIO
 	opts.SetConnectTimeout(lim.ConnectTimeout)
+	if lim.PingInterval > 0 {
+		opts.SetPingInterval(lim.PingInterval)
+	}
+	if lim.PingTimeout > 0 {
+		opts.SetPingTimeout(lim.PingTimeout)
+	}
 	x := &sioServer{s: s, gate: newPendingGate(lim.PendingPerIP, lim.PendingMax)}
 	opts.SetAllowRequest(func(ctx *types.HttpContext) error {
 		// Called for handshakes only (requests without a sid).
@@ -111,6 +118,16 @@ func (x *sioServer) authenticate(sock *socket.Socket, next func(*socket.Extended
 		header = hs.Headers.Header().Get("Authorization")
 	}
 	token := queryValue(hs.Auth["token"])
+	x.mu.RLock()
+	checks := x.checks
+	x.mu.RUnlock()
+	for _, check := range checks {
+		if err := check(func(name string) string { return handshakeQuery(hs, name) }); err != nil {
+			x.s.log.Info("socket.io connection refused", "ip", ip, "err", err)
+			next(socket.NewExtendedError(err.Error(), map[string]any{"message": err.Error()}))
+			return
+		}
+	}
 	go func() {
 		p, err := x.principal(ip, header, token)
 		if err != nil {
@@ -235,6 +252,17 @@ func (s *Server) OnConnection(h func(c *Conn)) {
 	s.sio.mu.Unlock()
 }
 
+// CheckConnection registers check to run on every socket.io connection
+// before its credentials: it gets the connection URL's query (see
+// Conn.Query) and its error refuses the connection, with the error's
+// text as the connect_error message. Register checks before clients
+// connect.
+func (s *Server) CheckConnection(check func(query func(name string) string) error) {
+	s.sio.mu.Lock()
+	s.sio.checks = append(s.sio.checks, check)
+	s.sio.mu.Unlock()
+}
+
 // EmitToMember sends an event to every socket.io connection of member
 // on this node, whichever namespace it joined (how document_sent and
 // friends reach their owner).
@@ -277,8 +305,9 @@ func (c *Conn) Context() context.Context { return c.ctx }
 // with the Engine.IO handshake; 2.x sends a namespace's query in the
 // namespace CONNECT packet, which the library hands over as the auth
 // payload: both are read, the handshake first.
-func (c *Conn) Query(name string) string {
-	hs := c.sock.Handshake()
+func (c *Conn) Query(name string) string { return handshakeQuery(c.sock.Handshake(), name) }
+
+func handshakeQuery(hs *socket.Handshake, name string) string {
 	if q := hs.Query; q != nil {
 		if v, ok := q.Query()[name]; ok && len(v) > 0 {
 			return v[0]

@@ -196,7 +196,7 @@ func startDev(ctx context.Context, log *slog.Logger, dataDir, listen string) (_ 
 		return nil
 	})
 	base := "http://" + n.ln.Addr().String()
-	n.file = devFile{APIURL: base + "/api/v1", SocketIOURL: base + "/socket.io"}
+	n.file = devFile{APIURL: base + "/api/v1", SocketIOURL: socketIOURL(n.ln.Addr().String(), false)}
 	for _, m := range st.Members {
 		n.file.Members = append(n.file.Members, devMember{Name: m.Name, Credential: m.Credential, Destinations: dests[m.Name]})
 	}
@@ -437,6 +437,30 @@ func randomID(prefix string, n int) (string, error) {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
 	return prefix + string(b), nil
+}
+
+// socketIOURL is the socket.io endpoint clients are handed for a node
+// listening on addr: ws://HOST:PORT/api/v1 (wss:// when tls), the form
+// the hosted service's console gives. socket.io-client reads the path as
+// the namespace /api/v1 and the Engine.IO path stays /socket.io; a
+// wildcard listen address is shown as localhost.
+func socketIOURL(addr string, tls bool) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		host, port = addr, ""
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	hp := host
+	if port != "" {
+		hp = net.JoinHostPort(host, port)
+	}
+	scheme := "ws"
+	if tls {
+		scheme = "wss"
+	}
+	return scheme + "://" + hp + "/api/v1"
 }
 
 func printDevBanner(env *cliEnv, n *devNode) {

@@ -64,6 +64,9 @@ func TestDevServesWithPrintedCredentials(t *testing.T) {
 	}
 	var file devFile
 	json.Unmarshal(raw, &file)
+	if want := "ws://" + strings.TrimPrefix(base, "http://") + "/api/v1"; file.SocketIOURL != want {
+		t.Fatalf("dev.json socketio_url %q, want %q (namespace /api/v1, as the hosted service hands it)", file.SocketIOURL, want)
+	}
 	if len(file.Members) < 2 {
 		t.Fatalf("want at least two demo members, got %d", len(file.Members))
 	}
@@ -346,5 +349,32 @@ func TestDevTransfer(t *testing.T) {
 	}
 	if code, pin := call("GET", n.file.APIURL+"/pins/"+rec.TransferHash, sender, "", nil); code != 200 || !strings.Contains(pin, rec.TransferHash) {
 		t.Fatalf("transfer hash not pinned: %d %s", code, pin)
+	}
+}
+
+func TestSocketIOURL(t *testing.T) {
+	for _, c := range []struct {
+		addr string
+		tls  bool
+		want string
+	}{
+		{"127.0.0.1:8080", false, "ws://127.0.0.1:8080/api/v1"},
+		{"127.0.0.1:8443", true, "wss://127.0.0.1:8443/api/v1"},
+		{":8080", false, "ws://localhost:8080/api/v1"},
+		{"0.0.0.0:8080", false, "ws://localhost:8080/api/v1"},
+		{"[::]:8080", true, "wss://localhost:8080/api/v1"},
+		{"[::1]:8080", false, "ws://[::1]:8080/api/v1"},
+		{"node.example:80", false, "ws://node.example:80/api/v1"},
+	} {
+		if got := socketIOURL(c.addr, c.tls); got != c.want {
+			t.Errorf("socketIOURL(%q, %v) = %q, want %q", c.addr, c.tls, got, c.want)
+		}
+	}
+	// consign serve logs the same URL.
+	var buf strings.Builder
+	cfg := nodeConfig{Listen: "127.0.0.1:9090"}
+	logServing(slog.New(slog.NewTextHandler(&buf, nil)), cfg)
+	if !strings.Contains(buf.String(), "socketio_url=ws://127.0.0.1:9090/api/v1") {
+		t.Errorf("serve log lacks the socket.io URL: %s", buf.String())
 	}
 }

@@ -31,14 +31,20 @@ func cmdServe(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer n.close()
-	log.Info("serving", "listen", cfg.Listen, "environment", cfg.Environment, "member", cfg.Member,
-		"storage", cfg.Storage.Kind, "transport", cfg.Transport.Kind)
+	logServing(log, cfg)
 	err = n.web.ListenAndServe(ctx)
 	if err == nil || errors.Is(err, context.Canceled) {
 		log.Info("stopped")
 		return nil
 	}
 	return err
+}
+
+// logServing logs the start of a node with the URLs clients are handed.
+func logServing(log *slog.Logger, cfg nodeConfig) {
+	log.Info("serving", "listen", cfg.Listen, "socketio_url", socketIOURL(cfg.Listen, false),
+		"environment", cfg.Environment, "member", cfg.Member,
+		"storage", cfg.Storage.Kind, "transport", cfg.Transport.Kind)
 }
 
 // buildNode builds the member node cfg describes, on the servers it names.

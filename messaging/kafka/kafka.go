@@ -21,7 +21,9 @@
 // and waited for, and the marked offsets are committed before the partitions
 // move. A partition whose queue grows past MaxBuffered records is paused
 // until its worker catches up, which keeps memory bounded while a handler is
-// slow or holding a message for a manual commit.
+// slow or holding a message for a manual commit. messaging.ConsumeOptions
+// on a Consume call's context lower MaxBuffered and the fetch size (4 MiB)
+// for that call.
 package kafka
 
 import (
@@ -308,8 +310,18 @@ func (t *Transport) Consume(ctx context.Context, group string, topics []string, 
 		return fmt.Errorf("messaging/kafka: consume group %q: %w", group, err)
 	}
 
+	cfg, fetch := t.cfg, int32(4<<20)
+	if o := messaging.ConsumeOptionsFrom(ctx); o.ReadAhead > 0 || o.BatchBytes > 0 {
+		if o.ReadAhead > 0 {
+			cfg.MaxBuffered = o.ReadAhead
+		}
+		if o.BatchBytes > 0 && o.BatchBytes < int(fetch) {
+			fetch = int32(o.BatchBytes)
+			cfg.MaxBufferedBytes = min(cfg.MaxBufferedBytes, o.BatchBytes)
+		}
+	}
 	c := &consumer{
-		cfg:     t.cfg,
+		cfg:     cfg,
 		h:       h,
 		workers: make(map[tp]*worker),
 		commit:  make(chan struct{}, 1),
@@ -323,8 +335,8 @@ func (t *Transport) Consume(ctx context.Context, group string, topics []string, 
 		kgo.BlockRebalanceOnPoll(),
 		kgo.OnPartitionsRevoked(c.revoked),
 		kgo.OnPartitionsLost(c.lost),
-		kgo.FetchMaxBytes(4<<20),
-		kgo.FetchMaxPartitionBytes(4<<20),
+		kgo.FetchMaxBytes(fetch),
+		kgo.FetchMaxPartitionBytes(fetch),
 	)
 	opts = append(opts, t.cfg.Opts...)
 	cl, err := kgo.NewClient(opts...)

@@ -1,6 +1,7 @@
 package kafka_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -60,6 +61,28 @@ func TestConformanceKfakeTinyBuffers(t *testing.T) {
 		t.Cleanup(func() { _ = tr.Close() })
 		return tr
 	})
+}
+
+// TestConformanceKfakeConsumeOptions runs the suite with every Consume
+// lowered to a read-ahead of one record and fetches of 1 KiB (smaller
+// than most of the suite's records): small fetches must still bring
+// every record, large ones included, in order.
+func TestConformanceKfakeConsumeOptions(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	messagingtest.Run(t, func(t *testing.T) messaging.Transport {
+		return tunedConsume{newTransport(t, c.ListenAddrs())}
+	})
+}
+
+type tunedConsume struct{ messaging.Transport }
+
+func (tc tunedConsume) Consume(ctx context.Context, group string, topics []string, h messaging.Handler) error {
+	ctx = messaging.WithConsumeOptions(ctx, messaging.ConsumeOptions{ReadAhead: 1, BatchBytes: 1024})
+	return tc.Transport.Consume(ctx, group, topics, h)
 }
 
 func TestConfigValidate(t *testing.T) {
