@@ -497,7 +497,7 @@ func (t *Transfers) Send(ctx context.Context, member string, from, to destinatio
 	if _, err := t.recipientCert(ctx, to); err != nil {
 		return Transfer{}, fmt.Errorf("%s: %w", op, err)
 	}
-	p, err := ParsePath(document)
+	p, err := ParseDocumentPath(document)
 	if err != nil {
 		return Transfer{}, fmt.Errorf("%s: document: %w", op, err)
 	}

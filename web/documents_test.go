@@ -369,6 +369,15 @@ func TestDocumentsBadInputs(t *testing.T) {
 		{"limit not a number", "GET", "/api/v1/documents/a?limit=1e3", "", nil, 400, "limit"},
 		{"bad details_only", "GET", "/api/v1/documents/a?details_only=yes", "", nil, 400, "details_only"},
 		{"browse a document", "GET", "/api/v1/documents/top.txt/", "", nil, 409, "document"},
+		// Issue 18: before, DELETE and PATCH dropped the trailing slash
+		// and acted on the document a/existing.txt (200, document gone).
+		{"delete with trailing slash", "DELETE", "/api/v1/documents/a/existing.txt/", "", nil, 400, "slash"},
+		{"patch with trailing slash", "PATCH", "/api/v1/documents/a/existing.txt/", "", nil, 400, "slash"},
+		// Issue 18: before, these were stored (200) as names that look
+		// like "atxt.exe" and "ab".
+		{"bidi override", "PUT", "/api/v1/documents/a%E2%80%AEexe.txt", ctype, goodBody, 400, "U+202E"},
+		{"zero-width space", "PUT", "/api/v1/documents/a%E2%80%8Bb", ctype, goodBody, 400, "U+200B"},
+		{"byte order mark", "PUT", "/api/v1/documents/%EF%BB%BFtop.txt", ctype, goodBody, 400, "U+FEFF"},
 		{"search without query", "GET", "/api/v1/search", "", nil, 400, "query"},
 		{"bad by_hash", "GET", "/api/v1/search?query=a&by_hash=1", "", nil, 400, "by_hash"},
 		{"bad reset", "POST", "/api/v1/sync_hashes?reset=maybe", "", nil, 400, "reset"},
@@ -401,6 +410,36 @@ func TestDocumentsBadInputs(t *testing.T) {
 	}
 	if r := f.send(t, "GET", "/api/v1/documents/a/existing.txt", "", nil); string(r.body) != "original" {
 		t.Fatalf("existing document now holds %q", r.body)
+	}
+}
+
+// TestDocumentsLookalikeNames: the NFC and NFD spellings of one name
+// are one document. Before issue 18 they were two: after uploading
+// "/café.txt" composed and then decomposed, the root listed 2 documents
+// and each download gave its own content.
+func TestDocumentsLookalikeNames(t *testing.T) {
+	f := newDocFixture(t)
+	const nfc, nfd = "/caf%C3%A9.txt", "/cafe%CC%81.txt" // U+00E9; "e" + U+0301
+	if r := f.upload(t, "PUT", nfc, []byte("first")); r.status != 200 {
+		t.Fatalf("PUT %s: %d %s", nfc, r.status, r.body)
+	}
+	if r := f.upload(t, "POST", nfd, []byte("second")); r.status != 409 {
+		t.Fatalf("POST %s onto its NFC twin: %d %s, want 409", nfd, r.status, r.body)
+	}
+	if r := f.upload(t, "PUT", nfd, []byte("second")); r.status != 200 {
+		t.Fatalf("PUT %s: %d %s", nfd, r.status, r.body)
+	}
+	var l struct {
+		Entries []struct{ Name string } `json:"entries"`
+	}
+	f.send(t, "GET", "/api/v1/documents/", "", nil).decode(t, &l)
+	if len(l.Entries) != 1 || l.Entries[0].Name != "caf\u00e9.txt" {
+		t.Fatalf("root lists %+v, want the one NFC name café.txt", l.Entries)
+	}
+	for _, p := range []string{nfc, nfd} {
+		if r := f.send(t, "GET", "/api/v1/documents"+p, "", nil); r.status != 200 || string(r.body) != "second" {
+			t.Fatalf("GET %s: %d %q, want the one document \"second\"", p, r.status, r.body)
+		}
 	}
 }
 
