@@ -165,10 +165,15 @@ func (p Path) ancestors() []string {
 // use.
 const (
 	PrefReceivedDocumentsPath = "receivedDocumentsPath"
+	// PrefReceivedDocumentsOverwrite is "true" or "false" (the default):
+	// whether a received document may replace one that another sender
+	// delivered, or that came by other means, at the same path.
+	PrefReceivedDocumentsOverwrite = "receivedDocumentsOverwrite"
 
 	// DefaultReceivedDocumentsPath is where received documents go unless
-	// the member sets another template.
-	DefaultReceivedDocumentsPath = "/received/${recipient_destination}"
+	// the member sets another template: a folder per sending member, so
+	// that two senders' documents of one name never meet.
+	DefaultReceivedDocumentsPath = "/received/${sender_org}/${recipient_destination}"
 
 	VarSenderOrg            = "sender_org"
 	VarSenderDestination    = "sender_destination"
@@ -199,7 +204,7 @@ func (v ReceivedVars) lookup(name string) string {
 const maxTemplateLen = 512
 
 // ValidateTemplate checks a receivedDocumentsPath template: an absolute
-// folder path ("/received/${recipient_destination}") whose only "$"
+// folder path ("/received/${sender_org}/${recipient_destination}") whose only "$"
 // characters start one of the variables ${sender_org},
 // ${sender_destination} and ${recipient_destination}. With the variables
 // replaced by plain names the result must be a valid path; a trailing

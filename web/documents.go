@@ -451,7 +451,8 @@ func (d *documentsAPI) getPreferences(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, map[string]string{docstore.PrefReceivedDocumentsPath: prefs.ReceivedDocumentsPath})
+	WriteJSON(w, http.StatusOK, map[string]string{docstore.PrefReceivedDocumentsPath: prefs.ReceivedDocumentsPath,
+		docstore.PrefReceivedDocumentsOverwrite: strconv.FormatBool(prefs.ReceivedDocumentsOverwrite)})
 }
 
 func (d *documentsAPI) putPreference(w http.ResponseWriter, r *http.Request) {
@@ -471,7 +472,7 @@ func (d *documentsAPI) putPreference(w http.ResponseWriter, r *http.Request) {
 			Error(w, r, fmt.Errorf("%w: the body is over %d bytes", ErrTooLarge, maxPreferenceBody))
 			return
 		}
-		Error(w, r, fmt.Errorf("%w: send JSON {\"key\": %q, \"value\": \"/received/${recipient_destination}\"}: %v",
+		Error(w, r, fmt.Errorf("%w: send JSON {\"key\": %q, \"value\": \"/received/${sender_org}/${recipient_destination}\"}: %v",
 			ErrBadRequest, docstore.PrefReceivedDocumentsPath, err))
 		return
 	}

@@ -257,7 +257,8 @@ func TestDocumentsRoundTrip(t *testing.T) {
 	var prefs map[string]string
 	r = f.send(t, "GET", "/api/v1/preferences", "", nil)
 	r.decode(t, &prefs)
-	if r.status != 200 || prefs["receivedDocumentsPath"] != "/received/${recipient_destination}" {
+	if r.status != 200 || prefs["receivedDocumentsPath"] != "/received/${sender_org}/${recipient_destination}" ||
+		prefs["receivedDocumentsOverwrite"] != "false" {
 		t.Fatalf("preferences: %d %s", r.status, r.body)
 	}
 	tmpl := "/transfers/to/${recipient_destination}/from/${sender_org}-${sender_destination}"
@@ -313,7 +314,7 @@ func (f *docFixture) state(t testing.TB) string {
 		fmt.Fprintf(&b, "record %s %s\n", d.Path, d.Hash)
 	}
 	prefs, _ := sp.Preferences(ctx)
-	fmt.Fprintf(&b, "prefs %s\n", prefs.ReceivedDocumentsPath)
+	fmt.Fprintf(&b, "prefs %s %t\n", prefs.ReceivedDocumentsPath, prefs.ReceivedDocumentsOverwrite)
 	return b.String()
 }
 
@@ -386,6 +387,7 @@ func TestDocumentsBadInputs(t *testing.T) {
 		{"relative template", "PUT", "/api/v1/preferences", "application/json", []byte(`{"key":"receivedDocumentsPath","value":"in/${sender_org}"}`), 400, "absolute"},
 		{"unknown variable", "PUT", "/api/v1/preferences", "application/json", []byte(`{"key":"receivedDocumentsPath","value":"/in/${sender}"}`), 400, "${sender}"},
 		{"traversing template", "PUT", "/api/v1/preferences", "application/json", []byte(`{"key":"receivedDocumentsPath","value":"/in/../../${sender_org}"}`), 400, ".."},
+		{"overwrite not a boolean", "PUT", "/api/v1/preferences", "application/json", []byte(`{"key":"receivedDocumentsOverwrite","value":"yes"}`), 400, "true"},
 		{"template value not a string", "PUT", "/api/v1/preferences", "application/json", []byte(`{"key":"receivedDocumentsPath","value":5}`), 400, "JSON"},
 		{"huge preference body", "PUT", "/api/v1/preferences", "application/json", []byte(`{"key":"` + strings.Repeat("k", 70<<10) + `"}`), 413, ""},
 	} {
@@ -586,10 +588,10 @@ func runDocumentsClient(t *testing.T, modules string, f *docFixture) {
 			t.Errorf("%s: %d %s", name, c.Status, c.Data)
 		}
 	}
-	want("preferences", res.PrefsBefore, 200, `{"receivedDocumentsPath":"/received/${recipient_destination}"}`)
+	want("preferences", res.PrefsBefore, 200, `{"receivedDocumentsOverwrite":"false","receivedDocumentsPath":"/received/${sender_org}/${recipient_destination}"}`)
 	want("set preference", res.PrefsSet, 200, `{"result":"success"}`)
 	wantError("bad preference", res.PrefsBad, 400, "absolute")
-	want("preferences after", res.PrefsAfter, 200, `{"receivedDocumentsPath":"/transfers/to/${recipient_destination}/from/${sender_org}-${sender_destination}"}`)
+	want("preferences after", res.PrefsAfter, 200, `{"receivedDocumentsOverwrite":"false","receivedDocumentsPath":"/transfers/to/${recipient_destination}/from/${sender_org}-${sender_destination}"}`)
 	want("patch", res.Patch, 200, `{"result":"success","hash":"`+res.LocalHash+`"}`)
 	want("sync_hashes", res.Sync, 200, `{"hashes_calculated":2}`)
 	want("delete", res.Del, 200, `{"result":"success"}`)
