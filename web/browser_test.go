@@ -44,6 +44,10 @@ func TestConsoleInChromium(t *testing.T) {
 			} `json:"events"`
 			Bundle    []int `json:"bundle"`
 			Connected bool  `json:"connected"`
+			Inline    struct {
+				Ran       bool   `json:"ran"`
+				Directive string `json:"directive"`
+			} `json:"inline"`
 		} `json:"runs"`
 	}
 	if err := json.Unmarshal(out, &res); err != nil {
@@ -59,6 +63,9 @@ func TestConsoleInChromium(t *testing.T) {
 		t.Logf("%q: status %q, events %v", r.Query, r.Status, r.Events)
 		if r.PageStatus != 200 || len(r.Bundle) != 1 || (r.Bundle[0] != 200 && r.Bundle[0] != 304) || !r.Connected {
 			t.Errorf("%q: page %d, bundle %v, connected %v", r.Query, r.PageStatus, r.Bundle, r.Connected)
+		}
+		if r.Inline.Ran || !strings.HasPrefix(r.Inline.Directive, "script-src") {
+			t.Errorf("%q: an inline script added to the page: ran %v, violation of %q", r.Query, r.Inline.Ran, r.Inline.Directive)
 		}
 		if !strings.HasPrefix(r.Status, "connected") {
 			t.Errorf("%q: status %q", r.Query, r.Status)

@@ -25,6 +25,15 @@ async function run(ctx, query) {
   out.events = await page.$$eval("#events li", (lis) => lis.map((li) => ({ event: li.dataset.event, text: li.textContent })));
   out.bundle = bundle;
   out.connected = await page.evaluate(() => window.consignSocket.connected);
+  // The page's CSP allows no inline script: one added to the page must
+  // not run, and the browser reports the violation.
+  out.inline = await page.evaluate(() => new Promise((resolve) => {
+    document.addEventListener("securitypolicyviolation",
+      (e) => resolve({ ran: window.inlineRan === true, directive: e.effectiveDirective }), { once: true });
+    const s = document.createElement("script");
+    s.textContent = "window.inlineRan = true;";
+    document.body.appendChild(s);
+  }));
   await page.close();
   return out;
 }
