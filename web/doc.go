@@ -17,15 +17,28 @@
 //     connection by a namespace middleware;
 //   - everything else: HTTP Basic auth with an application credential,
 //     then the routes registered with Server.Handle, the console page
-//     (/ and /console/) and POST /console/token.
+//     (/ and /console/) and POST /console/token; the console's own
+//     script and styles (/console/console.js, /console/console.css) are
+//     public.
+//
+// Every response carries Content-Security-Policy "default-src 'none';
+// frame-ancestors 'none'; …", X-Frame-Options DENY and
+// X-Content-Type-Options nosniff; the console page's CSP allows only its
+// own files ('self': script, styles, connections), nothing inline, and
+// no framing.
 //
 // Authentication. A credential is checked by an auth.Verifier and must
 // belong to the environment this node serves (Config.EnvironmentID); a
 // credential of another environment gets 401 like a wrong password.
-// Failed attempts are counted per client IP in a token bucket (default:
-// 10, refilled one every 6 s); a client with an empty bucket gets 429
-// with Retry-After before its credentials are even checked, which also
-// caps the argon2id work an attacker can cause.
+// Failed attempts are counted per (client address, user name) in a token
+// bucket (default: 10, refilled one every 6 s); a pair with an empty
+// bucket gets 429 with Retry-After before its credentials are even
+// checked, which also caps the argon2id work spent on one user name.
+// Failures for one user name never lock out the other users of an
+// address (a shared proxy or NAT): their valid credentials always pass.
+// The client address is the peer's, or, when the peer is one of
+// Config.TrustedProxies, the first untrusted address of X-Forwarded-For
+// read from the right; the header is ignored from any other peer.
 //
 // socket.io clients send the same Basic header in the handshake
 // (extraHeaders). Browsers cannot set headers on a websocket, so the

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -624,5 +625,42 @@ func TestTokens(t *testing.T) {
 	}
 	if _, ok := ts.redeem("made-up"); ok {
 		t.Fatal("a made-up token was accepted")
+	}
+}
+
+// TestSecurityHeaders is issue 18's "the console page allows
+// 'unsafe-inline' script and can be framed". Before: the console's CSP
+// was "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src
+// 'unsafe-inline'; connect-src 'self'" (no frame-ancestors) and API
+// answers had no CSP at all. Now nothing inline runs and nothing may be
+// framed.
+func TestSecurityHeaders(t *testing.T) {
+	f := newFixture(t, Config{})
+	f.srv.HandleFunc("GET /api/v1/x", func(w http.ResponseWriter, r *http.Request) { WriteJSON(w, 200, "ok") })
+	for _, c := range []struct{ path, user, pass, csp string }{
+		{"/", f.user, f.pass, consoleCSP},
+		{"/console/", f.user, f.pass, consoleCSP},
+		{"/api/v1/x", f.user, f.pass, apiCSP},
+		{"/api/v1/x", "", "", apiCSP}, // a refusal too
+		{"/healthz", "", "", apiCSP},
+		{"/console/console.js", "", "", apiCSP},
+		{"/socket.io/socket.io.min.js", "", "", apiCSP},
+	} {
+		r := f.do(t, "GET", c.path, c.user, c.pass)
+		csp := r.header.Get("Content-Security-Policy")
+		if csp != c.csp || strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "frame-ancestors 'none'") ||
+			r.header.Get("X-Frame-Options") != "DENY" || r.header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("GET %s: %d, CSP %q, X-Frame-Options %q", c.path, r.status, csp, r.header.Get("X-Frame-Options"))
+		}
+	}
+	page := f.do(t, "GET", "/", f.user, f.pass)
+	if bytes.Contains(page.body, []byte("<script>")) || bytes.Contains(page.body, []byte("<style")) || bytes.Contains(page.body, []byte("style=")) {
+		t.Errorf("the console page still has inline script or style:\n%s", page.body)
+	}
+	for path, ctype := range map[string]string{"/console/console.js": "application/javascript", "/console/console.css": "text/css"} {
+		r := f.do(t, "GET", path, "", "")
+		if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), ctype) || len(r.body) == 0 {
+			t.Errorf("GET %s: %d %q", path, r.status, r.header.Get("Content-Type"))
+		}
 	}
 }
