@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -493,7 +494,7 @@ func (t *Transfers) finishPlacing(ctx context.Context, row *inRow) error {
 	if err != nil {
 		return err
 	}
-	_, err = sp.Place(ctx, row.staged, p, Overwrite)
+	p, err = t.place(ctx, sp, row, p)
 	switch {
 	case err == nil:
 	case errors.Is(err, ErrNotFound):
@@ -530,6 +531,100 @@ func (t *Transfers) finishPlacing(ctx context.Context, row *inRow) error {
 	return t.answerID(ctx, row.ID)
 }
 
+// maxRenames bounds the numbered names tried for a received document
+// whose path is taken ("contract (2).txt" … "contract (100).txt").
+const maxRenames = 100
+
+// place places row's staged content at p. Unless the member opted into
+// overwriting, it replaces a document there only when that document is
+// the unchanged copy of an earlier transfer from the same sending
+// member (a new version); any other (another sender's, the member's own
+// upload, one placed by other means) is kept, and the content goes to
+// the first free numbered name, recorded in row (Document and Note)
+// before it is placed so that a restart finishes the same placement.
+// It returns where the content is.
+func (t *Transfers) place(ctx context.Context, sp *Space, row *inRow, p Path) (Path, error) {
+	prefs, err := sp.Preferences(ctx)
+	if err != nil {
+		return p, err
+	}
+	mode := CreateOnly
+	if prefs.ReceivedDocumentsOverwrite {
+		mode = Overwrite
+	} else if ok, err := t.sameSenderCopy(ctx, sp, row, p); err != nil {
+		return p, err
+	} else if ok {
+		mode = Overwrite
+	}
+	_, err = sp.Place(ctx, row.staged, p, mode)
+	if !errors.Is(err, ErrExists) {
+		return p, err
+	}
+	taken := p
+	for n := 2; n <= maxRenames+1; n++ {
+		q, err := p.Dir().Join(numberedName(p.Name(), n))
+		if err != nil {
+			return p, err
+		}
+		if _, err := sp.Lookup(ctx, q); !errors.Is(err, ErrNotFound) {
+			if err != nil {
+				return p, err
+			}
+			continue
+		}
+		note := fmt.Sprintf("a document from another sender is at %s; kept both: this one is at %s", taken.Abs(), q.Abs())
+		if _, err := t.db.ExecContext(context.WithoutCancel(ctx), `UPDATE docstore_transfers_in SET document = ?, note = ?
+			WHERE id = ? AND status = 'placing'`, q.Abs(), note, row.ID); err != nil {
+			return p, err
+		}
+		row.Document, row.Note = q.Abs(), note
+		_, err = sp.Place(ctx, row.staged, q, CreateOnly)
+		if !errors.Is(err, ErrExists) {
+			if err == nil {
+				t.log.Info("docstore: inbox: received document placed under a new name", "id", row.ID, "taken", taken.Abs(), "placed", q.Abs())
+			}
+			return q, err
+		}
+		taken = q // taken meanwhile; try the next name
+	}
+	return p, fmt.Errorf("%w: %s and %d numbered names next to it are taken", ErrInvalidArgument, p.Abs(), maxRenames)
+}
+
+// sameSenderCopy reports whether the document at p is, unchanged, the
+// one the latest earlier transfer from row's sending member placed there.
+func (t *Transfers) sameSenderCopy(ctx context.Context, sp *Space, row *inRow, p Path) (bool, error) {
+	e, err := sp.Lookup(ctx, p)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil || e.IsDir || e.Hash == "" {
+		return false, err
+	}
+	var from, hash string
+	err = t.db.QueryRowContext(ctx, `SELECT from_uri, hash FROM docstore_transfers_in
+		WHERE member = ? AND document = ? AND status = 'received' AND id <> ? ORDER BY created_ns DESC LIMIT 1`,
+		row.Member, p.Abs(), row.ID).Scan(&from, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	prev, perr := destination.Parse(from)
+	return perr == nil && prev.Member == row.From.Member && hash == e.Hash, nil
+}
+
+// numberedName gives the n-th name for a document named name:
+// "contract.txt" → "contract (2).txt"; "README" → "README (2)"; ".env"
+// → ".env (2)".
+func numberedName(name string, n int) string {
+	base, ext := name, ""
+	if i := strings.LastIndexByte(name, '.'); i > 0 {
+		base, ext = name[:i], name[i:]
+	}
+	return fmt.Sprintf("%s (%d)%s", base, n, ext)
+}
+
 // inRow is a docstore_transfers_in row.
 type inRow struct {
 	Transfer
@@ -542,10 +637,10 @@ func (t *Transfers) getIn(ctx context.Context, id string) (inRow, bool, error) {
 	var r inRow
 	var created, mod int64
 	err := t.db.QueryRowContext(ctx, `SELECT id, member, from_uri, to_uri, document, hash, size, timestamp, transfer_hash,
-		sender_sig, recipient_sig, status, error, attempt, staged_key, staged_size, staged_hash, staged_ref, staged_mod_ns, created_ns
-		FROM docstore_transfers_in WHERE id = ?`, id).Scan(&r.ID, &r.Member, &r.From, &r.To, &r.Document, &r.Hash, &r.Size,
+		sender_sig, recipient_sig, status, error, attempt, staged_key, staged_size, staged_hash, staged_ref, staged_mod_ns, created_ns,
+		note FROM docstore_transfers_in WHERE id = ?`, id).Scan(&r.ID, &r.Member, &r.From, &r.To, &r.Document, &r.Hash, &r.Size,
 		&r.Timestamp, &r.TransferHash, &r.SenderSignature, &r.RecipientSignature, &r.status, &r.Error, &r.attempt,
-		&r.staged.Key, &r.staged.Size, &r.staged.Hash, &r.staged.Ref, &mod, &created)
+		&r.staged.Key, &r.staged.Size, &r.staged.Hash, &r.staged.Ref, &mod, &created, &r.Note)
 	if errors.Is(err, sql.ErrNoRows) {
 		return inRow{}, false, nil
 	}
@@ -568,7 +663,7 @@ func (t *Transfers) putIn(ctx context.Context, r *inRow) error {
 			size = excluded.size, timestamp = excluded.timestamp, transfer_hash = excluded.transfer_hash,
 			sender_sig = excluded.sender_sig, recipient_sig = excluded.recipient_sig, status = excluded.status,
 			attempt = excluded.attempt, staged_key = excluded.staged_key, staged_size = excluded.staged_size,
-			staged_hash = excluded.staged_hash, staged_ref = excluded.staged_ref, staged_mod_ns = excluded.staged_mod_ns
+			staged_hash = excluded.staged_hash, staged_ref = excluded.staged_ref, staged_mod_ns = excluded.staged_mod_ns, note = ''
 		WHERE docstore_transfers_in.status = 'placing'`,
 		r.ID, r.Member, r.From, r.To, r.Document, r.Hash, r.Size, r.Timestamp, r.TransferHash, r.SenderSignature,
 		r.RecipientSignature, r.status, r.attempt, r.staged.Key, r.staged.Size, r.staged.Hash, r.staged.Ref,
@@ -613,7 +708,7 @@ func (t *Transfers) refuse(ctx context.Context, r refusal, reason string) error 
 		document, hash, size, timestamp, transfer_hash, sender_sig, recipient_sig, status, error, attempt, staged_key,
 		staged_size, staged_hash, staged_ref, staged_mod_ns, created_ns)
 		VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, ?, '', 'failed', ?, ?, '', 0, '', '', 0, ?)
-		ON CONFLICT (id) DO UPDATE SET status = 'failed', error = excluded.error, document = '', recipient_sig = '',
+		ON CONFLICT (id) DO UPDATE SET status = 'failed', error = excluded.error, document = '', note = '', recipient_sig = '',
 			staged_key = '' WHERE docstore_transfers_in.status = 'placing'`,
 		r.id, member, r.from.String(), r.to.String(), hash, size, ts, th, ssig, trimReason(reason), r.attempt, t.now().UnixNano())
 	return err

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/consign/consign/storage"
 )
 
@@ -21,10 +23,17 @@ const MaxPathLen = storage.MaxKeyLen - maxMemberLen - 1
 
 // ParsePath checks a path sent by a client and returns it. One leading
 // and one trailing slash are accepted and dropped ("/a/b/" is "a/b"); ""
-// and "/" are the root folder. Everything storage.ValidateKey refuses is
-// refused with an error wrapping ErrInvalidPath that says why: ".." and
-// "." segments (also percent-encoded), empty segments ("a//b"),
-// backslashes, control characters, invalid UTF-8, over-long names.
+// and "/" are the root folder. The path is normalised to Unicode NFC, so
+// the composed and decomposed spellings of a name ("é" as U+00E9 or as
+// "e" + U+0301) are one document. Everything storage.ValidateKey refuses
+// is refused with an error wrapping ErrInvalidPath that says why: ".."
+// and "." segments (also percent-encoded), empty segments ("a//b"),
+// backslashes, control characters, invalid UTF-8, over-long names; and
+// so are bidirectional controls and zero-width characters (see
+// hiddenRune), which make one name look like another.
+//
+// ParsePath serves folders and documents alike; ParseDocumentPath is the
+// gate for a path that must name a document.
 func ParsePath(s string) (Path, error) {
 	rel := strings.TrimPrefix(s, "/")
 	rel = strings.TrimSuffix(rel, "/")
@@ -34,8 +43,13 @@ func ParsePath(s string) (Path, error) {
 		}
 		return Path{}, nil
 	}
+	rel = norm.NFC.String(rel)
 	if len(rel) > MaxPathLen {
 		return Path{}, fmt.Errorf("%w: %q: longer than %d bytes", ErrInvalidPath, truncate(s), MaxPathLen)
+	}
+	if i, r, ok := findHidden(rel); ok {
+		return Path{}, fmt.Errorf("%w: %q: invisible character %U at byte %d (bidirectional controls and zero-width characters are not allowed in names; remove it)",
+			ErrInvalidPath, truncate(s), r, i)
 	}
 	if err := storage.ValidateKey(rel); err != nil {
 		// ValidateKey's message already quotes the key and says why.
@@ -43,6 +57,50 @@ func ParsePath(s string) (Path, error) {
 		return Path{}, fmt.Errorf("%w: %s (use a plain path such as /folder/name.pdf)", ErrInvalidPath, msg)
 	}
 	return Path{rel: rel}, nil
+}
+
+// ParseDocumentPath is ParsePath for a path that must name a document:
+// the root and a path ending in a slash, which name folders, are refused
+// with ErrInvalidPath (so that "DELETE /documents/a/b/" never deletes
+// the document "a/b").
+func ParseDocumentPath(s string) (Path, error) {
+	p, err := ParsePath(s)
+	if err != nil {
+		return Path{}, err
+	}
+	if p.IsRoot() {
+		return Path{}, fmt.Errorf("%w: %q names the root folder, not a document", ErrInvalidPath, s)
+	}
+	if strings.HasSuffix(s, "/") {
+		return Path{}, fmt.Errorf("%w: %q ends in a slash, which names a folder; name the document without it (%s)",
+			ErrInvalidPath, truncate(s), p.Abs())
+	}
+	return p, nil
+}
+
+// hiddenRune reports the characters refused in names because they
+// change how a name is displayed without being seen: the bidirectional
+// controls (ALM, LRM, RLM, the embeddings, overrides and isolates) and
+// the zero-width characters (ZWSP, ZWNJ, ZWJ, word joiner, invisible
+// operators, the byte order mark, the Mongolian vowel separator).
+func hiddenRune(r rune) bool {
+	switch {
+	case r == 0x061C, r == 0x180E, r == 0xFEFF:
+		return true
+	case r >= 0x200B && r <= 0x200F, r >= 0x202A && r <= 0x202E, r >= 0x2060 && r <= 0x2069:
+		return true
+	}
+	return false
+}
+
+// findHidden returns the first hidden rune of s and its byte offset.
+func findHidden(s string) (int, rune, bool) {
+	for i, r := range s {
+		if hiddenRune(r) {
+			return i, r, true
+		}
+	}
+	return 0, 0, false
 }
 
 func truncate(s string) string {
@@ -107,10 +165,15 @@ func (p Path) ancestors() []string {
 // use.
 const (
 	PrefReceivedDocumentsPath = "receivedDocumentsPath"
+	// PrefReceivedDocumentsOverwrite is "true" or "false" (the default):
+	// whether a received document may replace one that another sender
+	// delivered, or that came by other means, at the same path.
+	PrefReceivedDocumentsOverwrite = "receivedDocumentsOverwrite"
 
 	// DefaultReceivedDocumentsPath is where received documents go unless
-	// the member sets another template.
-	DefaultReceivedDocumentsPath = "/received/${recipient_destination}"
+	// the member sets another template: a folder per sending member, so
+	// that two senders' documents of one name never meet.
+	DefaultReceivedDocumentsPath = "/received/${sender_org}/${recipient_destination}"
 
 	VarSenderOrg            = "sender_org"
 	VarSenderDestination    = "sender_destination"
@@ -141,7 +204,7 @@ func (v ReceivedVars) lookup(name string) string {
 const maxTemplateLen = 512
 
 // ValidateTemplate checks a receivedDocumentsPath template: an absolute
-// folder path ("/received/${recipient_destination}") whose only "$"
+// folder path ("/received/${sender_org}/${recipient_destination}") whose only "$"
 // characters start one of the variables ${sender_org},
 // ${sender_destination} and ${recipient_destination}. With the variables
 // replaced by plain names the result must be a valid path; a trailing

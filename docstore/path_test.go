@@ -4,6 +4,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/storage"
@@ -40,6 +43,43 @@ func TestParsePath(t *testing.T) {
 		_, err := docstore.ParsePath(in)
 		if !errors.Is(err, docstore.ErrInvalidPath) {
 			t.Errorf("ParsePath(%q) = %v, want ErrInvalidPath", in, err)
+		}
+	}
+}
+
+// TestParsePathLookalikes: before issue 18, "e\u0301" and "\u00e9" parsed
+// as two paths (two documents that look the same), and names holding a
+// bidi override or a zero-width space were accepted.
+func TestParsePathLookalikes(t *testing.T) {
+	nfd, err := docstore.ParsePath("/cafe\u0301/re\u0301sume\u0301.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nfc, err := docstore.ParsePath("/caf\u00e9/r\u00e9sum\u00e9.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nfd != nfc || nfc.String() != "caf\u00e9/r\u00e9sum\u00e9.txt" {
+		t.Fatalf("NFD parses as %q, NFC as %q; want both the NFC form", nfd, nfc)
+	}
+	for _, in := range []string{
+		"/invoice\u202Efdp.exe", "/a\u200Bb", "/a\u200Cb", "/a\u200Db", "/\u200Ex", "/\u200Fx", "/x\u2060",
+		"/\u2066x\u2069", "/\uFEFFa", "/a\u061Cb", "/a\u180Eb", "/d/\u202Ax\u202C/e",
+	} {
+		_, err := docstore.ParsePath(in)
+		if !errors.Is(err, docstore.ErrInvalidPath) || !strings.Contains(err.Error(), "invisible character U+") {
+			t.Errorf("ParsePath(%+q) = %v, want ErrInvalidPath naming the invisible character", in, err)
+		}
+	}
+}
+
+func TestParseDocumentPath(t *testing.T) {
+	if p, err := docstore.ParseDocumentPath("/a/b.txt"); err != nil || p.String() != "a/b.txt" {
+		t.Fatalf("ParseDocumentPath(/a/b.txt) = %q, %v", p, err)
+	}
+	for _, in := range []string{"", "/", "/a/b/", "a/", "/a/../b"} {
+		if _, err := docstore.ParseDocumentPath(in); !errors.Is(err, docstore.ErrInvalidPath) {
+			t.Errorf("ParseDocumentPath(%q) = %v, want ErrInvalidPath", in, err)
 		}
 	}
 }
@@ -110,7 +150,8 @@ func TestExpandTemplate(t *testing.T) {
 // stays inside a member's space: a valid backend key under the member
 // prefix, with no dot segment, stable when parsed again.
 func FuzzParsePath(f *testing.F) {
-	for _, s := range []string{"", "/", "/a/b.pdf", "a/b/", "/%2e%2e/x", `/a\b`, "/a//b", "/ü/%41", "/..%2f", "/a/.%2e/b"} {
+	for _, s := range []string{"", "/", "/a/b.pdf", "a/b/", "/%2e%2e/x", `/a\b`, "/a//b", "/ü/%41", "/..%2f", "/a/.%2e/b",
+		"/cafe\u0301", "/a\u202Eb", "/\u200B", "/\uFEFF/x/"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -134,6 +175,20 @@ func FuzzParsePath(f *testing.F) {
 		for _, seg := range strings.Split(rel, "/") {
 			if seg == "" || seg == "." || seg == ".." || strings.Contains(seg, `\`) {
 				t.Fatalf("ParsePath(%q) accepted segment %q", s, seg)
+			}
+		}
+		if !norm.NFC.IsNormalString(rel) {
+			t.Fatalf("ParsePath(%q) accepted %q, which is not NFC", s, rel)
+		}
+		for i, r := range rel {
+			if r == utf8.RuneError || r >= 0x200B && r <= 0x200F || r >= 0x202A && r <= 0x202E ||
+				r >= 0x2060 && r <= 0x2069 || r == 0xFEFF || r == 0x061C || r == 0x180E {
+				t.Fatalf("ParsePath(%q) accepted %q with %U at byte %d", s, rel, r, i)
+			}
+		}
+		if strings.HasSuffix(s, "/") {
+			if _, err := docstore.ParseDocumentPath(s); !errors.Is(err, docstore.ErrInvalidPath) {
+				t.Fatalf("ParseDocumentPath(%q) accepted a trailing slash: %v", s, err)
 			}
 		}
 		again, err := docstore.ParsePath(p.Abs())

@@ -10,6 +10,11 @@ type Preferences struct {
 	// ReceivedDocumentsPath is the folder template received documents go
 	// to (see ValidateTemplate); DefaultReceivedDocumentsPath unless set.
 	ReceivedDocumentsPath string
+	// ReceivedDocumentsOverwrite lets a received document replace one at
+	// the same path that another sender delivered or that came by other
+	// means. Off by default: then both are kept, the newcomer under a
+	// numbered name ("contract (2).txt"), and its transfer record says so.
+	ReceivedDocumentsOverwrite bool
 }
 
 // Preferences returns the member's preferences, defaults filled in.
@@ -25,8 +30,11 @@ func (sp *Space) Preferences(ctx context.Context) (Preferences, error) {
 		if err := rows.Scan(&k, &v); err != nil {
 			return Preferences{}, fmt.Errorf("docstore: preferences: %w", err)
 		}
-		if k == PrefReceivedDocumentsPath {
+		switch k {
+		case PrefReceivedDocumentsPath:
 			prefs.ReceivedDocumentsPath = v
+		case PrefReceivedDocumentsOverwrite:
+			prefs.ReceivedDocumentsOverwrite = v == "true"
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -35,9 +43,10 @@ func (sp *Space) Preferences(ctx context.Context) (Preferences, error) {
 	return prefs, nil
 }
 
-// SetPreference sets one preference. The only key is
-// PrefReceivedDocumentsPath, whose value must pass ValidateTemplate; any
-// other key or a bad value gives ErrInvalidArgument and changes nothing.
+// SetPreference sets one preference: PrefReceivedDocumentsPath, whose
+// value must pass ValidateTemplate, or PrefReceivedDocumentsOverwrite,
+// "true" or "false"; any other key or a bad value gives
+// ErrInvalidArgument and changes nothing.
 func (sp *Space) SetPreference(ctx context.Context, key, value string) error {
 	op := fmt.Sprintf("docstore: set preference %q", truncate(key))
 	switch key {
@@ -45,10 +54,15 @@ func (sp *Space) SetPreference(ctx context.Context, key, value string) error {
 		if err := ValidateTemplate(value); err != nil {
 			return fmt.Errorf("%s: %w", op, err)
 		}
+	case PrefReceivedDocumentsOverwrite:
+		if value != "true" && value != "false" {
+			return fmt.Errorf("%s: %w: %q: use \"true\" or \"false\"", op, ErrInvalidArgument, truncate(value))
+		}
 	case "":
 		return fmt.Errorf("%s: %w: send {\"key\": %q, \"value\": \"…\"}", op, ErrInvalidArgument, PrefReceivedDocumentsPath)
 	default:
-		return fmt.Errorf("%s: %w: unknown preference (known: %s)", op, ErrInvalidArgument, PrefReceivedDocumentsPath)
+		return fmt.Errorf("%s: %w: unknown preference (known: %s, %s)", op, ErrInvalidArgument,
+			PrefReceivedDocumentsPath, PrefReceivedDocumentsOverwrite)
 	}
 	_, err := sp.s.db.ExecContext(ctx, `INSERT INTO docstore_preferences (member, key, value) VALUES (?, ?, ?)
 		ON CONFLICT (member, key) DO UPDATE SET value = excluded.value`, sp.member, key, value)

@@ -564,7 +564,7 @@ func testStageAndPlace(t *testing.T, f *fx) {
 		t.Fatalf("staged content listed: %v", names(l))
 	}
 	folder, err := f.sp.ReceivedFolder(ctx, docstore.ReceivedVars{SenderOrg: "org2", SenderDestination: "out", RecipientDestination: "in"})
-	if err != nil || folder.Abs() != "/received/in" {
+	if err != nil || folder.Abs() != "/received/org2/in" {
 		t.Fatalf("ReceivedFolder = %q, %v", folder.Abs(), err)
 	}
 	p, _ := folder.Join("contract.pdf")
@@ -572,13 +572,13 @@ func testStageAndPlace(t *testing.T, f *fx) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Hash != sha(data) || d.Path.Abs() != "/received/in/contract.pdf" {
+	if d.Hash != sha(data) || d.Path.Abs() != "/received/org2/in/contract.pdf" {
 		t.Fatalf("Place = %+v", d)
 	}
-	if got := f.read(t, f.sp, "received/in/contract.pdf"); !bytes.Equal(got, data) {
+	if got := f.read(t, f.sp, "received/org2/in/contract.pdf"); !bytes.Equal(got, data) {
 		t.Fatal("placed content differs")
 	}
-	if e := f.lookup(t, f.sp, "received/in/contract.pdf"); e.Hash != sha(data) {
+	if e := f.lookup(t, f.sp, "received/org2/in/contract.pdf"); e.Hash != sha(data) {
 		t.Fatalf("placed document %+v", e)
 	}
 	if _, err := f.b.Stat(ctx, st.Key); !errors.Is(err, storage.ErrNotFound) {
@@ -595,7 +595,7 @@ func testStageAndPlace(t *testing.T, f *fx) {
 	if _, err := f.sp.Place(ctx, st2, p, docstore.CreateOnly); !errors.Is(err, docstore.ErrExists) {
 		t.Fatalf("CreateOnly Place onto a document: %v", err)
 	}
-	if got := f.read(t, f.sp, "received/in/contract.pdf"); !bytes.Equal(got, data) {
+	if got := f.read(t, f.sp, "received/org2/in/contract.pdf"); !bytes.Equal(got, data) {
 		t.Fatal("refused Place changed the document")
 	}
 	if err := f.st.Discard(ctx, st2); err != nil {

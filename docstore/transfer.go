@@ -146,7 +146,11 @@ type Transfer struct {
 	SenderSignature    string
 	RecipientSignature string
 	Error              string // why a failed transfer failed
-	Created            time.Time
+	// Note says, on a received record, that the document was placed under
+	// another name than the sender's because a document from another
+	// sender was at that path (see Preferences.ReceivedDocumentsOverwrite).
+	Note    string
+	Created time.Time
 }
 
 // TransferEvent names the socket.io events of a transfer (API.md).
@@ -346,6 +350,8 @@ var transferMigrations = []metadb.Migration{
 		staged_mod_ns INTEGER NOT NULL,
 		created_ns    INTEGER NOT NULL)`},
 	{Description: "incoming transfers by member", SQL: `CREATE INDEX docstore_transfers_in_member ON docstore_transfers_in (member, created_ns)`},
+	{Description: "incoming transfers: placement note", SQL: `ALTER TABLE docstore_transfers_in ADD COLUMN note TEXT NOT NULL DEFAULT ''`},
+	{Description: "incoming transfers by placed document", SQL: `CREATE INDEX docstore_transfers_in_document ON docstore_transfers_in (member, document)`},
 }
 
 // NewTransfers opens the transfer service of store: it creates its tables,
@@ -497,7 +503,7 @@ func (t *Transfers) Send(ctx context.Context, member string, from, to destinatio
 	if _, err := t.recipientCert(ctx, to); err != nil {
 		return Transfer{}, fmt.Errorf("%s: %w", op, err)
 	}
-	p, err := ParsePath(document)
+	p, err := ParseDocumentPath(document)
 	if err != nil {
 		return Transfer{}, fmt.Errorf("%s: document: %w", op, err)
 	}
@@ -621,9 +627,9 @@ func (t *Transfers) List(ctx context.Context, member string, offset, limit int) 
 		return nil, fmt.Errorf("%s: %w: offset %d must not be negative and limit %d must be from 1 to 10000", op, ErrInvalidArgument, offset, limit)
 	}
 	rows, err := t.db.QueryContext(ctx, `SELECT * FROM (
-		SELECT 0, `+recordColumns+` FROM docstore_transfers_out WHERE member = ?
+		SELECT 0, `+recordColumns+`, '' FROM docstore_transfers_out WHERE member = ?
 		UNION ALL
-		SELECT 1, `+recordColumns+` FROM docstore_transfers_in WHERE member = ? AND status IN ('received', 'failed')
+		SELECT 1, `+recordColumns+`, note FROM docstore_transfers_in WHERE member = ? AND status IN ('received', 'failed')
 	) ORDER BY created_ns DESC, id LIMIT ? OFFSET ?`, member, member, limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
@@ -648,8 +654,8 @@ func (t *Transfers) List(ctx context.Context, member string, offset, limit int) 
 func (t *Transfers) Get(ctx context.Context, member, id string) (Transfer, error) {
 	op := fmt.Sprintf("docstore: transfer %q", clip(id))
 	for _, q := range []string{
-		`SELECT 0, ` + recordColumns + ` FROM docstore_transfers_out WHERE member = ? AND id = ?`,
-		`SELECT 1, ` + recordColumns + ` FROM docstore_transfers_in WHERE member = ? AND id = ? AND status IN ('received', 'failed')`,
+		`SELECT 0, ` + recordColumns + `, '' FROM docstore_transfers_out WHERE member = ? AND id = ?`,
+		`SELECT 1, ` + recordColumns + `, note FROM docstore_transfers_in WHERE member = ? AND id = ? AND status IN ('received', 'failed')`,
 	} {
 		tr, err := scanRecord(t.db.QueryRowContext(ctx, q, member, id))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -676,7 +682,7 @@ func scanRecord(s scanner) (Transfer, error) {
 		created int64
 	)
 	err := s.Scan(&dir, &tr.ID, &tr.Member, &tr.From, &tr.To, &tr.Document, &tr.Hash, &tr.Size, &tr.Timestamp,
-		&tr.TransferHash, &tr.SenderSignature, &tr.RecipientSignature, &status, &tr.Error, &created)
+		&tr.TransferHash, &tr.SenderSignature, &tr.RecipientSignature, &status, &tr.Error, &created, &tr.Note)
 	if err != nil {
 		return Transfer{}, err
 	}

@@ -161,7 +161,7 @@ func TestTransferReceiverKilled(t *testing.T) {
 						t.Fatal(err)
 					}
 					name := doc[strings.LastIndexByte(doc, '/')+1:]
-					if status != "received" || placed != "/received/docs/"+name || rsig != got.RecipientSignature {
+					if status != "received" || placed != a.received(name) || rsig != got.RecipientSignature {
 						t.Errorf("receiver's record: %s %s %s", status, placed, rsig)
 					}
 					b, err := local.New(local.Config{Root: cfg.Storage})
@@ -173,7 +173,7 @@ func TestTransferReceiverKilled(t *testing.T) {
 						t.Fatal(err)
 					}
 					sp, _ := st.Space(bob)
-					l, err := sp.List(ctx, mustPath(t, "/received/docs"), 0, 10)
+					l, err := sp.List(ctx, mustPath(t, a.received("")), 0, 10)
 					if err != nil || len(l.Entries) != 1 || l.Entries[0].Name != name || l.Entries[0].Hash != want {
 						t.Fatalf("received folder: %+v %v", l, err)
 					}

@@ -95,6 +95,6 @@ func ExampleTransfers() {
 	// Output:
 	// sent: sent
 	// acknowledged: received true
-	// globex filed it at /received/docs/offer.txt
+	// globex filed it at /received/acme/docs/offer.txt
 	// "an offer you can verify"
 }

@@ -323,7 +323,7 @@ func forgeAtShard3(attempts *attemptLog, forge func(m messaging.Message, id stri
 
 // sendIntact puts 2 MiB drawn from seed at /name on a and sends it to b;
 // the transfer must end received, with b holding an intact copy under
-// /received/docs. It returns the record Send made and the sender's final
+// a.received(""). It returns the record Send made and the sender's final
 // record.
 func sendIntact(t *testing.T, a, b *tnode, name string, seed uint64) (sent, got docstore.Transfer) {
 	t.Helper()

@@ -91,7 +91,7 @@ func TestTransferLarge(t *testing.T) {
 	if got.Status != docstore.StatusReceived || got.Hash != want {
 		t.Fatalf("sender's record: %+v", got)
 	}
-	if h, n := b.readHash(t, "/received/docs/large.bin"); h != want || n != size {
+	if h, n := b.readHash(t, a.received("large.bin")); h != want || n != size {
 		t.Fatalf("received copy: %s, %d bytes", h, n)
 	}
 	growth := int64(peak) - int64(base)

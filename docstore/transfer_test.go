@@ -85,6 +85,13 @@ func newNet(t *testing.T, tr messaging.Transport, members ...string) *tnet {
 
 // tnode is one node serving one member: its own database, storage and
 // transfer service.
+// received is where a document named name sent by n lands at the
+// recipient's "docs" destination, by the default template (name ""
+// gives the folder).
+func (n *tnode) received(name string) string {
+	return "/received/" + n.member.name + "/docs/" + name
+}
+
 type tnode struct {
 	t      *testing.T
 	net    *tnet
@@ -286,14 +293,14 @@ func shaOf(t *testing.T, r io.Reader) (string, int64) {
 // readHash reads a document of nd and returns its SHA-256 and size.
 // waitIntact waits for transfer id to end on a's side and checks that it
 // ended received, with b holding a copy hashing to want at
-// /received/docs/name. It returns a's final record.
+// a.received(name). It returns a's final record.
 func waitIntact(t *testing.T, a, b *tnode, id, name, want string) docstore.Transfer {
 	t.Helper()
 	got := a.wait(t, id)
 	if got.Status != docstore.StatusReceived {
 		t.Fatalf("sender's record: %+v", got)
 	}
-	if h, _ := b.readHash(t, "/received/docs/"+name); h != want {
+	if h, _ := b.readHash(t, a.received(name)); h != want {
 		t.Fatalf("received copy hash %s, want %s", h, want)
 	}
 	return got
@@ -411,7 +418,7 @@ func testTransferRoundTrip(t *testing.T, net *tnet) {
 
 			// The recipient's copy is byte-identical, in its received folder.
 			name := d.path[strings.LastIndexByte(d.path, '/')+1:]
-			placed := "/received/docs/" + name
+			placed := a.received(name)
 			if h, n := b.readHash(t, placed); h != want || n != wantSize {
 				t.Fatalf("received copy: SHA-256 %s, %d bytes; want %s, %d", h, n, want, wantSize)
 			}
@@ -540,7 +547,7 @@ func testTransferTampered(t *testing.T, net *tnet) {
 			if rec.Status != docstore.StatusFailed || rec.Error == "" || rec.Document != "" || rec.RecipientSignature != "" {
 				t.Errorf("recipient's record: %+v", rec)
 			}
-			if _, err := b.sp.Lookup(context.Background(), mustPath(t, "/received/docs/secret.bin")); !errors.Is(err, docstore.ErrNotFound) {
+			if _, err := b.sp.Lookup(context.Background(), mustPath(t, a.received("secret.bin"))); !errors.Is(err, docstore.ErrNotFound) {
 				t.Errorf("something is at the received path: %v", err)
 			}
 			if keys := allKeys(t, b.b); len(keys) != 0 {
@@ -570,7 +577,7 @@ func testTransferDuplicates(t *testing.T, net *tnet) {
 	want, _ := shaOf(t, randomReader(3, 1<<20+7))
 	sent := a.send(t, b, "/dup/twice.bin")
 	waitIntact(t, a, b, sent.ID, "twice.bin", want)
-	l, err := b.sp.List(context.Background(), mustPath(t, "/received/docs"), 0, 10)
+	l, err := b.sp.List(context.Background(), mustPath(t, a.received("")), 0, 10)
 	if err != nil || len(l.Entries) != 1 {
 		t.Fatalf("received folder: %+v %v", l, err)
 	}
@@ -766,7 +773,7 @@ func TestTransferBackends(t *testing.T) {
 				if got := a.wait(t, sent.ID); got.Status != docstore.StatusReceived || got.Hash != want {
 					t.Fatalf("sender's record: %+v", got)
 				}
-				placed := fmt.Sprintf("/received/docs/doc%d.bin", i)
+				placed := a.received(fmt.Sprintf("doc%d.bin", i))
 				if h, n := b.readHash(t, placed); h != want || n != size {
 					t.Fatalf("received copy: %s, %d bytes; want %s, %d", h, n, want, size)
 				}

@@ -25,18 +25,19 @@ func PrincipalFrom(ctx context.Context) (auth.Principal, bool) {
 type rateLimitedError struct{ wait time.Duration }
 
 func (e *rateLimitedError) Error() string {
-	return fmt.Sprintf("%s from this address; retry in %d s", ErrTooManyRequests, e.retryAfter())
+	return fmt.Sprintf("%s with this user name from this address; retry in %d s", ErrTooManyRequests, e.retryAfter())
 }
 func (e *rateLimitedError) Unwrap() error { return ErrTooManyRequests }
 func (e *rateLimitedError) retryAfter() int {
 	return max(1, int(math.Ceil(e.wait.Seconds())))
 }
 
-// check authenticates user and password presented from client IP ip for
-// this node's environment. Failures count against ip's limit; a client
-// over its limit is refused without checking.
+// check authenticates user and password presented from client address
+// ip for this node's environment. Failures count against the (ip, user)
+// limit; a pair over its limit is refused without checking, and other
+// users of ip are not affected.
 func (s *Server) check(ctx context.Context, ip, user, password string) (auth.Principal, error) {
-	if blocked, wait := s.limiter.blocked(ip); blocked {
+	if blocked, wait := s.limiter.blocked(ip, user); blocked {
 		return auth.Principal{}, &rateLimitedError{wait: wait}
 	}
 	p, err := s.verifier.Verify(ctx, user, password)
@@ -47,10 +48,10 @@ func (s *Server) check(ctx context.Context, ip, user, password string) (auth.Pri
 	case err == nil:
 		return p, nil
 	case errors.Is(err, auth.ErrBadCredentials):
-		s.limiter.fail(ip)
+		s.limiter.fail(ip, user)
 		return auth.Principal{}, fmt.Errorf("%w: %w: check the user name and password of your application credential", ErrUnauthorized, auth.ErrBadCredentials)
 	case errors.Is(err, auth.ErrWrongEnvironment):
-		s.limiter.fail(ip)
+		s.limiter.fail(ip, user)
 		return auth.Principal{}, fmt.Errorf("%w: the credential is not valid for environment %s", ErrUnauthorized, s.cfg.EnvironmentID)
 	default:
 		return auth.Principal{}, fmt.Errorf("%w: checking credentials: %w", ErrUnavailable, err)
@@ -61,7 +62,7 @@ func (s *Server) check(ctx context.Context, ip, user, password string) (auth.Pri
 // a console session (session.go).
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ip := clientIP(r.RemoteAddr)
+		ip := s.clientAddr(r.RemoteAddr, r.Header)
 		user, password, ok := r.BasicAuth()
 		if !ok {
 			if p, found, err := s.sessionPrincipal(r); found {
@@ -70,10 +71,6 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 					return
 				}
 				next.ServeHTTP(w, withPrincipal(r, p))
-				return
-			}
-			if blocked, wait := s.limiter.blocked(ip); blocked {
-				s.refuse(w, r, &rateLimitedError{wait: wait})
 				return
 			}
 			s.refuse(w, r, fmt.Errorf("%w: send HTTP Basic credentials (Authorization: Basic base64(user:password)) of an application credential", ErrUnauthorized))

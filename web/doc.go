@@ -23,13 +23,24 @@
 //     or a console session cookie, then the routes registered with
 //     Server.Handle, POST /console/token and GET /api/v1/logs.
 //
+// Every response carries Content-Security-Policy "default-src 'none';
+// frame-ancestors 'none'; …", X-Frame-Options DENY and
+// X-Content-Type-Options nosniff; the console's pages and files set a
+// CSP that allows only their own files ('self': scripts, styles,
+// connections), nothing inline, and no framing.
+//
 // Authentication. A credential is checked by an auth.Verifier and must
 // belong to the environment this node serves (Config.EnvironmentID); a
 // credential of another environment gets 401 like a wrong password.
-// Failed attempts are counted per client IP in a token bucket (default:
-// 10, refilled one every 6 s); a client with an empty bucket gets 429
-// with Retry-After before its credentials are even checked, which also
-// caps the argon2id work an attacker can cause.
+// Failed attempts are counted per (client address, user name) in a token
+// bucket (default: 10, refilled one every 6 s); a pair with an empty
+// bucket gets 429 with Retry-After before its credentials are even
+// checked, which also caps the argon2id work spent on one user name.
+// Failures for one user name never lock out the other users of an
+// address (a shared proxy or NAT): their valid credentials always pass.
+// The client address is the peer's, or, when the peer is one of
+// Config.TrustedProxies, the first untrusted address of X-Forwarded-For
+// read from the right; the header is ignored from any other peer.
 //
 // The console signs in with POST /console/session {"user","password"}
 // (checked and rate-limited the same way) and gets an HttpOnly,

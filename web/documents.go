@@ -133,6 +133,15 @@ func docPath(r *http.Request) (docstore.Path, bool, error) {
 	return p, raw == "" || raw == "/" || strings.HasSuffix(raw, "/"), nil
 }
 
+// folderNotDocument is the error for a request that acts on a document
+// (DELETE, PATCH) but whose path ends in a slash, which names a folder:
+// docstore.ErrInvalidPath, rather than acting on the document without
+// the slash.
+func folderNotDocument(r *http.Request) error {
+	_, err := docstore.ParseDocumentPath(strings.TrimPrefix(r.URL.Path, documentsRoot))
+	return err
+}
+
 // boolParam reads an optional true/false query parameter.
 func boolParam(r *http.Request, name string) (bool, error) {
 	switch v := r.URL.Query().Get(name); strings.ToLower(v) {
@@ -355,7 +364,10 @@ func (d *documentsAPI) upload(mode docstore.WriteMode) http.HandlerFunc {
 }
 
 func (d *documentsAPI) delete(w http.ResponseWriter, r *http.Request) {
-	sp, p, _, err := d.target(r)
+	sp, p, folder, err := d.target(r)
+	if err == nil && folder {
+		err = folderNotDocument(r)
+	}
 	if err != nil {
 		Error(w, r, err)
 		return
@@ -368,7 +380,10 @@ func (d *documentsAPI) delete(w http.ResponseWriter, r *http.Request) {
 }
 
 func (d *documentsAPI) hash(w http.ResponseWriter, r *http.Request) {
-	sp, p, _, err := d.target(r)
+	sp, p, folder, err := d.target(r)
+	if err == nil && folder {
+		err = folderNotDocument(r)
+	}
 	if err != nil {
 		Error(w, r, err)
 		return
@@ -436,7 +451,8 @@ func (d *documentsAPI) getPreferences(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, map[string]string{docstore.PrefReceivedDocumentsPath: prefs.ReceivedDocumentsPath})
+	WriteJSON(w, http.StatusOK, map[string]string{docstore.PrefReceivedDocumentsPath: prefs.ReceivedDocumentsPath,
+		docstore.PrefReceivedDocumentsOverwrite: strconv.FormatBool(prefs.ReceivedDocumentsOverwrite)})
 }
 
 func (d *documentsAPI) putPreference(w http.ResponseWriter, r *http.Request) {
@@ -456,7 +472,7 @@ func (d *documentsAPI) putPreference(w http.ResponseWriter, r *http.Request) {
 			Error(w, r, fmt.Errorf("%w: the body is over %d bytes", ErrTooLarge, maxPreferenceBody))
 			return
 		}
-		Error(w, r, fmt.Errorf("%w: send JSON {\"key\": %q, \"value\": \"/received/${recipient_destination}\"}: %v",
+		Error(w, r, fmt.Errorf("%w: send JSON {\"key\": %q, \"value\": \"/received/${sender_org}/${recipient_destination}\"}: %v",
 			ErrBadRequest, docstore.PrefReceivedDocumentsPath, err))
 		return
 	}

@@ -257,7 +257,8 @@ func TestDocumentsRoundTrip(t *testing.T) {
 	var prefs map[string]string
 	r = f.send(t, "GET", "/api/v1/preferences", "", nil)
 	r.decode(t, &prefs)
-	if r.status != 200 || prefs["receivedDocumentsPath"] != "/received/${recipient_destination}" {
+	if r.status != 200 || prefs["receivedDocumentsPath"] != "/received/${sender_org}/${recipient_destination}" ||
+		prefs["receivedDocumentsOverwrite"] != "false" {
 		t.Fatalf("preferences: %d %s", r.status, r.body)
 	}
 	tmpl := "/transfers/to/${recipient_destination}/from/${sender_org}-${sender_destination}"
@@ -313,7 +314,7 @@ func (f *docFixture) state(t testing.TB) string {
 		fmt.Fprintf(&b, "record %s %s\n", d.Path, d.Hash)
 	}
 	prefs, _ := sp.Preferences(ctx)
-	fmt.Fprintf(&b, "prefs %s\n", prefs.ReceivedDocumentsPath)
+	fmt.Fprintf(&b, "prefs %s %t\n", prefs.ReceivedDocumentsPath, prefs.ReceivedDocumentsOverwrite)
 	return b.String()
 }
 
@@ -369,6 +370,15 @@ func TestDocumentsBadInputs(t *testing.T) {
 		{"limit not a number", "GET", "/api/v1/documents/a?limit=1e3", "", nil, 400, "limit"},
 		{"bad details_only", "GET", "/api/v1/documents/a?details_only=yes", "", nil, 400, "details_only"},
 		{"browse a document", "GET", "/api/v1/documents/top.txt/", "", nil, 409, "document"},
+		// Issue 18: before, DELETE and PATCH dropped the trailing slash
+		// and acted on the document a/existing.txt (200, document gone).
+		{"delete with trailing slash", "DELETE", "/api/v1/documents/a/existing.txt/", "", nil, 400, "slash"},
+		{"patch with trailing slash", "PATCH", "/api/v1/documents/a/existing.txt/", "", nil, 400, "slash"},
+		// Issue 18: before, these were stored (200) as names that look
+		// like "atxt.exe" and "ab".
+		{"bidi override", "PUT", "/api/v1/documents/a%E2%80%AEexe.txt", ctype, goodBody, 400, "U+202E"},
+		{"zero-width space", "PUT", "/api/v1/documents/a%E2%80%8Bb", ctype, goodBody, 400, "U+200B"},
+		{"byte order mark", "PUT", "/api/v1/documents/%EF%BB%BFtop.txt", ctype, goodBody, 400, "U+FEFF"},
 		{"search without query", "GET", "/api/v1/search", "", nil, 400, "query"},
 		{"bad by_hash", "GET", "/api/v1/search?query=a&by_hash=1", "", nil, 400, "by_hash"},
 		{"bad reset", "POST", "/api/v1/sync_hashes?reset=maybe", "", nil, 400, "reset"},
@@ -377,6 +387,7 @@ func TestDocumentsBadInputs(t *testing.T) {
 		{"relative template", "PUT", "/api/v1/preferences", "application/json", []byte(`{"key":"receivedDocumentsPath","value":"in/${sender_org}"}`), 400, "absolute"},
 		{"unknown variable", "PUT", "/api/v1/preferences", "application/json", []byte(`{"key":"receivedDocumentsPath","value":"/in/${sender}"}`), 400, "${sender}"},
 		{"traversing template", "PUT", "/api/v1/preferences", "application/json", []byte(`{"key":"receivedDocumentsPath","value":"/in/../../${sender_org}"}`), 400, ".."},
+		{"overwrite not a boolean", "PUT", "/api/v1/preferences", "application/json", []byte(`{"key":"receivedDocumentsOverwrite","value":"yes"}`), 400, "true"},
 		{"template value not a string", "PUT", "/api/v1/preferences", "application/json", []byte(`{"key":"receivedDocumentsPath","value":5}`), 400, "JSON"},
 		{"huge preference body", "PUT", "/api/v1/preferences", "application/json", []byte(`{"key":"` + strings.Repeat("k", 70<<10) + `"}`), 413, ""},
 	} {
@@ -401,6 +412,36 @@ func TestDocumentsBadInputs(t *testing.T) {
 	}
 	if r := f.send(t, "GET", "/api/v1/documents/a/existing.txt", "", nil); string(r.body) != "original" {
 		t.Fatalf("existing document now holds %q", r.body)
+	}
+}
+
+// TestDocumentsLookalikeNames: the NFC and NFD spellings of one name
+// are one document. Before issue 18 they were two: after uploading
+// "/café.txt" composed and then decomposed, the root listed 2 documents
+// and each download gave its own content.
+func TestDocumentsLookalikeNames(t *testing.T) {
+	f := newDocFixture(t)
+	const nfc, nfd = "/caf%C3%A9.txt", "/cafe%CC%81.txt" // U+00E9; "e" + U+0301
+	if r := f.upload(t, "PUT", nfc, []byte("first")); r.status != 200 {
+		t.Fatalf("PUT %s: %d %s", nfc, r.status, r.body)
+	}
+	if r := f.upload(t, "POST", nfd, []byte("second")); r.status != 409 {
+		t.Fatalf("POST %s onto its NFC twin: %d %s, want 409", nfd, r.status, r.body)
+	}
+	if r := f.upload(t, "PUT", nfd, []byte("second")); r.status != 200 {
+		t.Fatalf("PUT %s: %d %s", nfd, r.status, r.body)
+	}
+	var l struct {
+		Entries []struct{ Name string } `json:"entries"`
+	}
+	f.send(t, "GET", "/api/v1/documents/", "", nil).decode(t, &l)
+	if len(l.Entries) != 1 || l.Entries[0].Name != "caf\u00e9.txt" {
+		t.Fatalf("root lists %+v, want the one NFC name café.txt", l.Entries)
+	}
+	for _, p := range []string{nfc, nfd} {
+		if r := f.send(t, "GET", "/api/v1/documents"+p, "", nil); r.status != 200 || string(r.body) != "second" {
+			t.Fatalf("GET %s: %d %q, want the one document \"second\"", p, r.status, r.body)
+		}
 	}
 }
 
@@ -547,10 +588,10 @@ func runDocumentsClient(t *testing.T, modules string, f *docFixture) {
 			t.Errorf("%s: %d %s", name, c.Status, c.Data)
 		}
 	}
-	want("preferences", res.PrefsBefore, 200, `{"receivedDocumentsPath":"/received/${recipient_destination}"}`)
+	want("preferences", res.PrefsBefore, 200, `{"receivedDocumentsOverwrite":"false","receivedDocumentsPath":"/received/${sender_org}/${recipient_destination}"}`)
 	want("set preference", res.PrefsSet, 200, `{"result":"success"}`)
 	wantError("bad preference", res.PrefsBad, 400, "absolute")
-	want("preferences after", res.PrefsAfter, 200, `{"receivedDocumentsPath":"/transfers/to/${recipient_destination}/from/${sender_org}-${sender_destination}"}`)
+	want("preferences after", res.PrefsAfter, 200, `{"receivedDocumentsOverwrite":"false","receivedDocumentsPath":"/transfers/to/${recipient_destination}/from/${sender_org}-${sender_destination}"}`)
 	want("patch", res.Patch, 200, `{"result":"success","hash":"`+res.LocalHash+`"}`)
 	want("sync_hashes", res.Sync, 200, `{"hashes_calculated":2}`)
 	want("delete", res.Del, 200, `{"result":"success"}`)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -30,12 +31,19 @@ type Config struct {
 	// to call the API and socket.io from another origin, with credentials;
 	// "*" allows any origin. Empty means same-origin only.
 	CORSOrigins []string
-	// FailureBurst is how many failed authentication attempts a client IP
-	// may make before it is refused with 429; zero means 10.
+	// FailureBurst is how many failed authentication attempts a client
+	// address may make with one user name before that user name is refused
+	// from that address with 429; zero means 10. Other users of the same
+	// address are not affected.
 	FailureBurst int
 	// FailureRefill is how often one failed attempt is forgiven; zero
 	// means 6s (so 10 a minute in the long run).
 	FailureRefill time.Duration
+	// TrustedProxies lists the reverse proxies (IP addresses or CIDR
+	// prefixes) whose X-Forwarded-For header names the client that
+	// failures are counted against. Empty (the default) trusts none: the
+	// header is ignored and the peer address is the client.
+	TrustedProxies []string
 	// ReadyTimeout bounds each readiness probe; zero means 5s.
 	ReadyTimeout time.Duration
 	// TokenTTL is how long a console socket token stays valid; zero means
@@ -66,6 +74,9 @@ func (c Config) Validate() error {
 		if strings.HasSuffix(o, "/") {
 			return fmt.Errorf("web: config: CORS origin %q must not end with '/'", o)
 		}
+	}
+	if _, err := parseTrustedProxies(c.TrustedProxies); err != nil {
+		return err
 	}
 	if c.FailureBurst < 0 || c.FailureRefill < 0 || c.ReadyTimeout < 0 || c.TokenTTL < 0 || c.SessionTTL < 0 {
 		return errors.New("web: config: FailureBurst, FailureRefill, ReadyTimeout, TokenTTL and SessionTTL must not be negative")
@@ -115,6 +126,7 @@ type Server struct {
 	probes   []Probe
 	log      *slog.Logger
 	limiter  *failureLimiter
+	proxies  []netip.Prefix // Config.TrustedProxies
 	tokens   *tokenStore
 	sessions *sessionStore
 	events   *eventLog
@@ -145,12 +157,14 @@ func New(cfg Config, verifier auth.Verifier, probes ...Probe) (*Server, error) {
 		}
 	}
 	cfg.setDefaults()
+	proxies, _ := parseTrustedProxies(cfg.TrustedProxies) // checked by Validate
 	s := &Server{
 		cfg:      cfg,
 		verifier: verifier,
 		probes:   probes,
 		log:      cfg.Logger,
 		limiter:  newFailureLimiter(cfg.FailureBurst, cfg.FailureRefill, cfg.Now),
+		proxies:  proxies,
 		tokens:   newTokenStore(cfg.TokenTTL, cfg.Now),
 		sessions: newSessionStore(cfg.SessionTTL, cfg.Now),
 		events:   newEventLog(cfg.Now),
@@ -263,7 +277,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 // routes assembles the middleware chain:
-// recover → logger → path cleaning → CORS → (public | console | socket.io | auth → api).
+// recover → logger → security headers → path cleaning → CORS → (public | console | socket.io | auth → api).
 func (s *Server) routes() http.Handler {
 	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch p := r.URL.Path; {
@@ -285,7 +299,7 @@ func (s *Server) routes() http.Handler {
 			s.authenticate(http.HandlerFunc(s.serveAPI)).ServeHTTP(w, r)
 		}
 	})
-	return s.recoverPanics(s.cleanPaths(s.cors(inner)))
+	return s.recoverPanics(secureHeaders(s.cleanPaths(s.cors(inner))))
 }
 
 // serveAPI dispatches to the authenticated mux and answers unknown routes
@@ -441,7 +455,8 @@ func (s *Server) originAllowed(origin string) bool {
 	return false
 }
 
-// clientIP is the rate-limiting key: the peer's IP address.
+// clientIP is the peer's IP address (the key of the socket.io pending
+// session gate).
 func clientIP(remoteAddr string) string {
 	host, _, err := net.SplitHostPort(remoteAddr)
 	if err != nil {

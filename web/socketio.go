@@ -112,10 +112,10 @@ func (x *sioServer) close() { x.io.Close(nil) }
 // (4.x) or error (2.x) with message "unauthorized" and a reason in data.
 func (x *sioServer) authenticate(sock *socket.Socket, next func(*socket.ExtendedError)) {
 	hs := sock.Handshake()
-	ip := clientIP(hs.Address)
-	header := ""
+	header, ip := "", clientIP(hs.Address)
 	if hs.Headers != nil {
 		header = hs.Headers.Header().Get("Authorization")
+		ip = x.s.clientAddr(hs.Address, hs.Headers.Header())
 	}
 	token := queryValue(hs.Auth["token"])
 	x.mu.RLock()
@@ -147,21 +147,18 @@ func (x *sioServer) authenticate(sock *socket.Socket, next func(*socket.Extended
 
 func (x *sioServer) principal(ip, header, token string) (auth.Principal, error) {
 	if token != "" {
-		if blocked, wait := x.s.limiter.blocked(ip); blocked {
+		if blocked, wait := x.s.limiter.blocked(ip, ""); blocked {
 			return auth.Principal{}, &rateLimitedError{wait: wait}
 		}
 		p, ok := x.s.tokens.redeem(token)
 		if !ok {
-			x.s.limiter.fail(ip)
+			x.s.limiter.fail(ip, "")
 			return auth.Principal{}, fmt.Errorf("%w: unknown, used or expired socket token", ErrUnauthorized)
 		}
 		return p, p.Allowed(x.s.cfg.EnvironmentID)
 	}
 	user, password, ok := parseBasic(header)
 	if !ok {
-		if blocked, wait := x.s.limiter.blocked(ip); blocked {
-			return auth.Principal{}, &rateLimitedError{wait: wait}
-		}
 		return auth.Principal{}, fmt.Errorf("%w: send HTTP Basic credentials in the handshake (extraHeaders: {Authorization: 'Basic …'})", ErrUnauthorized)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), handshakeAuthTimeout)

@@ -64,12 +64,13 @@ type transferJSON struct {
 	SenderSignature    string `json:"senderSignature,omitempty"`
 	RecipientSignature string `json:"recipientSignature,omitempty"`
 	Error              string `json:"error,omitempty"`
+	Note               string `json:"note,omitempty"`
 }
 
 func transferOut(t docstore.Transfer) transferJSON {
 	j := transferJSON{ID: t.ID, Timestamp: t.Timestamp, From: t.From.String(), To: t.To.String(), Hash: t.Hash, Document: t.Document,
 		Status: string(t.Status), TransferHash: t.TransferHash, SenderSignature: t.SenderSignature,
-		RecipientSignature: t.RecipientSignature}
+		RecipientSignature: t.RecipientSignature, Note: t.Note}
 	if t.Status == docstore.StatusFailed {
 		j.Error = t.Error
 		if j.Error == "" {

@@ -272,11 +272,11 @@ func TestTransfersREST(t *testing.T) {
 	}
 	// The recipient's log and the document itself.
 	got := b.waitRecord(t, ans.TransferID)
-	if got["status"] != "received" || got["document"] != "/received/docs/contract.txt" || got["recipientSignature"] != rec["recipientSignature"] ||
+	if got["status"] != "received" || got["document"] != "/received/"+a.member+"/docs/contract.txt" || got["recipientSignature"] != rec["recipientSignature"] ||
 		got["senderSignature"] != rec["senderSignature"] || got["timestamp"] != ts {
 		t.Errorf("recipient's record %v", got)
 	}
-	dl := b.call(t, "GET", "/api/v1/documents/received/docs/contract.txt", "", nil)
+	dl := b.call(t, "GET", "/api/v1/documents/received/"+a.member+"/docs/contract.txt", "", nil)
 	if dl.status != 200 || !bytes.Equal(dl.body, content) {
 		t.Fatalf("download of the received copy: %d, %d bytes", dl.status, len(dl.body))
 	}
@@ -346,7 +346,7 @@ func TestTransfersNodeClient(t *testing.T) {
 			if res.Sent["status"] != "sent" || res.Sent["document"] != "/from-node/report.pdf" {
 				t.Errorf("document_sent %v", res.Sent)
 			}
-			if res.Received["status"] != "received" || res.Received["document"] != "/received/docs/report.pdf" {
+			if res.Received["status"] != "received" || res.Received["document"] != "/received/"+a.member+"/docs/report.pdf" {
 				t.Errorf("document_received %v", res.Received)
 			}
 			if res.Ack["status"] != "received" || res.Ack["recipientSignature"] == nil {

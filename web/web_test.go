@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -353,25 +354,111 @@ func TestRateLimit(t *testing.T) {
 func TestFailureLimiter(t *testing.T) {
 	clk := &fakeClock{}
 	l := newFailureLimiter(2, time.Minute, clk.now)
-	if b, _ := l.blocked("a"); b {
+	if b, _ := l.blocked("a", "u"); b {
 		t.Fatal("fresh client blocked")
 	}
-	l.fail("a")
-	l.fail("a")
-	b, wait := l.blocked("a")
+	l.fail("a", "u")
+	l.fail("a", "u")
+	b, wait := l.blocked("a", "u")
 	if !b || wait != time.Minute {
 		t.Fatalf("blocked %v wait %v", b, wait)
 	}
-	if b, _ := l.blocked("b"); b {
+	if b, _ := l.blocked("b", "u"); b {
 		t.Fatal("another client is blocked too")
 	}
+	if b, _ := l.blocked("a", "v"); b {
+		t.Fatal("another user of the same address is blocked too")
+	}
 	clk.advance(30 * time.Second)
-	if _, wait := l.blocked("a"); wait != 30*time.Second {
+	if _, wait := l.blocked("a", "u"); wait != 30*time.Second {
 		t.Fatalf("wait %v, want 30s", wait)
 	}
 	clk.advance(90 * time.Second)
-	if b, _ := l.blocked("a"); b {
+	if b, _ := l.blocked("a", "u"); b {
 		t.Fatal("still blocked after refill")
+	}
+	// Made-up user names cannot grow the table without bound.
+	for i := range maxBuckets + 10 {
+		l.fail("a", fmt.Sprint("user", i))
+	}
+	if n := len(l.buckets); n > maxBuckets {
+		t.Fatalf("%d buckets, want at most %d", n, maxBuckets)
+	}
+}
+
+// TestRateLimitSharedAddress is issue 18's "the failed-login limiter
+// locks out valid credentials". Before: after 10 bad logins from one
+// address (any user name), every request from it got 429, valid
+// credentials of other users included, so one bad client behind a
+// shared proxy locked out everyone. Now failures count per (address,
+// user name): the other user's valid credential passes, while the user
+// name being guessed stays limited.
+func TestRateLimitSharedAddress(t *testing.T) {
+	f := newFixture(t, Config{})
+	f.srv.HandleFunc("GET /api/v1/x", func(w http.ResponseWriter, r *http.Request) { WriteJSON(w, 200, "ok") })
+	for i := range 10 {
+		if r := f.do(t, "GET", "/api/v1/x", "guessed-user", "wrong"); r.status != 401 {
+			t.Fatalf("failure %d: %d", i+1, r.status)
+		}
+	}
+	if r := f.do(t, "GET", "/api/v1/x", "guessed-user", "wrong"); r.status != 429 {
+		t.Fatalf("11th failure of the guessed user: %d, want 429", r.status)
+	}
+	for range 3 {
+		if r := f.do(t, "GET", "/api/v1/x", f.user, f.pass); r.status != 200 {
+			t.Fatalf("valid credential from the same address after 10 failures of another user: %d %s", r.status, r.body)
+		}
+	}
+	if r := f.do(t, "GET", "/api/v1/x", "", ""); r.status != 401 {
+		t.Fatalf("no credentials: %d, want 401", r.status)
+	}
+}
+
+// TestTrustedProxies: X-Forwarded-For names the client only when the
+// peer is a configured proxy. Without one, a client cannot dodge its
+// limit by sending a made-up header.
+func TestTrustedProxies(t *testing.T) {
+	send := func(f *fixture, xff string) int {
+		req, _ := http.NewRequest("GET", f.base+"/api/v1/x", nil)
+		req.SetBasicAuth(f.user, "wrong")
+		if xff != "" {
+			req.Header.Set("X-Forwarded-For", xff)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	// No proxy configured: the header is ignored.
+	f := newFixture(t, Config{FailureBurst: 2, FailureRefill: time.Hour})
+	for i, xff := range []string{"203.0.113.1", "203.0.113.2", "203.0.113.3"} {
+		want := 401
+		if i == 2 {
+			want = 429
+		}
+		if got := send(f, xff); got != want {
+			t.Fatalf("untrusted peer, X-Forwarded-For %s: %d, want %d", xff, got, want)
+		}
+	}
+	// 127.0.0.1 is a trusted proxy: each forwarded client has its own
+	// budget; trusted hops in the header are skipped.
+	f = newFixture(t, Config{FailureBurst: 2, FailureRefill: time.Hour, TrustedProxies: []string{"127.0.0.1", "10.0.0.0/8"}})
+	for _, c := range []struct {
+		xff  string
+		want int
+	}{
+		{"203.0.113.1", 401}, {"203.0.113.1", 401}, {"203.0.113.1", 429},
+		{"203.0.113.2, 10.1.2.3", 401}, {"198.51.100.7, 203.0.113.2", 401}, {"203.0.113.2", 429},
+		{"", 401}, {"not-an-ip", 401}, {"", 429}, // the proxy itself
+	} {
+		if got := send(f, c.xff); got != c.want {
+			t.Fatalf("trusted peer, X-Forwarded-For %q: %d, want %d", c.xff, got, c.want)
+		}
+	}
+	if _, err := New(Config{EnvironmentID: "e", TrustedProxies: []string{"10.0.0.0/33"}}, f.srv.verifier); err == nil {
+		t.Fatal("a bad trusted proxy was accepted")
 	}
 }
 
@@ -535,5 +622,42 @@ func TestTokens(t *testing.T) {
 	}
 	if _, ok := ts.redeem("made-up"); ok {
 		t.Fatal("a made-up token was accepted")
+	}
+}
+
+// TestSecurityHeaders is issue 18's "the console page allows
+// 'unsafe-inline' script and can be framed". Before: the console's CSP
+// was "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src
+// 'unsafe-inline'; connect-src 'self'" (no frame-ancestors) and API
+// answers had no CSP at all. Now nothing inline runs and nothing may be
+// framed.
+func TestSecurityHeaders(t *testing.T) {
+	f := newFixture(t, Config{})
+	f.srv.HandleFunc("GET /api/v1/x", func(w http.ResponseWriter, r *http.Request) { WriteJSON(w, 200, "ok") })
+	for _, c := range []struct{ path, user, pass, csp string }{
+		{"/", f.user, f.pass, consoleCSP},
+		{"/console/", f.user, f.pass, consoleCSP},
+		{"/api/v1/x", f.user, f.pass, apiCSP},
+		{"/api/v1/x", "", "", apiCSP}, // a refusal too
+		{"/healthz", "", "", apiCSP},
+		{"/console/assets/app.js", "", "", consoleCSP},
+		{"/socket.io/socket.io.min.js", "", "", apiCSP},
+	} {
+		r := f.do(t, "GET", c.path, c.user, c.pass)
+		csp := r.header.Get("Content-Security-Policy")
+		if csp != c.csp || strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "frame-ancestors 'none'") ||
+			r.header.Get("X-Frame-Options") != "DENY" || r.header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("GET %s: %d, CSP %q, X-Frame-Options %q", c.path, r.status, csp, r.header.Get("X-Frame-Options"))
+		}
+	}
+	page := f.do(t, "GET", "/", f.user, f.pass)
+	if bytes.Contains(page.body, []byte("<script>")) || bytes.Contains(page.body, []byte("<style")) || bytes.Contains(page.body, []byte("style=")) {
+		t.Errorf("the console page still has inline script or style:\n%s", page.body)
+	}
+	for path, ctype := range map[string]string{"/console/assets/app.js": "text/javascript", "/console/assets/style.css": "text/css"} {
+		r := f.do(t, "GET", path, "", "")
+		if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), ctype) || len(r.body) == 0 {
+			t.Errorf("GET %s: %d %q", path, r.status, r.header.Get("Content-Type"))
+		}
 	}
 }

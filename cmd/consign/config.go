@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -24,6 +25,10 @@ const envPrefix = "CONSIGN"
 type nodeConfig struct {
 	// Listen is the HTTP/socket.io address. Default 127.0.0.1:8080.
 	Listen string `yaml:"listen"`
+	// TrustedProxies are the reverse proxies (IP addresses or CIDR
+	// prefixes) whose X-Forwarded-For names the client for the failed-login
+	// limiter. Default none: the header is ignored.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 	// DataDir holds the metadata database and local state. Default ./consign-data.
 	DataDir string `yaml:"data_dir"`
 	// Environment is the id of the environment this node serves; credentials
@@ -151,6 +156,13 @@ func (c nodeConfig) Validate() error {
 	}
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		return bad("listen", "want HOST:PORT, got %q", c.Listen)
+	}
+	for _, p := range c.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				return bad("trusted_proxies", "want IP addresses or CIDR prefixes such as 10.0.0.0/8, got %q", p)
+			}
+		}
 	}
 	if c.DataDir == "" {
 		return bad("data_dir", "must name a folder")

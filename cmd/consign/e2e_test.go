@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/consign/consign/destination"
 	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/storage/azure"
 )
@@ -220,7 +221,7 @@ func runTransfersClient(t *testing.T, ctx context.Context, nodePath string, a, b
 			t.Errorf("%s: %v", name, ev)
 		}
 	}
-	if res.Received["status"] != "received" || res.Received["document"] != "/received/docs/report.pdf" {
+	if res.Received["status"] != "received" || res.Received["document"] != "/received/"+senderOrg(t, from)+"/docs/report.pdf" {
 		t.Errorf("document_received %v", res.Received)
 	}
 	if res.Ack["status"] != "received" {
@@ -254,4 +255,15 @@ func runTransfersClient(t *testing.T, ctx context.Context, nodePath string, a, b
 
 	// The sender's node pinned the transfer hash on geth.
 	a.waitPinned(t, ctx, th)
+}
+
+// senderOrg is the member of a destination URI: the folder the default
+// receivedDocumentsPath files its documents under.
+func senderOrg(t *testing.T, uri string) string {
+	t.Helper()
+	u, err := destination.Parse(uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Member
 }

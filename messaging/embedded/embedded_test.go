@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"strconv"
@@ -422,3 +423,14 @@ func readerOf(sc *bufio.Scanner) io.Reader {
 type readerFunc func([]byte) (int, error)
 
 func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
+
+// TestLoopbackOnly: the broker of `consign dev` listens on 127.0.0.1
+// only (issue 18), never on a wider address.
+func TestLoopbackOnly(t *testing.T) {
+	b := open(t, t.TempDir())
+	t.Cleanup(func() { _ = b.Close() })
+	host, _, err := net.SplitHostPort(b.Addr())
+	if err != nil || host != "127.0.0.1" {
+		t.Fatalf("broker address %q (%v), want 127.0.0.1:<port>", b.Addr(), err)
+	}
+}
