@@ -173,8 +173,11 @@ func newSendQueue(lim SocketIOLimits, eng engine.Socket, onStuck func(string)) *
 		// A write that fails still ends in "drain"; the transport reports
 		// the failure (error, or close) first, synchronously, so the queue
 		// is closed by then and nothing of that flush counts as written.
+		// An upgrade discards the polling transport and then closes it
+		// while it is still the session's transport: that close is no
+		// failure of a write.
 		failed := func(...any) {
-			if eng.Transport() == t { // not the polling transport left by an upgrade
+			if eng.Transport() == t && !t.Discarded() {
 				q.close()
 			}
 		}

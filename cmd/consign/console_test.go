@@ -60,7 +60,7 @@ func TestConsoleOnDev(t *testing.T) {
 	cmd := exec.CommandContext(ctx, "node", filepath.Join("..", "..", "web", "testdata", "console_dev.js"))
 	cmd.Env = append(os.Environ(), "NODE_PATH="+modules+string(filepath.ListSeparator)+axe,
 		"CONSIGN_URL="+base, "CONSIGN_CHROMIUM="+chromium, "CONSIGN_USER_DATA_DIR="+t.TempDir(),
-		"CONSIGN_USER_A="+a.Credential.User, "CONSIGN_PASS_A="+a.Credential.Password,
+		"CONSIGN_USER_A="+a.Credential.User, "CONSIGN_PASS_A="+a.Credential.Password, "CONSIGN_MEMBER_A="+a.Name,
 		"CONSIGN_BIG_FILE="+big, "CONSIGN_USER_B="+b.Credential.User, "CONSIGN_PASS_B="+b.Credential.Password, "CONSIGN_MEMBER_B="+b.Name)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr

@@ -181,7 +181,8 @@ async function waitUploaded(page, name) {
     await nav(b, "Transfers");
     await b.getByText("No transfers yet").waitFor(T);
     const b2 = await openPage(ctxB, "B2");
-    await b2.goto(url + "/#/documents?path=/received/docs");
+    const received = "/received/" + process.env.CONSIGN_MEMBER_A + "/docs"; // the default template names the sender
+    await b2.goto(url + "/#/documents?path=" + received);
     await b2.getByRole("status").filter({ hasText: "Live: connected" }).waitFor(T);
     await b2.locator(".empty").waitFor(T);
     const a2 = await openPage(ctxA, "A2");
@@ -203,7 +204,7 @@ async function waitUploaded(page, name) {
     const bRow = b.getByRole("table", { name: "Transfer log" }).getByRole("row").filter({ hasText: "alpha.txt" });
     await bRow.waitFor(T);
     out.bTransfer = await bRow.getAttribute("data-status");
-    await b2.getByRole("table", { name: "Contents of /received/docs" }).getByRole("rowheader", { name: "alpha.txt" }).waitFor(T);
+    await b2.getByRole("table", { name: "Contents of " + received }).getByRole("rowheader", { name: "alpha.txt" }).waitFor(T);
     step("B saw it arrive in Transfers and Documents without reload");
     const aRow = a2.getByRole("table", { name: "Transfer log" }).locator('tr[data-status="received"]').filter({ hasText: "/reports/alpha.txt" });
     await aRow.waitFor(T);
@@ -296,7 +297,7 @@ async function waitUploaded(page, name) {
     await shot(a, "api");
     await nav(a, "Preferences");
     const tpl = a.getByRole("textbox", { name: "Received documents path" });
-    await a.locator("output").filter({ hasText: "/received/inbox/contract.pdf" }).waitFor(T);
+    await a.locator("output").filter({ hasText: "/received/acme/inbox/contract.pdf" }).waitFor(T);
     await tpl.fill("/inbox/${sender_org}");
     out.preview = await a.locator("output").innerText();
     await shot(a, "preferences");
