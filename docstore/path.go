@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/consign/consign/internal/textutil"
 	"github.com/consign/consign/storage"
 )
 
@@ -103,12 +104,9 @@ func findHidden(s string) (int, rune, bool) {
 	return 0, 0, false
 }
 
-func truncate(s string) string {
-	if len(s) > 64 {
-		return s[:64] + "…"
-	}
-	return s
-}
+// truncate clips an untrusted string for an error message (64 bytes, at
+// a rune boundary).
+func truncate(s string) string { return textutil.Clip(s, 64) }
 
 // IsRoot reports whether p is the root folder.
 func (p Path) IsRoot() bool { return p.rel == "" }
