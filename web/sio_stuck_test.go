@@ -252,7 +252,10 @@ func testStuckSubscribers(t *testing.T, sendTimeout time.Duration) {
 	srv, err := New(Config{EnvironmentID: f.chain.EnvironmentID, Logger: slog.New(logs), FailureBurst: 1000,
 		// ConnectTimeout: under -race on a busy machine a refused
 		// connection's connect_error may come late; it is not what is tested.
-		SocketIO: SocketIOLimits{SendQueue: qLen, SendQueueBytes: qBytes, SendTimeout: sendTimeout, ConnectTimeout: 5 * time.Minute}}, creds)
+		// PendingPerIP: the 50 closed subscribers reconnect at once from
+		// one address, more than the default cap of pending sessions.
+		SocketIO: SocketIOLimits{SendQueue: qLen, SendQueueBytes: qBytes, SendTimeout: sendTimeout, ConnectTimeout: 5 * time.Minute,
+			PendingPerIP: 1024, PendingMax: 4096}}, creds)
 	if err != nil {
 		t.Fatal(err)
 	}
