@@ -126,6 +126,53 @@ func (sp *Space) isFolder(ctx context.Context, p Path) (bool, error) {
 	}
 }
 
+// MakeFolder creates the empty folder p, with any missing folders above
+// it. Storage keeps folders by their contents, so MakeFolder stores a
+// zero-byte object named FolderMarker in it; the folder then lists as
+// empty, stays when its last document is deleted, and goes with Delete
+// once empty. It refuses with ErrExists a path where a folder or a
+// document already is (the root always exists), with ErrNotFolder a path
+// below a document.
+func (sp *Space) MakeFolder(ctx context.Context, p Path) error {
+	op := fmt.Sprintf("docstore: make folder %q", p.rel)
+	if p.IsRoot() {
+		return fmt.Errorf("%s: %w: the root folder always exists", op, ErrExists)
+	}
+	// The lock of a document at p: a concurrent upload to p waits.
+	unlock, err := sp.s.locks.lock(ctx, sp.key(p))
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	defer unlock()
+	_, err = sp.s.backend.Stat(ctx, sp.key(p))
+	switch {
+	case err == nil:
+		return fmt.Errorf("%s: %w: a document is stored at %s", op, ErrExists, p.Abs())
+	case !errors.Is(err, storage.ErrNotFound):
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	isDir, err := sp.isFolder(ctx, p)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if isDir {
+		return fmt.Errorf("%s: %w: the folder %s is already there", op, ErrExists, p.Abs())
+	}
+	for _, anc := range p.ancestors() {
+		_, err := sp.s.backend.Stat(ctx, sp.prefix+anc)
+		switch {
+		case err == nil:
+			return fmt.Errorf("%s: %w: /%s is a document, so it cannot hold %s", op, ErrNotFolder, anc, p.Abs())
+		case !errors.Is(err, storage.ErrNotFound):
+			return fmt.Errorf("%s: %w", op, err)
+		}
+	}
+	if _, err := sp.s.backend.Put(ctx, sp.folderPrefix(p)+FolderMarker, strings.NewReader("")); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
 // Lookup describes what is at p: a document (with its hash when known)
 // or a folder. A path naming neither gives ErrNotFound. The root is
 // always a folder.
@@ -182,8 +229,9 @@ type Listing struct {
 // backend, so documents placed there by other means are listed too, with
 // an empty hash until they are hashed. limit must be 1 to MaxListLimit
 // and offset not negative (ErrInvalidArgument). A folder with nothing in
-// it does not exist (ErrNotFound), except the root; a document gives
-// ErrNotFolder.
+// it does not exist (ErrNotFound), except the root and a folder made by
+// MakeFolder (an empty listing: its FolderMarker is never listed); a
+// document gives ErrNotFolder.
 func (sp *Space) List(ctx context.Context, dir Path, offset, limit int) (Listing, error) {
 	op := fmt.Sprintf("docstore: list %q", dir.rel)
 	if offset < 0 {
@@ -199,6 +247,7 @@ func (sp *Space) List(ctx context.Context, dir Path, offset, limit int) (Listing
 		entries []Entry
 		docs    []string
 		refused int
+		marked  bool // the folder holds its FolderMarker
 	)
 	opts := storage.ListOptions{Prefix: prefix, Delimiter: "/"}
 	for seen < want {
@@ -220,6 +269,10 @@ func (sp *Space) List(ctx context.Context, dir Path, offset, limit int) (Listing
 				e = Entry{Name: strings.TrimSuffix(strings.TrimPrefix(pres[0], prefix), "/"), IsDir: true}
 				pres = pres[1:]
 			}
+			if e.Name == FolderMarker {
+				marked = true
+				continue
+			}
 			seen++
 			if seen > offset && seen <= offset+limit {
 				entries = append(entries, e)
@@ -237,7 +290,7 @@ func (sp *Space) List(ctx context.Context, dir Path, offset, limit int) (Listing
 		sp.s.log.Warn("docstore: backend names that cannot be served were left out of a listing",
 			"member", sp.member, "folder", dir.Abs(), "count", refused)
 	}
-	if seen == 0 && !dir.IsRoot() {
+	if seen == 0 && !marked && !dir.IsRoot() {
 		if _, err := sp.s.backend.Stat(ctx, sp.key(dir)); err == nil {
 			return Listing{}, fmt.Errorf("%s: %w: %s is a document; download it without a trailing slash", op, ErrNotFolder, dir.Abs())
 		}
@@ -266,9 +319,10 @@ func (p Path) childRel(name string) string {
 	return p.rel + "/" + name
 }
 
-// Delete removes the document at p and its record. A folder gives
-// ErrIsFolder (delete its documents first; it disappears with the last
-// one), a missing path ErrNotFound.
+// Delete removes the document at p and its record, or the empty folder
+// p made by MakeFolder. Any other folder gives ErrIsFolder (delete its
+// documents first; it disappears with the last one, unless MakeFolder
+// made it), a missing path ErrNotFound.
 func (sp *Space) Delete(ctx context.Context, p Path) error {
 	op := fmt.Sprintf("docstore: delete %q", p.rel)
 	if p.IsRoot() {
@@ -286,7 +340,7 @@ func (sp *Space) Delete(ctx context.Context, p Path) error {
 			return fmt.Errorf("%s: %w", op, lerr)
 		}
 		if isDir {
-			return fmt.Errorf("%s: %w: %s is a folder; delete the documents in it (it disappears with the last one)", op, ErrIsFolder, p.Abs())
+			return sp.deleteEmptyFolder(ctx, p, op)
 		}
 		// A record left by a document deleted by other means goes too.
 		if err := sp.deleteRow(ctx, p.rel); err != nil {
@@ -299,6 +353,23 @@ func (sp *Space) Delete(ctx context.Context, p Path) error {
 	}
 	if err := sp.deleteRow(context.WithoutCancel(ctx), p.rel); err != nil {
 		return fmt.Errorf("%s: removing the record: %w", op, err)
+	}
+	return nil
+}
+
+// deleteEmptyFolder removes the marker of folder p when nothing else is
+// in it; a folder with contents gives ErrIsFolder.
+func (sp *Space) deleteEmptyFolder(ctx context.Context, p Path, op string) error {
+	l, err := sp.List(ctx, p, 0, 1)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if err != nil || len(l.Entries) > 0 {
+		return fmt.Errorf("%s: %w: %s is a folder with documents in it; delete them first", op, ErrIsFolder, p.Abs())
+	}
+	err = sp.s.backend.Delete(ctx, sp.folderPrefix(p)+FolderMarker)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("%s: %w", op, err)
 	}
 	return nil
 }

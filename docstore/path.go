@@ -57,8 +57,20 @@ func ParsePath(s string) (Path, error) {
 		msg := strings.TrimPrefix(err.Error(), storage.ErrInvalidKey.Error()+": ")
 		return Path{}, fmt.Errorf("%w: %s (use a plain path such as /folder/name.pdf)", ErrInvalidPath, msg)
 	}
+	for _, seg := range strings.Split(rel, "/") {
+		if seg == FolderMarker {
+			return Path{}, fmt.Errorf("%w: %q: the name %s is reserved (it keeps an empty folder in storage); choose another name",
+				ErrInvalidPath, truncate(s), FolderMarker)
+		}
+	}
 	return Path{rel: rel}, nil
 }
+
+// FolderMarker is the name of the empty object that keeps a folder made
+// by Space.MakeFolder in existence while nothing else is in it.
+// ParsePath refuses it as a segment, so no document or folder can take
+// the name, and listings leave it out.
+const FolderMarker = ".consign-folder"
 
 // ParseDocumentPath is ParsePath for a path that must name a document:
 // the root and a path ending in a slash, which name folders, are refused

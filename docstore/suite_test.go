@@ -35,6 +35,7 @@ func runSuite(t *testing.T, newBackend func(t *testing.T) storage.Backend) {
 		{"PlacedByOtherMeans", testPlacedByOtherMeans},
 		{"SyncHashes", testSyncHashes},
 		{"Delete", testDelete},
+		{"MakeFolder", testMakeFolder},
 		{"Search", testSearch},
 		{"SpacesIsolated", testSpacesIsolated},
 		{"StageAndPlace", testStageAndPlace},
@@ -482,6 +483,73 @@ func testDelete(t *testing.T, f *fx) {
 	// The folder went with its last document.
 	if _, err := f.sp.Lookup(ctx, mustPath(t, "f")); !errors.Is(err, docstore.ErrNotFound) {
 		t.Fatalf("emptied folder: %v", err)
+	}
+}
+
+// testMakeFolder: an empty folder made by MakeFolder exists (lists as
+// empty, in its parent as a folder), stays when its last document goes,
+// goes with Delete once empty, and never shows its marker.
+func testMakeFolder(t *testing.T, f *fx) {
+	ctx := context.Background()
+	if err := f.sp.MakeFolder(ctx, mustPath(t, "a/b")); err != nil {
+		t.Fatal(err)
+	}
+	if l := f.list(t, f.sp, "a/b", 0, 10); len(l.Entries) != 0 || l.Truncated {
+		t.Fatalf("new folder lists %q", names(l))
+	}
+	if got := names(f.list(t, f.sp, "a", 0, 10)); !slices.Equal(got, []string{"b/"}) {
+		t.Fatalf("parent lists %q", got)
+	}
+	if e := f.lookup(t, f.sp, "a/b"); !e.IsDir {
+		t.Fatalf("Lookup of the new folder: %+v", e)
+	}
+	for _, p := range []string{"a/b", "a", "/"} {
+		if err := f.sp.MakeFolder(ctx, mustPath(t, p)); !errors.Is(err, docstore.ErrExists) {
+			t.Errorf("MakeFolder(%q) again: %v", p, err)
+		}
+	}
+	f.put(t, f.sp, "doc.txt", []byte("x"))
+	if err := f.sp.MakeFolder(ctx, mustPath(t, "doc.txt")); !errors.Is(err, docstore.ErrExists) {
+		t.Errorf("MakeFolder onto a document: %v", err)
+	}
+	if err := f.sp.MakeFolder(ctx, mustPath(t, "doc.txt/sub")); !errors.Is(err, docstore.ErrNotFolder) {
+		t.Errorf("MakeFolder below a document: %v", err)
+	}
+	if _, err := f.sp.Put(ctx, mustPath(t, "a/b"), strings.NewReader("x"), docstore.Overwrite); !errors.Is(err, docstore.ErrIsFolder) {
+		t.Errorf("Put onto the empty folder: %v", err)
+	}
+	if _, err := docstore.ParsePath("a/b/" + docstore.FolderMarker); !errors.Is(err, docstore.ErrInvalidPath) {
+		t.Errorf("ParsePath of the marker: %v", err)
+	}
+	// The folder stays when its last document goes.
+	f.put(t, f.sp, "a/b/one.txt", []byte("one"))
+	if got := names(f.list(t, f.sp, "a/b", 0, 10)); !slices.Equal(got, []string{"one.txt"}) {
+		t.Fatalf("folder with a document lists %q", got)
+	}
+	if err := f.sp.Delete(ctx, mustPath(t, "a/b")); !errors.Is(err, docstore.ErrIsFolder) {
+		t.Fatalf("Delete of a folder with a document: %v", err)
+	}
+	if err := f.sp.Delete(ctx, mustPath(t, "a/b/one.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if l := f.list(t, f.sp, "a/b", 0, 10); len(l.Entries) != 0 {
+		t.Fatalf("emptied folder lists %q", names(l))
+	}
+	// sync_hashes neither hashes nor records the marker.
+	if _, err := f.sp.SyncHashes(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := f.sp.Search(ctx, docstore.FolderMarker, false); err != nil || len(res) != 0 {
+		t.Fatalf("search finds the marker: %v %v", res, err)
+	}
+	// Delete removes it once empty; "a" goes with it.
+	if err := f.sp.Delete(ctx, mustPath(t, "a/b")); err != nil {
+		t.Fatalf("Delete of the empty folder: %v", err)
+	}
+	for _, p := range []string{"a/b", "a"} {
+		if _, err := f.sp.Lookup(ctx, mustPath(t, p)); !errors.Is(err, docstore.ErrNotFound) {
+			t.Errorf("Lookup(%q) after deleting the empty folder: %v", p, err)
+		}
 	}
 }
 

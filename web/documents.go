@@ -24,6 +24,7 @@ const documentsRoot = "/api/v1/documents"
 //	GET    /api/v1/documents[/<path>]   download, browse (?offset=&limit=) or inspect (?details_only=true)
 //	PUT    /api/v1/documents/<path>     upload (multipart field "document"), replacing
 //	POST   /api/v1/documents/<path>     upload, 409 if a document is there
+//	POST   /api/v1/documents/<path>/    with an empty body: create the empty folder, 409 if anything is there
 //	DELETE /api/v1/documents/<path>     delete
 //	PATCH  /api/v1/documents/<path>     hash a document placed in the backend by other means
 //	GET    /api/v1/search?query=[&by_hash=true]
@@ -324,8 +325,12 @@ func (d *documentsAPI) upload(mode docstore.WriteMode) http.HandlerFunc {
 			fail(err)
 			return
 		}
+		if folder && mode == docstore.CreateOnly && r.ContentLength == 0 {
+			d.makeFolder(w, r, sp, p)
+			return
+		}
 		if folder {
-			fail(fmt.Errorf("%w: %s names a folder; upload to %s/<name>", ErrBadRequest, r.URL.Path, strings.TrimSuffix(r.URL.Path, "/")))
+			fail(fmt.Errorf("%w: %s names a folder; upload to %s/<name>, or POST to it with an empty body to create it", ErrBadRequest, r.URL.Path, strings.TrimSuffix(r.URL.Path, "/")))
 			return
 		}
 		mr, err := r.MultipartReader()
@@ -361,6 +366,16 @@ func (d *documentsAPI) upload(mode docstore.WriteMode) http.HandlerFunc {
 			return
 		}
 	}
+}
+
+// makeFolder answers POST /api/v1/documents/<path>/ with an empty body:
+// it creates the empty folder (201), 409 if something is there already.
+func (d *documentsAPI) makeFolder(w http.ResponseWriter, r *http.Request, sp *docstore.Space, p docstore.Path) {
+	if err := sp.MakeFolder(r.Context(), p); err != nil {
+		Error(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusCreated, resultJSON{Result: "success"})
 }
 
 func (d *documentsAPI) delete(w http.ResponseWriter, r *http.Request) {

@@ -832,3 +832,55 @@ func TestDocumentsRangeDownload(t *testing.T) {
 	}
 	r.errorMessage(t)
 }
+
+// TestDocumentsMakeFolder: POST to a path ending in a slash with an
+// empty body creates the empty folder (201), which browses as empty, is
+// listed in its parent, answers 409 when made again, and goes with
+// DELETE once empty; a POST to a folder path with a body is still 400.
+func TestDocumentsMakeFolder(t *testing.T) {
+	f := newDocFixture(t)
+	if r := f.send(t, "POST", "/api/v1/documents/reports/q1/", "", nil); r.status != 201 {
+		t.Fatalf("create folder: %d %s", r.status, r.body)
+	}
+	var l struct {
+		Entries []entryReply `json:"entries"`
+	}
+	r := f.send(t, "GET", "/api/v1/documents/reports/q1/", "", nil)
+	if r.decode(t, &l); r.status != 200 || len(l.Entries) != 0 {
+		t.Fatalf("browse the new folder: %d %s", r.status, r.body)
+	}
+	r = f.send(t, "GET", "/api/v1/documents/reports", "", nil)
+	if r.decode(t, &l); r.status != 200 || len(l.Entries) != 1 || l.Entries[0].Name != "q1" || !l.Entries[0].IsDirectory {
+		t.Fatalf("browse the parent: %d %s", r.status, r.body)
+	}
+	if r := f.send(t, "POST", "/api/v1/documents/reports/q1/", "", nil); r.status != 409 {
+		t.Errorf("create it again: %d %s", r.status, r.body)
+	}
+	if r := f.send(t, "POST", "/api/v1/documents/bad/..%2f/", "", nil); r.status != 400 {
+		t.Errorf("create a folder with a bad name: %d %s", r.status, r.body)
+	}
+	if r := f.send(t, "POST", "/api/v1/documents/reports/"+docstore.FolderMarker+"/", "", nil); r.status != 400 {
+		t.Errorf("create a folder named like the marker: %d %s", r.status, r.body)
+	}
+	if r := f.upload(t, "POST", "/reports/q1/", []byte("x")); r.status != 400 {
+		t.Errorf("upload to a folder path: %d %s", r.status, r.body)
+	}
+	if r := f.upload(t, "PUT", "/reports/q1/a.txt", []byte("x")); r.status != 200 {
+		t.Fatalf("upload into it: %d %s", r.status, r.body)
+	}
+	if r := f.send(t, "DELETE", "/api/v1/documents/reports/q1", "", nil); r.status != 409 {
+		t.Errorf("delete the folder with a document: %d %s", r.status, r.body)
+	}
+	if r := f.send(t, "DELETE", "/api/v1/documents/reports/q1/a.txt", "", nil); r.status != 200 {
+		t.Fatalf("delete the document: %d %s", r.status, r.body)
+	}
+	if r := f.send(t, "GET", "/api/v1/documents/reports/q1/", "", nil); r.status != 200 {
+		t.Errorf("the folder after its last document went: %d %s", r.status, r.body)
+	}
+	if r := f.send(t, "DELETE", "/api/v1/documents/reports/q1", "", nil); r.status != 200 {
+		t.Fatalf("delete the empty folder: %d %s", r.status, r.body)
+	}
+	if r := f.send(t, "GET", "/api/v1/documents/reports/", "", nil); r.status != 404 {
+		t.Errorf("the parent after the folder went: %d %s", r.status, r.body)
+	}
+}
