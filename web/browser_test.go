@@ -1,13 +1,18 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/internal/testenv"
+	"github.com/consign/consign/storage/local"
 )
 
 // consoleNav is the console's navigation, in order: the accessible names
@@ -20,12 +25,52 @@ var consoleNav = []string{"Documents", "Search", "Destinations", "Address book",
 // signed-in page shows the navigation, connects its socket (with a
 // console token) and shows the member's log, which a program's use of the
 // credential reaches live; the address book flags a forged identity
-// claim; the session survives a reload and ends with Sign out.
+// claim; Documents shows the folder tree, creates empty folders that
+// stay after a reload and deletes them, and pages through a folder of
+// 2000 documents; Registry shows the recent pins; Transfers filters by
+// status and destination; axe-core finds no serious or critical
+// violation in those views; the session survives a reload and ends with
+// Sign out.
 func TestConsoleInChromium(t *testing.T) {
 	chromium := testenv.Get(t, testenv.Chromium)
 	modules := testenv.Get(t, testenv.NodeModules)
+	axe := testenv.Get(t, testenv.AxeModules)
 	f := newFixture(t, Config{FailureBurst: 3})
 	sioTestHandlers(f)
+	// A document store: a folder of 2000 documents with a sub-folder
+	// after them (the tree finds it on its second page of entries).
+	b, err := local.New(local.Config{Root: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	sp, err := attachDocuments(t, f, b).Space("org1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2000 {
+		putDoc(t, sp, fmt.Sprintf("big/doc-%04d.txt", i))
+	}
+	putDoc(t, sp, "big/zz-sub/inner.txt")
+	// The transfer log and pins the console reads: two received
+	// transfers (the first one's receipt pinned) and a failed one.
+	const pinned, unpinned = "1111111111111111111111111111111111111111111111111111111111111111", "2222222222222222222222222222222222222222222222222222222222222222"
+	own, org2, org3 := "kld://documentstore/m/org1/e/env-a/s/ds/d/docs", "kld://documentstore/m/org2/e/env-a/s/ds/d/docs", "kld://documentstore/m/org3/e/env-a/s/ds/d/in"
+	f.srv.HandleFunc("GET /api/v1/transfers", func(w http.ResponseWriter, r *http.Request) {
+		WriteJSON(w, http.StatusOK, map[string]any{"transfers": []transferJSON{
+			{ID: "t1", Timestamp: "2026-12-01T10:00:00.000Z", From: own, To: org2, Document: "/big/doc-0001.txt", Status: "received", TransferHash: pinned, SenderSignature: "s1", RecipientSignature: "r1"},
+			{ID: "t2", Timestamp: "2026-12-02T10:00:00.000Z", From: own, To: org3, Document: "/big/doc-0002.txt", Status: "received", TransferHash: unpinned, SenderSignature: "s2", RecipientSignature: "r2"},
+			{ID: "t3", Timestamp: "2026-12-03T10:00:00.000Z", From: own, To: org3, Document: "/big/doc-0003.txt", Status: "failed", Error: "recipient unreachable"},
+		}})
+	})
+	f.srv.HandleFunc("GET /api/v1/pins/{hash}", func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("hash") != pinned {
+			Error(w, r, fmt.Errorf("pins: %w: never pinned", ErrNotFound))
+			return
+		}
+		WriteJSON(w, http.StatusOK, pinProofJSON{Hash: pinned, Tx: "0x" + strings.Repeat("ab", 32), Block: 42,
+			Timestamp: "2026-12-01T10:00:05.000Z", By: "0x00000000000000000000000000000000000000a1"})
+	})
 	// The address book and registry the console reads, as the API shapes
 	// them: org1 with a CA-issued proof naming its organization, mallory
 	// claiming Globex but issued by Acme's CA, selfie self-signed.
@@ -47,7 +92,7 @@ func TestConsoleInChromium(t *testing.T) {
 			member("selfie", "CN=env-a-n3--Selfie LLC", true),
 		})
 	})
-	out := runNode(t, modules, "console_browser.js",
+	out := runNode(t, modules+string(filepath.ListSeparator)+axe, "console_browser.js",
 		"CONSIGN_URL="+f.base, "CONSIGN_USER="+f.user, "CONSIGN_PASS="+f.pass,
 		"CONSIGN_CHROMIUM="+chromium, "CONSIGN_USER_DATA_DIR="+t.TempDir())
 	var res struct {
@@ -67,6 +112,20 @@ func TestConsoleInChromium(t *testing.T) {
 		SelfSigned          string   `json:"selfSigned"`
 		ConsoleErrors       []string `json:"consoleErrors"`
 		Dialogs             int      `json:"dialogs"`
+
+		Tree         []string            `json:"tree"`
+		FocusAfter   string              `json:"focusAfter"`
+		Duplicate    string              `json:"duplicate"`
+		AfterReload2 []string            `json:"afterReloadListing"`
+		EmptyFolder  string              `json:"emptyFolder"`
+		TreeAfterDel []string            `json:"treeAfterDelete"`
+		Pages        []string            `json:"pages"`
+		LastHasNext  int                 `json:"lastHasNext"`
+		Pins         []string            `json:"pins"`
+		AllTransfers int                 `json:"allTransfers"`
+		ToOrg2       []string            `json:"toOrg2"`
+		FailedToOrg3 []string            `json:"failedToOrg3"`
+		Axe          map[string][]string `json:"axe"`
 	}
 	if err := json.Unmarshal(out, &res); err != nil {
 		t.Fatalf("output %q: %v", out, err)
@@ -98,15 +157,65 @@ func TestConsoleInChromium(t *testing.T) {
 		t.Errorf("rate limit shown as %q", res.RateLimited)
 	}
 	// CSP violations and script errors reach the console as errors; the
-	// refused sign-ins log their 401/429 responses and the Documents view
-	// the 404 of a node without a document store (shown in words), nothing
-	// else may.
+	// refused sign-ins log their 401/429 responses, the folder created
+	// twice its 409 and the pin lookups of an unpinned hash their 404
+	// (all shown in words); nothing else may.
 	for _, e := range res.ConsoleErrors {
-		if !strings.Contains(e, "status of 401") && !strings.Contains(e, "status of 429") && !strings.Contains(e, "status of 404") {
+		if !strings.Contains(e, "status of 401") && !strings.Contains(e, "status of 429") && !strings.Contains(e, "status of 404") && !strings.Contains(e, "status of 409") {
 			t.Errorf("browser console error: %s", e)
+		}
+	}
+	// Documents: the tree lists the folders (the sub-folder after 2000
+	// documents too), empty folders are created, kept and deleted.
+	for _, want := range []string{"All documents", "big", "zz-sub", "reports", "q1"} {
+		if !slices.Contains(res.Tree, want) {
+			t.Errorf("folder tree %q lacks %q", res.Tree, want)
+		}
+	}
+	if res.FocusAfter != "/reports" || !strings.Contains(res.Duplicate, "already there") {
+		t.Errorf("focus after opening a folder from the tree by keyboard %q; creating it twice: %q", res.FocusAfter, res.Duplicate)
+	}
+	if !slices.Equal(res.AfterReload2, []string{"q1/"}) || !strings.Contains(res.EmptyFolder, "/reports/q1 is empty") {
+		t.Errorf("after reload /reports lists %q; the empty folder says %q", res.AfterReload2, res.EmptyFolder)
+	}
+	if slices.Contains(res.TreeAfterDel, "q1") || !slices.Contains(res.TreeAfterDel, "reports") {
+		t.Errorf("tree after deleting q1: %q", res.TreeAfterDel)
+	}
+	if want := []string{"Entries 1–50 doc-0000.txt", "Entries 51–100 doc-0050.txt", "Entries 1951–2000 doc-1950.txt", "Entries 2001–2001 zz-sub/"}; !slices.Equal(res.Pages, want) || res.LastHasNext != 0 {
+		t.Errorf("pages of /big: %q (last has next: %d), want %q", res.Pages, res.LastHasNext, want)
+	}
+	// Registry: recent pins, newest first, with the pin transaction.
+	if len(res.Pins) != 2 || !strings.Contains(res.Pins[0], "doc-0002.txt") || !strings.Contains(res.Pins[0], "not pinned yet") ||
+		!strings.Contains(res.Pins[1], "doc-0001.txt") || !strings.Contains(res.Pins[1], "42") || !strings.Contains(res.Pins[1], "0xabababab") {
+		t.Errorf("recent pins: %q", res.Pins)
+	}
+	// Transfers: filter by destination, then by status too.
+	if res.AllTransfers != 3 || len(res.ToOrg2) != 1 || !strings.Contains(res.ToOrg2[0], "doc-0001.txt") ||
+		len(res.FailedToOrg3) != 1 || !strings.Contains(res.FailedToOrg3[0], "recipient unreachable") {
+		t.Errorf("transfers: %d; to org2 %q; failed to org3 %q", res.AllTransfers, res.ToOrg2, res.FailedToOrg3)
+	}
+	for _, view := range []string{"documents", "documents-tree-keyboard", "registry", "transfers"} {
+		vs, ok := res.Axe[view]
+		if !ok {
+			t.Errorf("axe-core did not check %s", view)
+		}
+		for _, v := range vs {
+			t.Errorf("accessibility, %s: %s", view, v)
 		}
 	}
 	if res.Dialogs != 0 {
 		t.Errorf("%d browser dialogs (a Basic-auth prompt?)", res.Dialogs)
+	}
+}
+
+// putDoc stores a small document at path in sp.
+func putDoc(t *testing.T, sp *docstore.Space, path string) {
+	t.Helper()
+	p, err := docstore.ParsePath(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sp.Put(context.Background(), p, strings.NewReader(path), docstore.Overwrite); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -47,8 +47,14 @@ func newDocFixture(t testing.TB) *docFixture {
 // newDocFixtureOn is newDocFixture on the given backend.
 func newDocFixtureOn(t testing.TB, b storage.Backend) *docFixture {
 	t.Helper()
-	ctx := context.Background()
 	f := newFixture(t, Config{FailureBurst: 1000})
+	return &docFixture{fixture: f, store: attachDocuments(t, f, b), backend: b}
+}
+
+// attachDocuments serves the document API on f from a new store on b.
+func attachDocuments(t testing.TB, f *fixture, b storage.Backend) *docstore.Store {
+	t.Helper()
+	ctx := context.Background()
 	db, err := metadb.Open(ctx, metadb.Config{Path: filepath.Join(t.TempDir(), "meta.db")})
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +65,7 @@ func newDocFixtureOn(t testing.TB, b storage.Backend) *docFixture {
 		t.Fatal(err)
 	}
 	f.srv.HandleDocuments(ds)
-	return &docFixture{fixture: f, store: ds, backend: b}
+	return ds
 }
 
 // send makes a request with the fixture's credential, keeping the path

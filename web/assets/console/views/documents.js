@@ -1,9 +1,11 @@
-// Documents: browse a folder (paged), upload by picker or drop with a
-// progress bar per file, create a folder, download, inspect, delete, and
-// transfer a document to another member's destination.
+// Documents: a folder tree beside the listing of a folder (paged),
+// upload by picker or drop with a progress bar per file, create an empty
+// folder, download, inspect, delete, and transfer a document to another
+// member's destination.
 import { h, add, replace, field, formatBytes, formatTime, copyable, alertBox, status, empty, openDialog, confirmDialog } from "../dom.js";
 import { API, get, del, post, upload, encodePath, request } from "../api.js";
 import * as live from "../live.js";
+import { folderTree } from "./foldertree.js";
 
 const PAGE = 50;
 
@@ -77,19 +79,29 @@ export function render(main, params, ctx) {
 
   const folderName = field("New folder name", { name: "folder", required: true, title: "a name without /" });
   const folderForm = h("form", { class: "inline", "aria-label": "Create folder" }, folderName.el, h("button", { type: "submit" }, "Create folder"));
-  folderForm.addEventListener("submit", (e) => {
+  folderForm.addEventListener("submit", async (e) => {
     e.preventDefault();
     const name = folderName.input.value.trim();
     if (!name || name.includes("/") || name === "." || name === "..") {
       replace(messages, alertBox("A folder name is one path segment: no '/', not '.' or '..'."));
       return;
     }
-    ctx.go("documents", { path: join(dir, name), created: "1" });
+    const p = join(dir, name);
+    try {
+      // A POST to the folder's path, ending in a slash, with no body.
+      await request("POST", docURL(p) + "/");
+    } catch (err) {
+      replace(messages, alertBox("Cannot create the folder " + p + ": " + err.message));
+      return;
+    }
+    ctx.go("documents", { path: p, created: "1" });
   });
 
+  const tree = folderTree(dir, (p) => ctx.go("documents", { path: p }));
   add(main, h("h1", {}, "Documents"), crumbs, messages,
-    params.get("created") ? status("Folder " + dir + " is ready. Storage keeps folders by their contents: upload a file here to keep it.") : null,
-    h("div", { class: "toolbar" }, folderForm), drop, uploads, list);
+    params.get("created") ? status("Created the folder " + dir + ". It is empty: upload files into it.") : null,
+    h("div", { class: "documents" }, tree.el,
+      h("div", { class: "folder" }, h("div", { class: "toolbar" }, folderForm), drop, uploads, list)));
 
   async function load() {
     replace(list, h("p", { role: "status", class: "muted" }, "Loading " + dir + "…"));
@@ -98,7 +110,7 @@ export function render(main, params, ctx) {
       res = await get(docURL(dir) + "?" + new URLSearchParams({ offset, limit: PAGE }));
     } catch (err) {
       if (err.status === 404 && dir !== "/") {
-        replace(list, empty("The folder " + dir + " is empty. Upload files above to create it, or go back to All documents."));
+        replace(list, empty("There is no folder " + dir + ". Upload files above to create it with them, or go back to All documents."));
       } else {
         replace(list, alertBox(err));
       }
@@ -106,7 +118,7 @@ export function render(main, params, ctx) {
     }
     const entries = res.entries || [];
     if (entries.length === 0 && offset === 0) {
-      replace(list, empty(dir === "/" ? "No documents yet. Upload files above, or create a folder." : "The folder " + dir + " is empty. Upload files above to keep it."));
+      replace(list, empty(dir === "/" ? "No documents yet. Upload files above, or create a folder." : "The folder " + dir + " is empty. Upload files above, or delete it from its parent folder."));
       return;
     }
     const rows = entries.map((e) => row(e));
@@ -153,20 +165,21 @@ export function render(main, params, ctx) {
 
   async function remove(p, name, folder) {
     const ok = await confirmDialog("Delete " + name + "?", folder
-      ? "The folder " + p + " and everything in it will be deleted. This cannot be undone."
+      ? "The folder " + p + " will be deleted. Only an empty folder can be: delete the documents in it first."
       : "The document " + p + " will be deleted. This cannot be undone.", "Delete");
     if (!ok) return;
     try {
       await del(docURL(p));
       replace(messages, status("Deleted " + p + "."));
       load();
+      if (folder) tree.reload();
     } catch (err) {
       replace(messages, alertBox("Cannot delete " + p + ": " + err.message));
     }
   }
 
   load();
-  const off = live.on("document_received", () => load());
+  const off = live.on("document_received", () => { load(); tree.reload(); });
   return off;
 }
 

@@ -1,8 +1,14 @@
 // Registry: organizations with their identity proofs and destination
-// certificates, and a pin lookup by hash.
+// certificates, the recent pins of my transfers' receipts, and a pin
+// lookup by hash.
 import { h, add, replace, field, copyable, alertBox, empty, formatTime } from "../dom.js";
 import { API, get } from "../api.js";
+import * as live from "../live.js";
 import { identityVerdict } from "./addressbook.js";
+
+// RECENT is how many of my latest received transfers the Recent pins
+// table looks up.
+const RECENT = 10;
 
 export function render(main, params, ctx) {
   const out = h("div", { class: "listing" });
@@ -19,8 +25,43 @@ export function render(main, params, ctx) {
       replace(pinOut, err.status === 404 ? h("p", { role: "status" }, "This hash is not pinned on the chain.") : alertBox(err));
     }
   });
+  const recent = h("div", { class: "listing" });
   add(main, h("h1", {}, "Registry"), h("p", { class: "muted" }, "What the environment's on-chain registry says: members, their identity proofs, their destinations' certificates, and hash pins (transfer receipts)."),
-    h("h2", {}, "Pins"), pinForm, pinOut, h("h2", {}, "Members"), out);
+    h("h2", {}, "Recent pins"), h("p", { class: "muted" }, "The receipts of my latest received transfers (sent or received by me), each pinned on the chain by its transfer hash."),
+    recent, h("h2", {}, "Look up a pin"), pinForm, pinOut, h("h2", {}, "Members"), out);
+
+  // Recent pins: my latest received transfers, newest first, each with
+  // the pin of its transfer hash.
+  let generation = 0;
+  async function loadPins() {
+    const gen = ++generation;
+    let res;
+    try { res = await get(API + "/transfers"); } catch (err) { replace(recent, alertBox(err)); return; }
+    const done = (res.transfers || []).filter((t) => t.status === "received" && t.transferHash)
+      .sort((a, b) => (a.timestamp < b.timestamp ? 1 : a.timestamp > b.timestamp ? -1 : 0)).slice(0, RECENT);
+    if (done.length === 0) {
+      replace(recent, empty("No pins yet. A transfer's receipt is pinned once its recipient acknowledges it: send a document from Documents with Transfer."));
+      return;
+    }
+    const pins = await Promise.all(done.map((t) => get(API + "/pins/" + t.transferHash).then((p) => ({ p }), (err) => ({ err }))));
+    if (gen !== generation) return; // a newer load is on its way
+    replace(recent, h("table", { "aria-label": "Recent pins" },
+      h("thead", {}, h("tr", {}, ["Document", "Transfer hash", "Pinned", "Block", "Transaction", "By"].map((c) => h("th", { scope: "col" }, c)))),
+      h("tbody", {}, done.map((t, i) => {
+        const { p, err } = pins[i];
+        const doc = h("th", { scope: "row" }, t.document);
+        if (err) {
+          return h("tr", { "data-id": t.id }, doc, h("td", {}, copyable(t.transferHash, "transfer hash of " + t.document)),
+            h("td", { colspan: 4 }, err.status === 404 ? h("span", { class: "muted" }, "not pinned yet") : h("span", { class: "error" }, err.message)));
+        }
+        return h("tr", { "data-id": t.id }, doc, h("td", {}, copyable(t.transferHash, "transfer hash of " + t.document)),
+          h("td", {}, formatTime(p.timestamp)), h("td", {}, String(p.block)),
+          h("td", {}, copyable(p.tx, "pin transaction of " + t.document)), h("td", {}, copyable(p.by, "pinning address of " + t.document)));
+      }))));
+  }
+  replace(recent, h("p", { role: "status", class: "muted" }, "Reading the recent pins…"));
+  loadPins();
+  const offs = ["document_received", "transfer_acknowledgement"].map((ev) => live.on(ev, () => loadPins()));
 
   (async () => {
     replace(out, h("p", { role: "status" }, "Reading the registry…"));
@@ -49,5 +90,5 @@ export function render(main, params, ctx) {
         })) : empty("No destinations published."));
     }));
   })();
-  return null;
+  return () => offs.forEach((f) => f());
 }
