@@ -86,9 +86,17 @@ func TestConsoleInChromium(t *testing.T) {
 			return registryMemberJSON{Name: name, Address: "0x00000000000000000000000000000000000000a1",
 				Identity: registryIdentityJSON{SelfSigned: selfSigned, LeafSubject: leaf, IssuerChain: issuers}, Destinations: []registryDestRefJSON{}}
 		}
+		// mallory's chain with each certificate's validity: the root
+		// expired.
+		mallory := member("mallory", "CN=env-a-n2--Globex Inc,O=Globex Inc", false, "CN=Acme Corp Issuing CA,O=Acme Corp", "CN=Acme Root")
+		mallory.Identity.Certificates = []registryCertJSON{
+			{Subject: "CN=env-a-n2--Globex Inc,O=Globex Inc", Issuer: "CN=Acme Corp Issuing CA,O=Acme Corp", NotBefore: "2026-01-01T00:00:00.000Z", NotAfter: "2099-01-01T00:00:00.000Z"},
+			{Subject: "CN=Acme Corp Issuing CA,O=Acme Corp", Issuer: "CN=Acme Root", NotBefore: "2025-01-01T00:00:00.000Z", NotAfter: "2099-01-01T00:00:00.000Z"},
+			{Subject: "CN=Acme Root", Issuer: "CN=Acme Root", NotBefore: "2010-01-01T00:00:00.000Z", NotAfter: "2020-01-01T00:00:00.000Z"},
+		}
 		WriteJSON(w, http.StatusOK, []registryMemberJSON{
 			member("org1", "CN=env-a-n1--Org One Ltd,O=Org One Ltd", false, "CN=Org One Ltd Issuing CA,O=Org One Ltd"),
-			member("mallory", "CN=env-a-n2--Globex Inc,O=Globex Inc", false, "CN=Acme Corp Issuing CA,O=Acme Corp", "CN=Acme Root"),
+			mallory,
 			member("selfie", "CN=env-a-n3--Selfie LLC", true),
 		})
 	})
@@ -122,6 +130,7 @@ func TestConsoleInChromium(t *testing.T) {
 		Pages        []string            `json:"pages"`
 		LastHasNext  int                 `json:"lastHasNext"`
 		Pins         []string            `json:"pins"`
+		Chain        []string            `json:"chain"`
 		AllTransfers int                 `json:"allTransfers"`
 		ToOrg2       []string            `json:"toOrg2"`
 		FailedToOrg3 []string            `json:"failedToOrg3"`
@@ -188,6 +197,12 @@ func TestConsoleInChromium(t *testing.T) {
 	if len(res.Pins) != 2 || !strings.Contains(res.Pins[0], "doc-0002.txt") || !strings.Contains(res.Pins[0], "not pinned yet") ||
 		!strings.Contains(res.Pins[1], "doc-0001.txt") || !strings.Contains(res.Pins[1], "42") || !strings.Contains(res.Pins[1], "0xabababab") {
 		t.Errorf("recent pins: %q", res.Pins)
+	}
+	// Registry: each certificate of a chain with its validity.
+	if len(res.Chain) != 3 || !strings.Contains(res.Chain[0], "Leaf: CN=env-a-n2--Globex Inc,O=Globex Inc, issued by CN=Acme Corp Issuing CA") ||
+		!strings.Contains(res.Chain[0], "Valid from ") || strings.Contains(res.Chain[1], "Expired") ||
+		!strings.Contains(res.Chain[2], "CN=Acme Root (self-signed)") || !strings.Contains(res.Chain[2], "Expired.") {
+		t.Errorf("mallory's chain: %q", res.Chain)
 	}
 	// Transfers: filter by destination, then by status too.
 	if res.AllTransfers != 3 || len(res.ToOrg2) != 1 || !strings.Contains(res.ToOrg2[0], "doc-0001.txt") ||

@@ -52,6 +52,17 @@ type RegistryIdentity struct {
 	SelfSigned  bool
 	LeafSubject string   // the leaf certificate's subject DN
 	IssuerChain []string // subject DNs of the issuers above the leaf, nearest first
+	// Certificates describes each certificate of the proof's chain as
+	// stored, leaf first (nil when the reader cannot tell).
+	Certificates []RegistryCertificate
+}
+
+// RegistryCertificate is one certificate of an identity proof's chain.
+type RegistryCertificate struct {
+	Subject   string // subject DN
+	Issuer    string // issuer DN
+	NotBefore time.Time
+	NotAfter  time.Time
 }
 
 // RegistryDestinationRef names a destination a member publishes.
@@ -89,6 +100,15 @@ type (
 		SelfSigned  bool     `json:"self_signed"`
 		LeafSubject string   `json:"leaf_subject"`
 		IssuerChain []string `json:"issuer_chain"`
+		// Certificates is an addition to API.md's shape: the chain's
+		// certificates, leaf first, with their validity.
+		Certificates []registryCertJSON `json:"certificates"`
+	}
+	registryCertJSON struct {
+		Subject   string `json:"subject"`
+		Issuer    string `json:"issuer"`
+		NotBefore string `json:"not_before"`
+		NotAfter  string `json:"not_after"`
 	}
 	registryDestRefJSON struct {
 		URI  string `json:"uri"`
@@ -146,14 +166,19 @@ func (a *registryAPI) members(w http.ResponseWriter, r *http.Request) {
 			Name:    m.Name,
 			Address: m.Address,
 			Identity: registryIdentityJSON{
-				SelfSigned:  m.Identity.SelfSigned,
-				LeafSubject: m.Identity.LeafSubject,
-				IssuerChain: append([]string{}, m.Identity.IssuerChain...),
+				SelfSigned:   m.Identity.SelfSigned,
+				LeafSubject:  m.Identity.LeafSubject,
+				IssuerChain:  append([]string{}, m.Identity.IssuerChain...),
+				Certificates: make([]registryCertJSON, len(m.Identity.Certificates)),
 			},
 			Destinations: make([]registryDestRefJSON, len(m.Destinations)),
 		}
 		for k, d := range m.Destinations {
 			j.Destinations[k] = registryDestRefJSON(d)
+		}
+		for k, c := range m.Identity.Certificates {
+			j.Identity.Certificates[k] = registryCertJSON{Subject: c.Subject, Issuer: c.Issuer,
+				NotBefore: textutil.Timestamp(c.NotBefore), NotAfter: textutil.Timestamp(c.NotAfter)}
 		}
 		out[i] = j
 	}

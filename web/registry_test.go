@@ -122,6 +122,12 @@ type memberOut struct {
 		SelfSigned  *bool     `json:"self_signed"`
 		LeafSubject string    `json:"leaf_subject"`
 		IssuerChain *[]string `json:"issuer_chain"`
+		Certs       []struct {
+			Subject   string `json:"subject"`
+			Issuer    string `json:"issuer"`
+			NotBefore string `json:"not_before"`
+			NotAfter  string `json:"not_after"`
+		} `json:"certificates"`
 	} `json:"identity"`
 	Destinations *[]struct {
 		URI  string `json:"uri"`
@@ -282,6 +288,14 @@ func TestRegistryMembers(t *testing.T) {
 	}
 	if !strings.Contains(bob.Identity.LeafSubject, "--Bob Ltd") {
 		t.Errorf("bob's leaf subject %q", bob.Identity.LeafSubject)
+	}
+	// Each certificate of the chain with its validity, leaf first.
+	if c := bob.Identity.Certs; len(c) != 2 || c[0].Subject != bob.Identity.LeafSubject || c[0].Issuer != c[1].Subject ||
+		!strings.Contains(c[1].Subject, "CN=Bob Root CA") || c[0].NotBefore == "" || c[0].NotAfter <= c[0].NotBefore {
+		t.Errorf("bob's certificates %+v", c)
+	}
+	if c := alice.Identity.Certs; len(c) != 1 || c[0].Subject != c[0].Issuer {
+		t.Errorf("alice's self-signed certificate %+v", c)
 	}
 	ad := *alice.Destinations
 	if len(ad) != 2 || ad[0].URI != destURI("alice", d.env, "archive") || ad[0].Name != "archive" ||
@@ -598,7 +612,7 @@ func TestRegistryEdgeCases(t *testing.T) {
 	t.Run("member without destinations", func(t *testing.T) {
 		s := startRegistryServer(t, "env1", fakeRegistry{members: []web.RegistryMember{{Name: "m", Address: "0x03"}}}, nil, nil)
 		status, body := s.get(t, "/api/v1/registry/members", false)
-		want := `[{"name":"m","address":"0x03","identity":{"self_signed":false,"leaf_subject":"","issuer_chain":[]},"destinations":[]}]`
+		want := `[{"name":"m","address":"0x03","identity":{"self_signed":false,"leaf_subject":"","issuer_chain":[],"certificates":[]},"destinations":[]}]`
 		if status != http.StatusOK || strings.TrimSpace(string(body)) != want {
 			t.Errorf("got %d %s\nwant 200 %s", status, body, want)
 		}

@@ -18,6 +18,7 @@ import (
 	"errors"
 
 	"github.com/consign/consign/chain"
+	"github.com/consign/consign/crypto"
 	"github.com/consign/consign/destination"
 	"github.com/consign/consign/web"
 )
@@ -47,9 +48,10 @@ func (a registry) Members(ctx context.Context) ([]web.RegistryMember, error) {
 			Name:    m.Name,
 			Address: m.Owner.Hex(),
 			Identity: web.RegistryIdentity{
-				SelfSigned:  m.Identity.SelfSigned,
-				LeafSubject: m.Identity.LeafSubject,
-				IssuerChain: m.Identity.IssuerChain,
+				SelfSigned:   m.Identity.SelfSigned,
+				LeafSubject:  m.Identity.LeafSubject,
+				IssuerChain:  m.Identity.IssuerChain,
+				Certificates: certificates(m.Identity.ChainPEM),
 			},
 		}
 		for _, d := range m.Destinations() {
@@ -58,6 +60,21 @@ func (a registry) Members(ctx context.Context) ([]web.RegistryMember, error) {
 		out[i] = wm
 	}
 	return out, nil
+}
+
+// certificates describes the certificates of an identity proof's PEM
+// chain, leaf first; nil when it does not parse (the registry validated
+// it at registration, so that does not happen for a registered member).
+func certificates(chainPEM string) []web.RegistryCertificate {
+	certs, err := crypto.ParseCertificatesPEM([]byte(chainPEM))
+	if err != nil {
+		return nil
+	}
+	out := make([]web.RegistryCertificate, len(certs))
+	for i, c := range certs {
+		out[i] = web.RegistryCertificate{Subject: c.Subject.String(), Issuer: c.Issuer.String(), NotBefore: c.NotBefore, NotAfter: c.NotAfter}
+	}
+	return out
 }
 
 func (a registry) Destination(ctx context.Context, uri destination.URI) (web.RegistryDestination, error) {

@@ -134,6 +134,7 @@ async function alertText(page) {
     await page.getByRole("dialog", { name: "Delete q1?" }).getByRole("button", { name: "Delete" }).click();
     await page.getByRole("status").filter({ hasText: "Deleted /reports/q1." }).waitFor(T);
     await item("q1").waitFor({ state: "detached", timeout: 30000 });
+    await item("reports").waitFor(T);
     out.treeAfterDelete = await tree.getByRole("treeitem").evaluateAll((els) => els.map((e) => e.querySelector(".label").textContent));
 
     // Pagination of a folder of 2000 documents (and a sub-folder).
@@ -158,6 +159,7 @@ async function alertText(page) {
     const pins = page.getByRole("table", { name: "Recent pins" });
     await pins.getByRole("row").filter({ hasText: "block" }).or(pins.getByRole("row").filter({ hasText: "0xabab" })).first().waitFor(T);
     out.pins = await pins.locator("tbody tr").allInnerTexts();
+    out.chain = await page.getByRole("list", { name: "Identity proof chain of mallory" }).getByRole("listitem").allInnerTexts();
     await axe(page, out, "registry");
 
     // Transfers: filter by destination, then by status.

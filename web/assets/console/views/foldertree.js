@@ -147,21 +147,31 @@ export function folderTree(current, open) {
     e.preventDefault();
   });
 
-  let root;
-  function build() {
-    root = item("/", "All documents", 1);
+  // build reads the expanded folders into a new tree and then swaps it
+  // in whole, so that a reload never shows a half-read tree.
+  let builds = 0;
+  async function build() {
+    const gen = ++builds;
+    const root = item("/", "All documents", 1);
     root.setAttribute("tabindex", "0"); // the tree's one tab stop until the current folder shows
-    replace(tree, root);
+    if (!tree.firstChild) replace(tree, root); // the first time, show it as it loads
     note.textContent = "";
-    return expand(root).then(() => {
-      const selected = tree.querySelector('[role="treeitem"][aria-selected="true"]') || root;
-      root.setAttribute("tabindex", "-1");
-      selected.setAttribute("tabindex", "0");
-      if (focusOnBuild) {
-        focusOnBuild = false;
-        selected.focus();
-      }
-    });
+    await expand(root);
+    if (gen !== builds) return; // a newer build replaces this one
+    const selected = root.querySelector('[role="treeitem"][aria-selected="true"]') || root;
+    root.setAttribute("tabindex", "-1");
+    selected.setAttribute("tabindex", "0");
+    if (tree.firstChild !== root) {
+      // Keep the keyboard focus on its folder across a reload.
+      const had = tree.contains(document.activeElement) ? document.activeElement.dataset.path : null;
+      replace(tree, root);
+      const again = had && [...root.querySelectorAll('[role="treeitem"]'), root].find((li) => li.dataset.path === had);
+      if (again) focusItem(again);
+    }
+    if (focusOnBuild) {
+      focusOnBuild = false;
+      selected.focus();
+    }
   }
   build();
   return { el, reload: () => { build(); } };

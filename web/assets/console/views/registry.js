@@ -74,9 +74,7 @@ export function render(main, params, ctx) {
       return h("section", { class: "card", "aria-label": "Member " + m.name },
         h("h3", {}, m.name), h("p", {}, "Owner ", copyable(m.address, "owner address of " + m.name)),
         h("p", { class: v.level === "ok" ? "ok" : "warning" }, v.text),
-        h("p", {}, "Identity proof chain:"),
-        h("ol", { class: "chain" }, h("li", {}, "Leaf: ", h("code", {}, id.leaf_subject || "—"), id.self_signed ? " (self-signed)" : ""),
-          (id.issuer_chain || []).map((s) => h("li", {}, "Issuer: ", h("code", {}, s)))),
+        h("p", {}, "Identity proof chain:"), chain(m.name, id),
         (m.destinations || []).length ? h("ul", { "aria-label": "Destinations of " + m.name }, m.destinations.map((d) => {
           const li = h("li", {}, d.name, " ", copyable(d.uri, "URI of " + d.name), " ");
           li.append(h("button", { type: "button", "aria-label": "Show certificate of " + d.name, onclick: async (e) => {
@@ -91,4 +89,28 @@ export function render(main, params, ctx) {
     }));
   })();
   return () => offs.forEach((f) => f());
+}
+
+// chain lists the certificates of a member's identity proof, leaf first,
+// each with its subject, issuer and validity (flagged when expired or
+// not valid yet); a node that sends only the subjects gets them listed.
+function chain(name, id) {
+  const label = "Identity proof chain of " + name;
+  const certs = id.certificates || [];
+  if (certs.length === 0) {
+    return h("ol", { class: "chain", "aria-label": label },
+      h("li", {}, "Leaf: ", h("code", {}, id.leaf_subject || "—"), id.self_signed ? " (self-signed)" : ""),
+      (id.issuer_chain || []).map((s) => h("li", {}, "Issuer: ", h("code", {}, s))));
+  }
+  const now = Date.now();
+  return h("ol", { class: "chain", "aria-label": label }, certs.map((c, i) => {
+    const from = Date.parse(c.not_before);
+    const until = Date.parse(c.not_after);
+    let verdict = null;
+    if (now > until) verdict = h("strong", { class: "warning" }, " Expired.");
+    else if (now < from) verdict = h("strong", { class: "warning" }, " Not valid yet.");
+    return h("li", {}, i === 0 ? "Leaf: " : "Issuer: ", h("code", {}, c.subject),
+      c.subject === c.issuer ? " (self-signed)" : h("span", {}, ", issued by ", h("code", {}, c.issuer)),
+      h("br", {}), h("span", { class: "muted" }, "Valid from " + formatTime(c.not_before) + " until " + formatTime(c.not_after) + "."), verdict);
+  }));
 }
