@@ -96,6 +96,12 @@ func (sp *Space) checkWritable(ctx context.Context, p Path, mode WriteMode) erro
 	if isDir {
 		return fmt.Errorf("%w: %s is a folder; choose a name inside it", ErrIsFolder, p.Abs())
 	}
+	return sp.checkAncestors(ctx, p)
+}
+
+// checkAncestors checks that no folder above p is a document
+// (ErrNotFolder).
+func (sp *Space) checkAncestors(ctx context.Context, p Path) error {
 	for _, anc := range p.ancestors() {
 		_, err := sp.s.backend.Stat(ctx, sp.prefix+anc)
 		switch {
@@ -158,14 +164,8 @@ func (sp *Space) MakeFolder(ctx context.Context, p Path) error {
 	if isDir {
 		return fmt.Errorf("%s: %w: the folder %s is already there", op, ErrExists, p.Abs())
 	}
-	for _, anc := range p.ancestors() {
-		_, err := sp.s.backend.Stat(ctx, sp.prefix+anc)
-		switch {
-		case err == nil:
-			return fmt.Errorf("%s: %w: /%s is a document, so it cannot hold %s", op, ErrNotFolder, anc, p.Abs())
-		case !errors.Is(err, storage.ErrNotFound):
-			return fmt.Errorf("%s: %w", op, err)
-		}
+	if err := sp.checkAncestors(ctx, p); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
 	}
 	if _, err := sp.s.backend.Put(ctx, sp.folderPrefix(p)+FolderMarker, strings.NewReader("")); err != nil {
 		return fmt.Errorf("%s: %w", op, err)

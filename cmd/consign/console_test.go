@@ -16,7 +16,8 @@ import (
 
 // TestConsoleOnDev drives the web console of a running dev node in
 // headless Chromium as two demo members (web/testdata/console_dev.js):
-// A pages through a folder of 120 documents, creates a folder, uploads two files by the file picker and one by a
+// A pages through a folder of 120 documents, creates a folder (it shows
+// in the folder tree), uploads two files by the file picker and one by a
 // drop (each progress bar reaching 100%), browses, searches by name and
 // by hash, deletes with confirmation and transfers a document to B, while
 // B's Transfers and Documents show it arrive and A's row turns received,
@@ -98,6 +99,8 @@ func TestConsoleOnDev(t *testing.T) {
 		HeapBefore          float64             `json:"heapBefore"`
 		HeapPeak            float64             `json:"heapPeak"`
 		RevokedCredential   int                 `json:"revokedCredentialStatus"`
+		ChainB              string              `json:"chainB"`
+		RecentPin           string              `json:"recentPin"`
 	}
 	if err := json.Unmarshal(raw, &res); err != nil {
 		t.Fatalf("output %q: %v\n%s", raw, err, stderr.String())
@@ -150,6 +153,14 @@ func TestConsoleOnDev(t *testing.T) {
 	// The demo members prove their identity with self-signed leaves.
 	if !strings.Contains(res.IdentityNote, "Self-signed identity proof") {
 		t.Errorf("identity of %s shown as %q", b.Name, res.IdentityNote)
+	}
+	// Registry: B's proof certificate with its validity; A's transfer
+	// among the recent pins, with its transaction.
+	if !strings.Contains(res.ChainB, "(self-signed)") || !strings.Contains(res.ChainB, "Valid from ") || strings.Contains(res.ChainB, "Expired") {
+		t.Errorf("B's identity proof chain in Registry: %q", res.ChainB)
+	}
+	if !strings.Contains(res.RecentPin, "/reports/alpha.txt") || !strings.Contains(res.RecentPin, "0x") {
+		t.Errorf("recent pin of the transfer: %q", res.RecentPin)
 	}
 	if !strings.Contains(res.APIText, base+"/api/v1") || !strings.Contains(res.APIText, "ws://"+strings.TrimPrefix(base, "http://")+"/api/v1") {
 		t.Errorf("API view: %q", res.APIText)

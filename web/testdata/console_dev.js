@@ -125,6 +125,7 @@ async function waitUploaded(page, name) {
     await a.getByRole("button", { name: "Create folder" }).click();
     await a.getByRole("navigation", { name: "Folder path" }).getByText("reports").waitFor(T);
     out.emptyFolder = await a.locator(".empty").innerText();
+    await a.getByRole("tree", { name: "Folders" }).getByRole("treeitem", { name: "reports", exact: true }).waitFor(T);
     step("folder created");
 
     await a.getByLabel("Choose files to upload").setInputFiles([
@@ -276,6 +277,10 @@ async function waitUploaded(page, name) {
     await shot(a, "address-book");
     await nav(a, "Registry");
     await a.getByRole("region", { name: "Member " + process.env.CONSIGN_MEMBER_B }).waitFor(T);
+    out.chainB = await a.getByRole("list", { name: "Identity proof chain of " + process.env.CONSIGN_MEMBER_B }).innerText();
+    const pinRow = a.getByRole("table", { name: "Recent pins" }).getByRole("row").filter({ hasText: "/reports/alpha.txt" });
+    await pinRow.waitFor(T);
+    out.recentPin = await pinRow.innerText();
     await a.getByRole("textbox", { name: "Hash (SHA-256 hex)" }).fill("0".repeat(64));
     await a.getByRole("button", { name: "Look up pin" }).click();
     await a.getByText("This hash is not pinned on the chain.").waitFor(T);

@@ -27,7 +27,7 @@ export function render(main, params, ctx) {
   });
   const recent = h("div", { class: "listing" });
   add(main, h("h1", {}, "Registry"), h("p", { class: "muted" }, "What the environment's on-chain registry says: members, their identity proofs, their destinations' certificates, and hash pins (transfer receipts)."),
-    h("h2", {}, "Recent pins"), h("p", { class: "muted" }, "The receipts of my latest received transfers (sent or received by me), each pinned on the chain by its transfer hash."),
+    h("h2", {}, "Recent pins"), h("p", { class: "muted" }, "The receipts of my latest completed transfers, sent or received, each pinned on the chain by its transfer hash."),
     recent, h("h2", {}, "Look up a pin"), pinForm, pinOut, h("h2", {}, "Members"), out);
 
   // Recent pins: my latest received transfers, newest first, each with
