@@ -205,7 +205,8 @@ func TestConsoleInChromium(t *testing.T) {
 		t.Errorf("mallory's chain: %q", res.Chain)
 	}
 	// Transfers: filter by destination, then by status too.
-	if res.AllTransfers != 3 || len(res.ToOrg2) != 1 || !strings.Contains(res.ToOrg2[0], "doc-0001.txt") ||
+	// The pinned transfer shows its pin unasked.
+	if res.AllTransfers != 3 || len(res.ToOrg2) != 1 || !strings.Contains(res.ToOrg2[0], "doc-0001.txt") || !strings.Contains(res.ToOrg2[0], "block 42 · 0xabababab") ||
 		len(res.FailedToOrg3) != 1 || !strings.Contains(res.FailedToOrg3[0], "recipient unreachable") {
 		t.Errorf("transfers: %d; to org2 %q; failed to org3 %q", res.AllTransfers, res.ToOrg2, res.FailedToOrg3)
 	}

@@ -169,6 +169,7 @@ async function alertText(page) {
     out.allTransfers = await log.locator("tbody tr").count();
     await page.getByRole("combobox", { name: "Destination" }).selectOption("kld://documentstore/m/org2/e/env-a/s/ds/d/docs");
     await log.getByRole("rowheader", { name: "/big/doc-0002.txt" }).waitFor({ state: "detached", timeout: 30000 });
+    await log.getByRole("row").filter({ hasText: "block 42" }).waitFor(T);
     out.toOrg2 = await log.locator("tbody tr").allInnerTexts();
     await page.getByRole("combobox", { name: "Destination" }).selectOption("kld://documentstore/m/org3/e/env-a/s/ds/d/in");
     await page.getByRole("combobox", { name: "Status" }).selectOption("failed");

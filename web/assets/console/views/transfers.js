@@ -1,12 +1,19 @@
 // Transfers: the member's transfer log, newest first, kept live by the
 // socket.io events document_sent, document_received and
-// transfer_acknowledgement; filter by status and destination.
+// transfer_acknowledgement; filter by status and destination. Each of the
+// first PIN_ROWS rows with a transfer hash shows its pin (block and
+// transaction) once the chain has it.
 import { h, add, replace, field, formatTime, copyable, alertBox, empty } from "../dom.js";
 import { API, get } from "../api.js";
 import * as live from "../live.js";
 
+// PIN_ROWS is how many rows, from the top, look up their pin unasked.
+const PIN_ROWS = 50;
+
 export function render(main) {
   const records = new Map();
+  // pins: transfer hash → {p} (pinned), {none: true}, {err}, or {busy: true}.
+  const pins = new Map();
   const out = h("div", { class: "listing" });
   const statusSel = field("Status", { tag: "select", name: "status", options: ["all", "sent", "received", "failed"].map((s) => h("option", { value: s }, s)) });
   const destSel = field("Destination", { tag: "select", name: "destination", options: [h("option", { value: "" }, "any")] });
@@ -20,6 +27,9 @@ export function render(main) {
     if (!id) return;
     const prev = records.get(id) || {};
     records.set(id, Object.assign({}, prev, r, { id }));
+    // A record that changed may have been pinned meanwhile: ask again.
+    const known = pins.get(r.transferHash);
+    if (known && (known.none || known.err)) pins.delete(r.transferHash);
   }
 
   function destinations() {
@@ -47,13 +57,23 @@ export function render(main) {
     }
     replace(out, h("table", { "aria-label": "Transfer log" },
       h("thead", {}, h("tr", {}, ["Time", "Document", "Status", "From", "To", "Hash", "Transfer hash", "Sender signature", "Recipient signature", "Pin"].map((c) => h("th", { scope: "col" }, c)))),
-      h("tbody", {}, list.map(row))));
+      h("tbody", {}, list.map((r, i) => row(r, i < PIN_ROWS)))));
   }
 
-  function row(r) {
+  function row(r, auto) {
     const pin = h("td", {});
-    if (r.status === "received" && r.transferHash) {
-      pin.append(h("button", { type: "button", "aria-label": "Look up the pin of transfer " + r.id, onclick: () => lookupPin(r.transferHash, pin) }, "Look up pin"));
+    if (r.transferHash) {
+      const known = pins.get(r.transferHash);
+      if (known && known.p) {
+        pin.append(h("span", {}, "block " + known.p.block + " · "), copyable(known.p.tx, "pin transaction"));
+      } else if (known && known.busy) {
+        pin.append(h("span", { class: "muted" }, "looking up…"));
+      } else {
+        if (known && known.none) pin.append(h("span", { class: "muted" }, "not pinned (yet) "));
+        if (known && known.err) pin.append(h("span", { class: "error" }, known.err.message + " "));
+        pin.append(h("button", { type: "button", "aria-label": "Look up the pin of transfer " + r.id, onclick: () => lookupPin(r.transferHash) }, "Look up pin"));
+        if (!known && auto) lookupPin(r.transferHash);
+      }
     }
     return h("tr", { "data-id": r.id, "data-status": r.status },
       h("td", {}, formatTime(r.timestamp)),
@@ -68,13 +88,18 @@ export function render(main) {
       pin);
   }
 
-  async function lookupPin(hash, cell) {
+  // lookupPin asks the chain for the pin of hash and redraws.
+  let redraw = 0;
+  async function lookupPin(hash) {
+    if (pins.get(hash) && pins.get(hash).busy) return;
+    pins.set(hash, { busy: true });
     try {
-      const p = await get(API + "/pins/" + hash);
-      replace(cell, h("span", {}, "block " + p.block + " · "), copyable(p.tx, "pin transaction"));
+      pins.set(hash, { p: await get(API + "/pins/" + hash) });
     } catch (err) {
-      replace(cell, err.status === 404 ? h("span", { class: "muted" }, "not pinned (yet)") : alertBox(err));
+      pins.set(hash, err.status === 404 ? { none: true } : { err });
     }
+    // One redraw for the lookups that finish together.
+    if (!redraw) redraw = setTimeout(() => { redraw = 0; draw(); }, 0);
   }
 
   const offs = ["document_sent", "document_received", "transfer_acknowledgement"].map((ev) => live.on(ev, (r) => {
