@@ -157,7 +157,9 @@ export function folderTree(current, open) {
     if (!tree.firstChild) replace(tree, root); // the first time, show it as it loads
     note.textContent = "";
     await expand(root);
-    if (gen !== builds) return; // a newer build replaces this one
+    // A newer build replaces this one; a tree the page left (the view
+    // moved on) must not take the focus meant for its successor.
+    if (gen !== builds || !tree.isConnected) return;
     const selected = root.querySelector('[role="treeitem"][aria-selected="true"]') || root;
     root.setAttribute("tabindex", "-1");
     selected.setAttribute("tabindex", "0");
