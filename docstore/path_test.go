@@ -151,7 +151,7 @@ func TestExpandTemplate(t *testing.T) {
 // prefix, with no dot segment, stable when parsed again.
 func FuzzParsePath(f *testing.F) {
 	for _, s := range []string{"", "/", "/a/b.pdf", "a/b/", "/%2e%2e/x", `/a\b`, "/a//b", "/ü/%41", "/..%2f", "/a/.%2e/b",
-		"/cafe\u0301", "/a\u202Eb", "/\u200B", "/\uFEFF/x/"} {
+		"/cafe\u0301", "/a\u202Eb", "/\u200B", "/\uFEFF/x/", "/a/.consign-folder", "/.consign-folder/b"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -173,7 +173,7 @@ func FuzzParsePath(f *testing.F) {
 			t.Fatalf("ParsePath(%q) accepted %q, whose key is invalid: %v", s, rel, err)
 		}
 		for _, seg := range strings.Split(rel, "/") {
-			if seg == "" || seg == "." || seg == ".." || strings.Contains(seg, `\`) {
+			if seg == "" || seg == "." || seg == ".." || seg == docstore.FolderMarker || strings.Contains(seg, `\`) {
 				t.Fatalf("ParsePath(%q) accepted segment %q", s, seg)
 			}
 		}
