@@ -34,7 +34,7 @@ scripts/lint.sh
 # -race on a loaded machine a connection of it was seen to end early with
 # an EOF (cause not found yet); without -race it passes.
 # Add a new socket.io client test here.
-sio_client_tests='^(TestSocketIONodeClients|TestSocketIOStuckSubscribers|TestSocketIONamespaces|TestSocketIORateLimit|TestConsoleInChromium|TestConsoleOnDev|TestApp2AppNodeClients|TestApp2AppTwoNodes|TestTransfersNodeClient|TestTwoMembersOnRealServers)$'
+sio_client_tests='^(TestSocketIONodeClients|TestSocketIOStuckSubscribers|TestSocketIONamespaces|TestSocketIORateLimit|TestConsoleInChromium|TestConsoleInFirefox|TestConsoleOnDev|TestApp2AppNodeClients|TestApp2AppTwoNodes|TestTransfersNodeClient|TestTwoMembersOnRealServers)$'
 
 mkdir -p .testenv/logs
 log=.testenv/logs/go-test.log

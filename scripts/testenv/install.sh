@@ -107,16 +107,41 @@ install_axe() {
   stamp axe "axe-core@$AXE_CORE_VERSION"
 }
 
+# puppeteer-core, which drives Firefox, gets a folder of its own too.
+install_puppeteer() {
+  have puppeteer "puppeteer-core@$PUPPETEER_CORE_VERSION" && [ -f "$CONSIGN_CACHE/node/puppeteer/node_modules/puppeteer-core/package.json" ] && return 0
+  log "installing puppeteer-core $PUPPETEER_CORE_VERSION"
+  local d="$CONSIGN_CACHE/node/puppeteer"
+  mkdir -p "$d"
+  # PUPPETEER_SKIP_DOWNLOAD: the tests drive Debian's firefox-esr, never a
+  # downloaded browser (puppeteer-core downloads none anyway; this keeps it so).
+  ( cd "$d" && { [ -f package.json ] || echo '{"name":"consign-puppeteer","private":true}' > package.json; } \
+      && PUPPETEER_SKIP_DOWNLOAD=1 run node-puppeteer npm install --no-audit --no-fund --loglevel=error "puppeteer-core@$PUPPETEER_CORE_VERSION" )
+  stamp puppeteer "puppeteer-core@$PUPPETEER_CORE_VERSION"
+}
+
+# apt_install NAME PACKAGE: installs a Debian package (as root, or with
+# sudo). The browsers install side by side; apt takes one at a time.
+apt_install() {
+  local sudo=()
+  [ "$(id -u)" = 0 ] || sudo=(sudo)
+  (
+    flock -w 1800 9 || { log "apt: waited half an hour for $CONSIGN_CACHE/apt.lock"; exit 1; }
+    run "$1-apt-update" "${sudo[@]}" apt-get update
+    DEBIAN_FRONTEND=noninteractive run "$1" "${sudo[@]}" apt-get install -y --no-install-recommends "$2"
+  ) 9>"$CONSIGN_CACHE/apt.lock"
+}
+
 install_chromium() {
   command -v chromium >/dev/null 2>&1 && return 0
   log "installing Debian's chromium"
-  if [ "$(id -u)" = 0 ]; then
-    run apt-update apt-get update
-    DEBIAN_FRONTEND=noninteractive run chromium apt-get install -y --no-install-recommends chromium
-  else
-    run apt-update sudo apt-get update
-    DEBIAN_FRONTEND=noninteractive run chromium sudo apt-get install -y --no-install-recommends chromium
-  fi
+  apt_install chromium chromium
+}
+
+install_firefox() {
+  command -v firefox-esr >/dev/null 2>&1 && return 0
+  log "installing Debian's firefox-esr"
+  apt_install firefox firefox-esr
 }
 
 install_staticcheck() {
@@ -152,21 +177,21 @@ install_vulndb() {
 }
 
 # The lint tools are not in the default set: scripts/lint.sh asks for them.
-all=(node axe kafka chromium versitygw geth kubo)
+all=(node axe puppeteer kafka chromium firefox versitygw geth kubo)
 want=("$@"); [ ${#want[@]} -gt 0 ] || want=("${all[@]}")
 # Network-bound installs run beside the CPU-bound Go builds; the Go builds
 # run one after another (each uses every core).
 pids=()
 for t in "${want[@]}"; do
   case $t in
-    node|axe|kafka|chromium) "install_$t" & pids+=($!) ;;
+    node|axe|puppeteer|kafka|chromium|firefox) "install_$t" & pids+=($!) ;;
   esac
 done
 rc=0
 for t in "${want[@]}"; do
   case $t in
     versitygw|geth|kubo|staticcheck|govulncheck|vulndb) "install_$t" || rc=1 ;;
-    node|axe|kafka|chromium) ;;
+    node|axe|puppeteer|kafka|chromium|firefox) ;;
     *) log "unknown tool $t (known: ${all[*]} staticcheck govulncheck vulndb)"; rc=1 ;;
   esac
 done
