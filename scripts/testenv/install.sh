@@ -95,30 +95,26 @@ install_node() {
   stamp node "$want"
 }
 
-# axe-core gets a folder of its own, so adding it never reinstalls the
-# other Node packages.
-install_axe() {
-  have axe "axe-core@$AXE_CORE_VERSION" && [ -f "$CONSIGN_CACHE/node/axe/node_modules/axe-core/axe.min.js" ] && return 0
-  log "installing axe-core $AXE_CORE_VERSION"
-  local d="$CONSIGN_CACHE/node/axe"
+# npm_alone NAME PACKAGE VERSION FILE: installs one npm package in a
+# folder of its own (node/NAME), so adding or bumping it never reinstalls
+# the other Node packages; FILE, inside the package, shows it is there.
+npm_alone() {
+  local name=$1 pkg=$2 version=$3 file=$4 d="$CONSIGN_CACHE/node/$1"
+  have "$name" "$pkg@$version" && [ -f "$d/node_modules/$pkg/$file" ] && return 0
+  log "installing $pkg $version"
   mkdir -p "$d"
-  ( cd "$d" && { [ -f package.json ] || echo '{"name":"consign-axe","private":true}' > package.json; } \
-      && run node-axe npm install --no-audit --no-fund --loglevel=error "axe-core@$AXE_CORE_VERSION" )
-  stamp axe "axe-core@$AXE_CORE_VERSION"
+  ( cd "$d" && { [ -f package.json ] || echo "{\"name\":\"consign-$name\",\"private\":true}" > package.json; } \
+      && run "node-$name" npm install --no-audit --no-fund --loglevel=error "$pkg@$version" )
+  stamp "$name" "$pkg@$version"
 }
 
-# puppeteer-core, which drives Firefox, gets a folder of its own too.
-install_puppeteer() {
-  have puppeteer "puppeteer-core@$PUPPETEER_CORE_VERSION" && [ -f "$CONSIGN_CACHE/node/puppeteer/node_modules/puppeteer-core/package.json" ] && return 0
-  log "installing puppeteer-core $PUPPETEER_CORE_VERSION"
-  local d="$CONSIGN_CACHE/node/puppeteer"
-  mkdir -p "$d"
-  # PUPPETEER_SKIP_DOWNLOAD: the tests drive Debian's firefox-esr, never a
-  # downloaded browser (puppeteer-core downloads none anyway; this keeps it so).
-  ( cd "$d" && { [ -f package.json ] || echo '{"name":"consign-puppeteer","private":true}' > package.json; } \
-      && PUPPETEER_SKIP_DOWNLOAD=1 run node-puppeteer npm install --no-audit --no-fund --loglevel=error "puppeteer-core@$PUPPETEER_CORE_VERSION" )
-  stamp puppeteer "puppeteer-core@$PUPPETEER_CORE_VERSION"
-}
+# axe-core, the accessibility checker.
+install_axe() { npm_alone axe axe-core "$AXE_CORE_VERSION" axe.min.js; }
+
+# puppeteer-core, which drives Firefox. PUPPETEER_SKIP_DOWNLOAD: the tests
+# drive Debian's firefox-esr, never a downloaded browser (puppeteer-core
+# downloads none anyway; this keeps it so).
+install_puppeteer() { PUPPETEER_SKIP_DOWNLOAD=1 npm_alone puppeteer puppeteer-core "$PUPPETEER_CORE_VERSION" package.json; }
 
 # apt_install NAME PACKAGE: installs a Debian package (as root, or with
 # sudo). The browsers install side by side; apt takes one at a time.
