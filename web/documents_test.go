@@ -811,13 +811,7 @@ func TestDocumentsRangeDownload(t *testing.T) {
 		req, _ := http.NewRequest("GET", f.base+"/api/v1/documents/r.txt", nil)
 		req.SetBasicAuth(f.user, f.pass)
 		req.Header.Set("Range", rng)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return reply{status: res.StatusCode, header: res.Header, body: b}
+		return send(t, req)
 	}
 	r := get("bytes=5-9")
 	if r.status != 206 || string(r.body) != "56789" || r.header.Get("Content-Range") != "bytes 5-9/20" || r.header.Get("Content-Length") != "5" {

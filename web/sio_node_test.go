@@ -81,13 +81,16 @@ type sioResult struct {
 	} `json:"bad"`
 }
 
+// sioGenerations are the socket.io-client majors the Node tests drive:
+// the subtest name, the variable naming its node_modules and the version
+// prefix the client reports.
+var sioGenerations = []struct{ name, modules, major string }{
+	{"socket.io-client 2.x", testenv.SIO2Modules, "2."},
+	{"socket.io-client 4.x", testenv.SIO4Modules, "4."},
+}
+
 func TestSocketIONodeClients(t *testing.T) {
-	for _, gen := range []struct {
-		name, modules, major string
-	}{
-		{"socket.io-client 2.x", testenv.SIO2Modules, "2."},
-		{"socket.io-client 4.x", testenv.SIO4Modules, "4."},
-	} {
+	for _, gen := range sioGenerations {
 		t.Run(gen.name, func(t *testing.T) {
 			modules := testenv.Get(t, gen.modules)
 			f := newFixture(t, Config{FailureBurst: 1000})
@@ -174,12 +177,7 @@ func TestSocketIORateLimit(t *testing.T) {
 // websocket and polling; a member's document event reaches both; an
 // unknown namespace is refused.
 func TestSocketIONamespaces(t *testing.T) {
-	for _, gen := range []struct {
-		name, modules, major string
-	}{
-		{"socket.io-client 2.x", testenv.SIO2Modules, "2."},
-		{"socket.io-client 4.x", testenv.SIO4Modules, "4."},
-	} {
+	for _, gen := range sioGenerations {
 		t.Run(gen.name, func(t *testing.T) {
 			modules := testenv.Get(t, gen.modules)
 			f := newFixture(t, Config{FailureBurst: 1000})
