@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/consign/consign/app2app/app2apptest"
 	"github.com/consign/consign/docstore"
-	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/storage"
 	"github.com/consign/consign/storage/local"
@@ -47,19 +47,22 @@ func newDocFixture(t testing.TB) *docFixture {
 // newDocFixtureOn is newDocFixture on the given backend.
 func newDocFixtureOn(t testing.TB, b storage.Backend) *docFixture {
 	t.Helper()
-	ctx := context.Background()
 	f := newFixture(t, Config{FailureBurst: 1000})
-	db, err := metadb.Open(ctx, metadb.Config{Path: filepath.Join(t.TempDir(), "meta.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	ds, err := docstore.New(ctx, db, b, docstore.Config{Logger: quietLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ds := newDocStore(t, b)
 	f.srv.HandleDocuments(ds)
 	return &docFixture{fixture: f, store: ds, backend: b}
+}
+
+// newDocStore opens a document store on b over a fresh metadata
+// database, closed when the test ends.
+func newDocStore(t testing.TB, b storage.Backend) *docstore.Store {
+	t.Helper()
+	db := app2apptest.OpenDB(t, filepath.Join(t.TempDir(), "meta.db"))
+	ds, err := docstore.New(context.Background(), db, b, docstore.Config{Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
 }
 
 // send makes a request with the fixture's credential, keeping the path

@@ -17,7 +17,6 @@ import (
 	"github.com/consign/consign/destination"
 	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/internal/auth"
-	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/messaging"
 	"github.com/consign/consign/storage/local"
@@ -87,18 +86,11 @@ func newXferPair(t *testing.T, tr messaging.Transport) (a, b *xferNode, dc *chai
 		if err != nil {
 			t.Fatal(err)
 		}
-		db, err := metadb.Open(ctx, metadb.Config{Path: filepath.Join(t.TempDir(), "meta.db")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
 		bk, err := local.New(local.Config{Root: t.TempDir()})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n.st, err = docstore.New(ctx, db, bk, docstore.Config{Logger: quietLogger()}); err != nil {
-			t.Fatal(err)
-		}
+		n.st = newDocStore(t, bk)
 		n.tf, err = docstore.NewTransfers(ctx, n.st, docstore.TransferConfig{
 			Node: node, Members: []string{m}, Transport: tr, Registry: dc.Registry, Keys: keys[m], Notifier: srv,
 			Partitions: 2, RetryMin: 50 * time.Millisecond, RetryMax: time.Second, Logger: quietLogger(),
