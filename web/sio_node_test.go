@@ -3,8 +3,6 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -41,23 +39,9 @@ func sioTestHandlers(f *fixture) {
 
 func runNode(t *testing.T, nodePath, script string, env ...string) []byte {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		if testenv.Required() {
-			t.Fatal("node is not installed")
-		}
-		t.Skip("node is not installed")
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join("testdata", script))
-	cmd.Env = append(os.Environ(), append(env, "NODE_PATH="+nodePath)...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node %s: %v\n%s", script, err, stderr.String())
-	}
+	out, _ := testenv.RunNode(t, ctx, nodePath, filepath.Join("testdata", script), env...)
 	return out
 }
 

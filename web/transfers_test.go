@@ -304,8 +304,6 @@ func TestTransfersNodeClient(t *testing.T) {
 				"CONSIGN_URL_A="+a.base, "CONSIGN_USER_A="+a.user, "CONSIGN_PASS_A="+a.pass, "CONSIGN_FROM="+a.uri,
 				"CONSIGN_URL_B="+b.base, "CONSIGN_USER_B="+b.user, "CONSIGN_PASS_B="+b.pass, "CONSIGN_TO="+b.uri)
 			var res struct {
-				Version   string         `json:"version"`
-				Error     string         `json:"error"`
 				Hash      string         `json:"hash"`
 				Upload    map[string]any `json:"upload"`
 				Answer    map[string]any `json:"answer"`
@@ -317,15 +315,7 @@ func TestTransfersNodeClient(t *testing.T) {
 				Others    []string       `json:"others"`
 				BadAnswer map[string]any `json:"badAnswer"`
 			}
-			if err := json.Unmarshal(out, &res); err != nil {
-				t.Fatalf("node output %q: %v", out, err)
-			}
-			if !strings.HasPrefix(res.Version, "2.") {
-				t.Fatalf("NODE_PATH gave socket.io-client %q", res.Version)
-			}
-			if res.Error != "" {
-				t.Fatalf("client: %s\n%s", res.Error, out)
-			}
+			testenv.DecodeClientOutput(t, out, "2.", &res)
 			id, _ := res.Answer["transfer_id"].(string)
 			if res.Answer["result"] != "Document sent." || len(id) != 36 {
 				t.Fatalf("answer %v", res.Answer)
