@@ -24,6 +24,7 @@ import (
 	"github.com/consign/consign/crypto"
 	"github.com/consign/consign/destination"
 	"github.com/consign/consign/docstore"
+	"github.com/consign/consign/internal/devnet"
 	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/messaging"
@@ -55,31 +56,18 @@ type tmember struct {
 // P-256 for the others).
 func newNet(t *testing.T, tr messaging.Transport, members ...string) *tnet {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
 	n := &tnet{env: app2apptest.RandomID("env"), tr: tr, members: map[string]*tmember{}}
 	var dms []chain.DevMember
 	for i, m := range members {
-		u := destination.URI{Scheme: "kld", Kind: "documentstore", Member: m, Environment: n.env, Service: m + "-ds", Name: "docs"}
-		uri := u.String()
 		alg := crypto.P256
 		if i == 0 {
 			alg = crypto.RSA2048
 		}
-		key, cert, err := crypto.GenerateDestination(uri, alg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tm := &tmember{name: m, uri: uri, u: u, key: key, cert: cert, pem: crypto.MarshalCertificatePEM(cert)}
-		n.members[m] = tm
-		dms = append(dms, chain.DevMember{Name: m, Destinations: map[destination.URI][]byte{u: tm.pem}})
+		d := devnet.NewDocDestination(t, n.env, m, alg)
+		n.members[m] = &tmember{name: m, uri: d.URI.String(), u: d.URI, key: d.Key, cert: d.Cert, pem: d.PEM}
+		dms = append(dms, d.DevMember())
 	}
-	dc, err := chain.StartDev(ctx, chain.DevConfig{EnvironmentID: n.env, Members: dms, PollInterval: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { dc.Close() })
-	n.dev = dc
+	n.dev = devnet.StartChain(t, n.env, dms)
 	return n
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/consign/consign/destination"
 	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/internal/auth"
+	"github.com/consign/consign/internal/devnet"
 	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/messaging"
 	"github.com/consign/consign/storage/local"
@@ -44,27 +45,19 @@ func newXferPair(t *testing.T, tr messaging.Transport) (a, b *xferNode, dc *chai
 	var dms []chain.DevMember
 	uris := map[string]string{}
 	for i, m := range members {
-		uri := destination.URI{Scheme: "kld", Kind: "documentstore", Member: m, Environment: env, Service: m + "-ds", Name: "docs"}.String()
 		alg := crypto.RSA2048
 		if i == 1 {
 			alg = crypto.P256
 		}
-		k, c, err := crypto.GenerateDestination(uri, alg)
-		if err != nil {
-			t.Fatal(err)
-		}
+		d := devnet.NewDocDestination(t, env, m, alg)
 		keys[m] = &docstore.KeyRing{}
-		if err := keys[m].Add(destination.MustParse(uri), m, k, c); err != nil {
+		if err := keys[m].Add(d.URI, m, d.Key, d.Cert); err != nil {
 			t.Fatal(err)
 		}
-		uris[m] = uri
-		dms = append(dms, chain.DevMember{Name: m, Destinations: map[destination.URI][]byte{destination.MustParse(uri): crypto.MarshalCertificatePEM(c)}})
+		uris[m] = d.URI.String()
+		dms = append(dms, d.DevMember())
 	}
-	dc, err := chain.StartDev(ctx, chain.DevConfig{EnvironmentID: env, Members: dms, PollInterval: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { dc.Close() })
+	dc = devnet.StartChain(t, env, dms)
 	var nodes []*xferNode
 	for _, m := range members {
 		node := app2apptest.RandomID("node")
