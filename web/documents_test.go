@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/consign/consign/app2app/app2apptest"
 	"github.com/consign/consign/docstore"
-	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/storage"
 	"github.com/consign/consign/storage/local"
@@ -47,19 +47,22 @@ func newDocFixture(t testing.TB) *docFixture {
 // newDocFixtureOn is newDocFixture on the given backend.
 func newDocFixtureOn(t testing.TB, b storage.Backend) *docFixture {
 	t.Helper()
-	ctx := context.Background()
 	f := newFixture(t, Config{FailureBurst: 1000})
-	db, err := metadb.Open(ctx, metadb.Config{Path: filepath.Join(t.TempDir(), "meta.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	ds, err := docstore.New(ctx, db, b, docstore.Config{Logger: quietLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ds := newDocStore(t, b)
 	f.srv.HandleDocuments(ds)
 	return &docFixture{fixture: f, store: ds, backend: b}
+}
+
+// newDocStore opens a document store on b over a fresh metadata
+// database, closed when the test ends.
+func newDocStore(t testing.TB, b storage.Backend) *docstore.Store {
+	t.Helper()
+	db := app2apptest.OpenDB(t, filepath.Join(t.TempDir(), "meta.db"))
+	ds, err := docstore.New(context.Background(), db, b, docstore.Config{Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
 }
 
 // send makes a request with the fixture's credential, keeping the path
@@ -811,13 +814,7 @@ func TestDocumentsRangeDownload(t *testing.T) {
 		req, _ := http.NewRequest("GET", f.base+"/api/v1/documents/r.txt", nil)
 		req.SetBasicAuth(f.user, f.pass)
 		req.Header.Set("Range", rng)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return reply{status: res.StatusCode, header: res.Header, body: b}
+		return send(t, req)
 	}
 	r := get("bytes=5-9")
 	if r.status != 206 || string(r.body) != "56789" || r.header.Get("Content-Range") != "bytes 5-9/20" || r.header.Get("Content-Length") != "5" {
