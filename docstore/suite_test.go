@@ -14,8 +14,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/consign/consign/app2app/app2apptest"
 	"github.com/consign/consign/docstore"
-	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/storage"
 )
 
@@ -60,11 +60,7 @@ type fx struct {
 func newFx(t *testing.T, b storage.Backend) *fx {
 	t.Helper()
 	ctx := context.Background()
-	db, err := metadb.Open(ctx, metadb.Config{Path: filepath.Join(t.TempDir(), "meta.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := app2apptest.OpenDB(t, filepath.Join(t.TempDir(), "meta.db"))
 	st, err := docstore.New(ctx, db, b, docstore.Config{Logger: quietLogger()})
 	if err != nil {
 		t.Fatal(err)
@@ -115,6 +111,12 @@ func (f *fx) put(t *testing.T, sp *docstore.Space, path string, data []byte) doc
 }
 
 func (f *fx) read(t *testing.T, sp *docstore.Space, path string) []byte {
+	t.Helper()
+	return readDoc(t, sp, path)
+}
+
+// readDoc reads the whole document at path of sp.
+func readDoc(t *testing.T, sp *docstore.Space, path string) []byte {
 	t.Helper()
 	rc, err := sp.Read(context.Background(), mustPath(t, path), 0, -1)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
 	"github.com/consign/consign/destination"
+	"github.com/consign/consign/internal/devnet"
 	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/messaging"
 	"github.com/consign/consign/messaging/kafka"
@@ -158,16 +159,13 @@ func childPair(b testing.TB, addr string) (sender, receiver childConfig) {
 	for i, alg := range []crypto.KeyAlgorithm{crypto.RSA2048, crypto.P256} {
 		member := app2apptest.RandomID("m")
 		node := app2apptest.RandomID("bench")
-		uri := destination.URI{Scheme: "kld", Kind: "documentstore", Member: member, Environment: env, Service: member + "-ds", Name: "docs"}.String()
-		key, cert, err := crypto.GenerateDestination(uri, alg)
+		d := devnet.NewDocDestination(b, env, member, alg)
+		uri := d.URI.String()
+		keyPEM, err := crypto.MarshalPrivateKeyPEM(d.Key)
 		if err != nil {
 			b.Fatal(err)
 		}
-		keyPEM, err := crypto.MarshalPrivateKeyPEM(key)
-		if err != nil {
-			b.Fatal(err)
-		}
-		certPEM := crypto.MarshalCertificatePEM(cert)
+		certPEM := d.PEM
 		nd := filepath.Join(dir, strconv.Itoa(i))
 		if err := os.MkdirAll(nd, 0o700); err != nil {
 			b.Fatal(err)

@@ -2,7 +2,6 @@ package docstore_test
 
 import (
 	"context"
-	"io"
 	"strings"
 	"testing"
 
@@ -37,16 +36,7 @@ func TestTransferSenderClash(t *testing.T) {
 	}
 	read := func(p string) string {
 		t.Helper()
-		rc, err := b.sp.Read(ctx, mustPath(t, p), 0, -1)
-		if err != nil {
-			t.Fatalf("read %s: %v", p, err)
-		}
-		defer rc.Close()
-		body, err := io.ReadAll(rc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(body)
+		return string(readDoc(t, b.sp, p))
 	}
 
 	// The default template files each sender's documents apart.

@@ -1,7 +1,6 @@
 package docstore_test
 
 import (
-	"os"
 	"runtime"
 	"runtime/metrics"
 	"sync"
@@ -10,17 +9,9 @@ import (
 
 	"github.com/consign/consign/app2app/app2apptest"
 	"github.com/consign/consign/docstore"
+	"github.com/consign/consign/storage/storagetest"
 	"github.com/consign/consign/storage/storagetest/stores"
 )
-
-// largeSize is the size of the large-transfer test: 1 GiB with
-// CONSIGN_TEST_LARGE=1, else 64 MiB.
-func largeSize() int64 {
-	if os.Getenv("CONSIGN_TEST_LARGE") == "1" {
-		return 1 << 30
-	}
-	return 64 << 20
-}
 
 // heapSampler records the peak of the Go heap in use while it runs.
 type heapSampler struct {
@@ -71,7 +62,7 @@ func (h *heapSampler) done() uint64 {
 // so that its log is not counted) and checks that the Go heap stays
 // bounded whatever the size.
 func TestTransferLarge(t *testing.T) {
-	size := largeSize()
+	size := storagetest.LargeSize() // 1 GiB with CONSIGN_TEST_LARGE=1, else 64 MiB
 	tr := app2apptest.Kafka(t)
 	alice, bob := app2apptest.RandomID("alice"), app2apptest.RandomID("bob")
 	net := newNet(t, tr, alice, bob)

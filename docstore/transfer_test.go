@@ -24,6 +24,7 @@ import (
 	"github.com/consign/consign/crypto"
 	"github.com/consign/consign/destination"
 	"github.com/consign/consign/docstore"
+	"github.com/consign/consign/internal/devnet"
 	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/messaging"
@@ -55,31 +56,18 @@ type tmember struct {
 // P-256 for the others).
 func newNet(t *testing.T, tr messaging.Transport, members ...string) *tnet {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
 	n := &tnet{env: app2apptest.RandomID("env"), tr: tr, members: map[string]*tmember{}}
 	var dms []chain.DevMember
 	for i, m := range members {
-		u := destination.URI{Scheme: "kld", Kind: "documentstore", Member: m, Environment: n.env, Service: m + "-ds", Name: "docs"}
-		uri := u.String()
 		alg := crypto.P256
 		if i == 0 {
 			alg = crypto.RSA2048
 		}
-		key, cert, err := crypto.GenerateDestination(uri, alg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tm := &tmember{name: m, uri: uri, u: u, key: key, cert: cert, pem: crypto.MarshalCertificatePEM(cert)}
-		n.members[m] = tm
-		dms = append(dms, chain.DevMember{Name: m, Destinations: map[destination.URI][]byte{u: tm.pem}})
+		d := devnet.NewDocDestination(t, n.env, m, alg)
+		n.members[m] = &tmember{name: m, uri: d.URI.String(), u: d.URI, key: d.Key, cert: d.Cert, pem: d.PEM}
+		dms = append(dms, d.DevMember())
 	}
-	dc, err := chain.StartDev(ctx, chain.DevConfig{EnvironmentID: n.env, Members: dms, PollInterval: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { dc.Close() })
-	n.dev = dc
+	n.dev = devnet.StartChain(t, n.env, dms)
 	return n
 }
 
@@ -290,7 +278,6 @@ func shaOf(t *testing.T, r io.Reader) (string, int64) {
 	return hex.EncodeToString(h.Sum(nil)), n
 }
 
-// readHash reads a document of nd and returns its SHA-256 and size.
 // waitIntact waits for transfer id to end on a's side and checks that it
 // ended received, with b holding a copy hashing to want at
 // a.received(name). It returns a's final record.
@@ -306,6 +293,27 @@ func waitIntact(t *testing.T, a, b *tnode, id, name, want string) docstore.Trans
 	return got
 }
 
+// sendThroughRestart has a send /name (size pseudo-random bytes from
+// seed) to b and restarts node restart (a or b) in the middle: once
+// stopped is closed (a hook of the test holds the transfer there until
+// gate is closed) it closes the node, lets the hook go, opens the node
+// again and waits for an intact copy at b. It returns the sent transfer.
+func sendThroughRestart(t *testing.T, a, b, restart *tnode, name string, seed uint64, size int64, stopped <-chan struct{}, gate chan struct{}) docstore.Transfer {
+	t.Helper()
+	a.put(t, "/"+name, randomReader(seed, size))
+	want, _ := shaOf(t, randomReader(seed, size))
+	sent := a.send(t, b, "/"+name)
+	<-stopped
+	closed := make(chan struct{})
+	go func() { restart.closeNode(); close(closed) }()
+	close(gate)
+	<-closed
+	restart.open()
+	waitIntact(t, a, b, sent.ID, name, want)
+	return sent
+}
+
+// readHash reads a document of nd and returns its SHA-256 and size.
 func (nd *tnode) readHash(t *testing.T, path string) (string, int64) {
 	t.Helper()
 	rc, err := nd.sp.Read(context.Background(), mustPath(t, path), 0, -1)
@@ -679,16 +687,7 @@ func testTransferRestartReceiver(t *testing.T, net *tnet) {
 			cfg.Transport = &consumeHook{Transport: cfg.Transport, onShard: hook}
 		}
 	})
-	a.put(t, "/big.bin", randomReader(11, 6<<20))
-	want, _ := shaOf(t, randomReader(11, 6<<20))
-	sent := a.send(t, b, "/big.bin")
-	<-stopped
-	closed := make(chan struct{})
-	go func() { b.closeNode(); close(closed) }()
-	close(gate)
-	<-closed
-	b.open()
-	waitIntact(t, a, b, sent.ID, "big.bin", want)
+	sent := sendThroughRestart(t, a, b, b, "big.bin", 11, 6<<20, stopped, gate)
 	mu.Lock()
 	if !attempts["1"] || !attempts["2"] {
 		t.Errorf("attempts seen by the receiver: %v, want 1 and 2", attempts)
@@ -815,16 +814,7 @@ func testTransferRestartSender(t *testing.T, net *tnet) {
 			return []messaging.Message{m}
 		}}
 	})
-	a.put(t, "/resume.bin", randomReader(21, 5<<20))
-	want, _ := shaOf(t, randomReader(21, 5<<20))
-	sent := a.send(t, b, "/resume.bin")
-	<-stopped
-	closed := make(chan struct{})
-	go func() { a.closeNode(); close(closed) }()
-	close(gate)
-	<-closed
-	a.open()
-	waitIntact(t, a, b, sent.ID, "resume.bin", want)
+	sent := sendThroughRestart(t, a, b, a, "resume.bin", 21, 5<<20, stopped, gate)
 	if er := b.ev.waitEvents(t, sent.ID, 1); len(er) != 1 {
 		t.Errorf("recipient's events: %s", eventNames(er))
 	}

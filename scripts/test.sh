@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make test: start the real servers, then run every test against them.
 #   1. scripts/testenv/up.sh installs (cached) and starts Kafka, S3, Azurite,
-#      Kubo, geth and checks Chromium; .testenv/env.sh holds their addresses.
+#      Kubo, geth and checks Chromium and Firefox; .testenv/env.sh holds
+#      their addresses.
 #   2. make lint (scripts/lint.sh): gofmt, go vet, staticcheck, govulncheck.
 #   3. go test -race ./... with CONSIGN_TEST_REQUIRE=1: a test whose server
 #      is missing fails instead of skipping, and any skipped test fails the run
@@ -9,7 +10,7 @@
 #   4. the gigabyte-sized cases, without -race (CONSIGN_TEST_LARGE=1): storage
 #      conformance, envelope stream, multipart upload, document transfer.
 #   5. a short run of every fuzz target (scripts/fuzz.sh).
-# Node and Chromium client tests are Go tests that drive node; they run in 3.
+# Node and browser client tests are Go tests that drive node; they run in 3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -24,7 +25,7 @@ export CONSIGN_TEST_REQUIRE=1
 step "lint: gofmt, go vet, staticcheck, govulncheck"
 scripts/lint.sh
 
-# Tests that drive real socket.io clients (Node, Chromium) over long-polling.
+# Tests that drive real socket.io clients (Node, Chromium, Firefox) over long-polling.
 # socket.io v3.0.2 has a data race of its own: the polling transport assigns
 # HttpContext.Cleanup after the context's watcher goroutine has started, and
 # that goroutine reads it when a client aborts a poll. The race detector
@@ -34,7 +35,7 @@ scripts/lint.sh
 # -race on a loaded machine a connection of it was seen to end early with
 # an EOF (cause not found yet); without -race it passes.
 # Add a new socket.io client test here.
-sio_client_tests='^(TestSocketIONodeClients|TestSocketIOStuckSubscribers|TestSocketIONamespaces|TestSocketIORateLimit|TestConsoleInChromium|TestConsoleOnDev|TestApp2AppNodeClients|TestApp2AppTwoNodes|TestTransfersNodeClient|TestTwoMembersOnRealServers)$'
+sio_client_tests='^(TestSocketIONodeClients|TestSocketIOStuckSubscribers|TestSocketIONamespaces|TestSocketIORateLimit|TestConsoleInChromium|TestConsoleInFirefox|TestConsoleOnDev|TestApp2AppNodeClients|TestApp2AppTwoNodes|TestTransfersNodeClient|TestTwoMembersOnRealServers)$'
 
 mkdir -p .testenv/logs
 log=.testenv/logs/go-test.log

@@ -6,8 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -40,7 +38,10 @@ func newA2AFixture(t *testing.T, tr messaging.Transport) *a2aFixture {
 	return newA2AFixtureNodes(t, tr, false)
 }
 
-func newA2AFixtureNodes(t *testing.T, tr messaging.Transport, twoNodes bool) *a2aFixture {
+// newA2AMembers starts a chain with members m1 and m2 and gives each a
+// login: the fixture (no node or server yet) and the credentials that
+// hold the logins, for the server the test builds.
+func newA2AMembers(t *testing.T) (*a2aFixture, *auth.Credentials) {
 	t.Helper()
 	ctx := context.Background()
 	f := &a2aFixture{chain: app2apptest.StartChain(t, "m1", "m2")}
@@ -54,6 +55,12 @@ func newA2AFixtureNodes(t *testing.T, tr messaging.Transport, twoNodes bool) *a2
 	if f.user2, f.pass2, err = creds.Create(ctx, f.chain.EnvironmentID, "m2"); err != nil {
 		t.Fatal(err)
 	}
+	return f, creds
+}
+
+func newA2AFixtureNodes(t *testing.T, tr messaging.Transport, twoNodes bool) *a2aFixture {
+	t.Helper()
+	f, creds := newA2AMembers(t)
 	serve := func(n *app2apptest.Node) string {
 		srv, err := New(Config{EnvironmentID: f.chain.EnvironmentID, Logger: quietLogger(), FailureBurst: 1000}, creds)
 		if err != nil {
@@ -82,24 +89,8 @@ func (f *a2aFixture) call(t *testing.T, method, path, user, pass, contentType st
 	if user == f.user2 {
 		base = f.base2 // m2's node
 	}
-	req, err := http.NewRequest(method, base+path, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.URL.Opaque = "//" + req.URL.Host + path
-	if user != "" {
-		req.SetBasicAuth(user, pass)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, b
+	r := request(t, method, base, path, user, pass, contentType, bytes.NewReader(body))
+	return r.status, r.body
 }
 
 func (f *a2aFixture) createDest(t *testing.T, user, pass, name string, external bool) destinationJSON {
@@ -300,6 +291,13 @@ func ackErr(a []any, says string) bool {
 	return ok && strings.Contains(s, says)
 }
 
+// a2aTransports are the brokers the app-to-app tests run on: the
+// embedded one and the real Kafka of make testenv.
+var a2aTransports = []struct {
+	name string
+	open func(testing.TB) messaging.Transport
+}{{"embedded", app2apptest.Embedded}, {"kafka", app2apptest.Kafka}}
+
 var sioClients = []struct{ name, modules string }{
 	{"sio2", testenv.SIO2Modules},
 	{"sio4", testenv.SIO4Modules},
@@ -311,10 +309,7 @@ var sioClients = []struct{ name, modules string }{
 // subscribe/data, manual commit, externally managed destinations opened
 // and verified with node-forge (and openssl).
 func TestApp2AppNodeClients(t *testing.T) {
-	for _, tr := range []struct {
-		name string
-		open func(testing.TB) messaging.Transport
-	}{{"embedded", app2apptest.Embedded}, {"kafka", app2apptest.Kafka}} {
+	for _, tr := range a2aTransports {
 		t.Run(tr.name, func(t *testing.T) {
 			for _, cl := range sioClients {
 				t.Run(cl.name, func(t *testing.T) {
@@ -494,10 +489,7 @@ func testA2AExternal(t *testing.T, f *a2aFixture, modules string) {
 // deployments), one Kafka (or embedded broker) between them: the same
 // client scripts, m1 connected to its node and m2 to the other.
 func TestApp2AppTwoNodes(t *testing.T) {
-	for _, tr := range []struct {
-		name string
-		open func(testing.TB) messaging.Transport
-	}{{"embedded", app2apptest.Embedded}, {"kafka", app2apptest.Kafka}} {
+	for _, tr := range a2aTransports {
 		t.Run(tr.name, func(t *testing.T) {
 			modules := testenv.Get(t, testenv.SIO4Modules)
 			f := newA2AFixtureNodes(t, tr.open(t), true)

@@ -1,10 +1,14 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -71,35 +75,7 @@ func TestConsoleInChromium(t *testing.T) {
 		WriteJSON(w, http.StatusOK, pinProofJSON{Hash: pinned, Tx: "0x" + strings.Repeat("ab", 32), Block: 42,
 			Timestamp: "2026-12-01T10:00:05.000Z", By: "0x00000000000000000000000000000000000000a1"})
 	})
-	// The address book and registry the console reads, as the API shapes
-	// them: org1 with a CA-issued proof naming its organization, mallory
-	// claiming Globex but issued by Acme's CA, selfie self-signed.
-	f.srv.HandleFunc("GET /api/v1/addressbook", func(w http.ResponseWriter, r *http.Request) {
-		WriteJSON(w, http.StatusOK, []addressBookEntry{
-			{Membership: "/org1", Destinations: []addressBookDestination{{URI: "kld://documentstore/m/org1/e/env-a/s/ds/d/docs", Name: "docs"}}},
-			{Membership: "/mallory", Destinations: []addressBookDestination{}},
-			{Membership: "/selfie", Destinations: []addressBookDestination{}},
-		})
-	})
-	f.srv.HandleFunc("GET /api/v1/registry/members", func(w http.ResponseWriter, r *http.Request) {
-		member := func(name, leaf string, selfSigned bool, issuers ...string) registryMemberJSON {
-			return registryMemberJSON{Name: name, Address: "0x00000000000000000000000000000000000000a1",
-				Identity: registryIdentityJSON{SelfSigned: selfSigned, LeafSubject: leaf, IssuerChain: issuers}, Destinations: []registryDestRefJSON{}}
-		}
-		// mallory's chain with each certificate's validity: the root
-		// expired.
-		mallory := member("mallory", "CN=env-a-n2--Globex Inc,O=Globex Inc", false, "CN=Acme Corp Issuing CA,O=Acme Corp", "CN=Acme Root")
-		mallory.Identity.Certificates = []registryCertJSON{
-			{Subject: "CN=env-a-n2--Globex Inc,O=Globex Inc", Issuer: "CN=Acme Corp Issuing CA,O=Acme Corp", NotBefore: "2026-01-01T00:00:00.000Z", NotAfter: "2099-01-01T00:00:00.000Z"},
-			{Subject: "CN=Acme Corp Issuing CA,O=Acme Corp", Issuer: "CN=Acme Root", NotBefore: "2025-01-01T00:00:00.000Z", NotAfter: "2099-01-01T00:00:00.000Z"},
-			{Subject: "CN=Acme Root", Issuer: "CN=Acme Root", NotBefore: "2010-01-01T00:00:00.000Z", NotAfter: "2020-01-01T00:00:00.000Z"},
-		}
-		WriteJSON(w, http.StatusOK, []registryMemberJSON{
-			member("org1", "CN=env-a-n1--Org One Ltd,O=Org One Ltd", false, "CN=Org One Ltd Issuing CA,O=Org One Ltd"),
-			mallory,
-			member("selfie", "CN=env-a-n3--Selfie LLC", true),
-		})
-	})
+	consoleDirectory(f)
 	out := runNode(t, modules+string(filepath.ListSeparator)+axe, "console_browser.js",
 		"CONSIGN_URL="+f.base, "CONSIGN_USER="+f.user, "CONSIGN_PASS="+f.pass,
 		"CONSIGN_CHROMIUM="+chromium, "CONSIGN_USER_DATA_DIR="+t.TempDir())
@@ -218,6 +194,139 @@ func TestConsoleInChromium(t *testing.T) {
 		for _, v := range vs {
 			t.Errorf("accessibility, %s: %s", view, v)
 		}
+	}
+	if res.Dialogs != 0 {
+		t.Errorf("%d browser dialogs (a Basic-auth prompt?)", res.Dialogs)
+	}
+}
+
+// consoleDirectory serves the address book and registry the console
+// reads, as the API shapes them: org1 with a CA-issued proof naming its
+// organization, mallory claiming Globex but issued by Acme's CA (its
+// chain with validity per certificate, the root expired), selfie
+// self-signed.
+func consoleDirectory(f *fixture) {
+	f.srv.HandleFunc("GET /api/v1/addressbook", func(w http.ResponseWriter, r *http.Request) {
+		WriteJSON(w, http.StatusOK, []addressBookEntry{
+			{Membership: "/org1", Destinations: []addressBookDestination{{URI: "kld://documentstore/m/org1/e/env-a/s/ds/d/docs", Name: "docs"}}},
+			{Membership: "/mallory", Destinations: []addressBookDestination{}},
+			{Membership: "/selfie", Destinations: []addressBookDestination{}},
+		})
+	})
+	f.srv.HandleFunc("GET /api/v1/registry/members", func(w http.ResponseWriter, r *http.Request) {
+		member := func(name, leaf string, selfSigned bool, issuers ...string) registryMemberJSON {
+			return registryMemberJSON{Name: name, Address: "0x00000000000000000000000000000000000000a1",
+				Identity: registryIdentityJSON{SelfSigned: selfSigned, LeafSubject: leaf, IssuerChain: issuers}, Destinations: []registryDestRefJSON{}}
+		}
+		// mallory's chain with each certificate's validity: the root
+		// expired.
+		mallory := member("mallory", "CN=env-a-n2--Globex Inc,O=Globex Inc", false, "CN=Acme Corp Issuing CA,O=Acme Corp", "CN=Acme Root")
+		mallory.Identity.Certificates = []registryCertJSON{
+			{Subject: "CN=env-a-n2--Globex Inc,O=Globex Inc", Issuer: "CN=Acme Corp Issuing CA,O=Acme Corp", NotBefore: "2026-01-01T00:00:00.000Z", NotAfter: "2099-01-01T00:00:00.000Z"},
+			{Subject: "CN=Acme Corp Issuing CA,O=Acme Corp", Issuer: "CN=Acme Root", NotBefore: "2025-01-01T00:00:00.000Z", NotAfter: "2099-01-01T00:00:00.000Z"},
+			{Subject: "CN=Acme Root", Issuer: "CN=Acme Root", NotBefore: "2010-01-01T00:00:00.000Z", NotAfter: "2020-01-01T00:00:00.000Z"},
+		}
+		WriteJSON(w, http.StatusOK, []registryMemberJSON{
+			member("org1", "CN=env-a-n1--Org One Ltd,O=Org One Ltd", false, "CN=Org One Ltd Issuing CA,O=Org One Ltd"),
+			mallory,
+			member("selfie", "CN=env-a-n3--Selfie LLC", true),
+		})
+	})
+}
+
+// TestConsoleInFirefox drives the console in headless Firefox (Debian's
+// firefox-esr, through puppeteer-core over WebDriver BiDi) against a
+// node with the document store: it signs in, opens every navigation entry
+// by its role and accessible name, uploads a file through the file input
+// (its progress bar reaching 100% and its row listed with the stored
+// hash), and sees no script error, console error or CSP violation, where
+// a CSP violation provoked on purpose at the end is seen.
+func TestConsoleInFirefox(t *testing.T) {
+	firefox := testenv.Get(t, testenv.Firefox)
+	modules := testenv.Get(t, testenv.Puppeteer)
+	f := newDocFixture(t)
+	sioTestHandlers(f.fixture)
+	consoleDirectory(f.fixture)
+	// A few MiB, so the upload reports progress before it ends.
+	data := bytes.Repeat([]byte("consign in firefox\n"), 3<<20/19)
+	file := filepath.Join(t.TempDir(), "firefox-upload.bin")
+	if err := os.WriteFile(file, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := runNode(t, modules, "console_firefox.js",
+		"CONSIGN_URL="+f.base, "CONSIGN_USER="+f.user, "CONSIGN_PASS="+f.pass,
+		"CONSIGN_FIREFOX="+firefox, "CONSIGN_USER_DATA_DIR="+t.TempDir(), "CONSIGN_UPLOAD_FILE="+file)
+	var res struct {
+		Browser    string   `json:"browser"`
+		Steps      []string `json:"steps"`
+		Error      string   `json:"error"`
+		PageStatus int      `json:"pageStatus"`
+		CSP        string   `json:"csp"`
+		Who        string   `json:"who"`
+		Views      map[string]struct {
+			Heading string `json:"heading"`
+			Current string `json:"current"`
+			Hash    string `json:"hash"`
+		} `json:"views"`
+		Input         string   `json:"input"`
+		UploadItem    string   `json:"uploadItem"`
+		Progress      int      `json:"progress"`
+		Row           string   `json:"row"`
+		RowHash       string   `json:"rowHash"`
+		ConsoleErrors []string `json:"consoleErrors"`
+		CSPViolations []string `json:"cspViolations"`
+		CSPProbe      struct {
+			Reported []string `json:"reported"`
+			Ran      bool     `json:"ran"`
+		} `json:"cspProbe"`
+		ProbeErrors []string `json:"probeErrors"`
+		Dialogs     int      `json:"dialogs"`
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("output %q: %v", out, err)
+	}
+	t.Logf("%s", out)
+	if res.Error != "" {
+		t.Fatalf("the browser run stopped after %q: %s", res.Steps, res.Error)
+	}
+	if !strings.HasPrefix(res.Browser, "firefox/") {
+		t.Errorf("browser %q, want firefox", res.Browser)
+	}
+	if res.PageStatus != 200 || !strings.Contains(res.CSP, "frame-ancestors 'none'") || strings.Contains(res.CSP, "unsafe-inline") {
+		t.Errorf("page %d with CSP %q", res.PageStatus, res.CSP)
+	}
+	if !strings.Contains(res.Who, "org1") {
+		t.Errorf("signed in as %q", res.Who)
+	}
+	for _, name := range consoleNav {
+		v, ok := res.Views[name]
+		if !ok || v.Heading != name || v.Current != "page" || v.Hash == "" {
+			t.Errorf("view %s: %+v (seen %v)", name, v, ok)
+		}
+	}
+	sum := sha256.Sum256(data)
+	if res.Input != "file Choose files to upload" || res.Progress != 100 || !strings.Contains(res.UploadItem, "uploaded · 100%") {
+		t.Errorf("upload through %q: progress %d, item %q", res.Input, res.Progress, res.UploadItem)
+	}
+	if !strings.HasPrefix(res.Row, "firefox-upload.bin") || res.RowHash != hex.EncodeToString(sum[:]) {
+		t.Errorf("row %q with hash %q, want %x", res.Row, res.RowHash, sum)
+	}
+	if r := f.send(t, http.MethodGet, "/api/v1/documents/firefox-upload.bin", "", nil); r.status != http.StatusOK || !bytes.Equal(r.body, data) {
+		t.Errorf("stored document: %d, %d bytes, want the %d uploaded", r.status, len(r.body), len(data))
+	}
+	for _, e := range res.ConsoleErrors {
+		t.Errorf("browser console error: %s", e)
+	}
+	for _, v := range res.CSPViolations {
+		t.Errorf("CSP violation: %s", v)
+	}
+	// Both channels work: the inline script injected at the end was
+	// blocked, reported as an event and logged as a console error.
+	probeLogged := len(res.ProbeErrors) > 0 && !slices.ContainsFunc(res.ProbeErrors, func(e string) bool {
+		return !strings.Contains(e, "Content-Security-Policy") || !strings.Contains(e, "inline script")
+	})
+	if len(res.CSPProbe.Reported) == 0 || res.CSPProbe.Ran || !probeLogged {
+		t.Errorf("an inline script the policy forbids: reported %q, ran %v, console %q", res.CSPProbe.Reported, res.CSPProbe.Ran, res.ProbeErrors)
 	}
 	if res.Dialogs != 0 {
 		t.Errorf("%d browser dialogs (a Basic-auth prompt?)", res.Dialogs)

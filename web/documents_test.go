@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/consign/consign/app2app/app2apptest"
 	"github.com/consign/consign/docstore"
-	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/storage"
 	"github.com/consign/consign/storage/local"
@@ -54,17 +54,20 @@ func newDocFixtureOn(t testing.TB, b storage.Backend) *docFixture {
 // attachDocuments serves the document API on f from a new store on b.
 func attachDocuments(t testing.TB, f *fixture, b storage.Backend) *docstore.Store {
 	t.Helper()
-	ctx := context.Background()
-	db, err := metadb.Open(ctx, metadb.Config{Path: filepath.Join(t.TempDir(), "meta.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	ds, err := docstore.New(ctx, db, b, docstore.Config{Logger: quietLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ds := newDocStore(t, b)
 	f.srv.HandleDocuments(ds)
+	return ds
+}
+
+// newDocStore opens a document store on b over a fresh metadata
+// database, closed when the test ends.
+func newDocStore(t testing.TB, b storage.Backend) *docstore.Store {
+	t.Helper()
+	db := app2apptest.OpenDB(t, filepath.Join(t.TempDir(), "meta.db"))
+	ds, err := docstore.New(context.Background(), db, b, docstore.Config{Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return ds
 }
 
@@ -817,13 +820,7 @@ func TestDocumentsRangeDownload(t *testing.T) {
 		req, _ := http.NewRequest("GET", f.base+"/api/v1/documents/r.txt", nil)
 		req.SetBasicAuth(f.user, f.pass)
 		req.Header.Set("Range", rng)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return reply{status: res.StatusCode, header: res.Header, body: b}
+		return send(t, req)
 	}
 	r := get("bytes=5-9")
 	if r.status != 206 || string(r.body) != "56789" || r.header.Get("Content-Range") != "bytes 5-9/20" || r.header.Get("Content-Length") != "5" {

@@ -3,8 +3,6 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -41,23 +39,9 @@ func sioTestHandlers(f *fixture) {
 
 func runNode(t *testing.T, nodePath, script string, env ...string) []byte {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		if testenv.Required() {
-			t.Fatal("node is not installed")
-		}
-		t.Skip("node is not installed")
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join("testdata", script))
-	cmd.Env = append(os.Environ(), append(env, "NODE_PATH="+nodePath)...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node %s: %v\n%s", script, err, stderr.String())
-	}
+	out, _ := testenv.RunNode(t, ctx, nodePath, filepath.Join("testdata", script), env...)
 	return out
 }
 
@@ -81,56 +65,68 @@ type sioResult struct {
 	} `json:"bad"`
 }
 
-func TestSocketIONodeClients(t *testing.T) {
-	for _, gen := range []struct {
-		name, modules, major string
-	}{
-		{"socket.io-client 2.x", testenv.SIO2Modules, "2."},
-		{"socket.io-client 4.x", testenv.SIO4Modules, "4."},
-	} {
+// sioGenerations are the socket.io-client majors the Node tests drive:
+// the subtest name, the variable naming its node_modules and the version
+// prefix the client reports.
+var sioGenerations = []struct{ name, modules, major string }{
+	{"socket.io-client 2.x", testenv.SIO2Modules, "2."},
+	{"socket.io-client 4.x", testenv.SIO4Modules, "4."},
+}
+
+// eachSIOGeneration runs fn as a subtest per socket.io-client major, with
+// the version prefix the client reports, its node_modules and a fixture
+// serving the socket.io test handlers.
+func eachSIOGeneration(t *testing.T, fn func(t *testing.T, major, modules string, f *fixture)) {
+	for _, gen := range sioGenerations {
 		t.Run(gen.name, func(t *testing.T) {
 			modules := testenv.Get(t, gen.modules)
 			f := newFixture(t, Config{FailureBurst: 1000})
 			sioTestHandlers(f)
-			out := runNode(t, modules, "sio_client.js",
-				"CONSIGN_URL="+f.base, "CONSIGN_USER="+f.user, "CONSIGN_PASS="+f.pass,
-				"CONSIGN_USER_B="+f.userB, "CONSIGN_PASS_B="+f.passB)
-			var res sioResult
-			if err := json.Unmarshal(out, &res); err != nil {
-				t.Fatalf("node output %q: %v", out, err)
-			}
-			if !strings.HasPrefix(res.Version, gen.major) {
-				t.Fatalf("NODE_PATH gave socket.io-client %s", res.Version)
-			}
-			t.Logf("socket.io-client %s", res.Version)
-			if len(res.Good) != 2 || len(res.Bad) != 6 {
-				t.Fatalf("result %s", out)
-			}
-			for _, g := range res.Good {
-				if g.Error != "" {
-					t.Errorf("%s: %s", g.Transport, g.Error)
-					continue
-				}
-				w := g.Welcome
-				if w["member"] != "org1" || w["environment"] != "env-a" || w["auto_commit"] != "false" ||
-					w["tag"] != g.Transport+"-"+gen.major[:1] || w["transport"] != g.Transport {
-					t.Errorf("%s: welcome %v", g.Transport, w)
-				}
-				if g.Ack.Err != nil || g.Ack.Result["n"] != float64(42) || g.Ack.Result["text"] != "héllo" {
-					t.Errorf("%s: ack %+v", g.Transport, g.Ack)
-				}
-				if !strings.Contains(g.Exception, "internal error") {
-					t.Errorf("%s: exception %q", g.Transport, g.Exception)
-				}
-			}
-			for _, b := range res.Bad {
-				detail, _ := json.Marshal(b.Detail)
-				if b.Outcome != "refused" || !strings.Contains(string(detail), "unauthorized") {
-					t.Errorf("%s, %s: %s %s", b.Transport, b.Label, b.Outcome, detail)
-				}
-			}
+			fn(t, gen.major, modules, f)
 		})
 	}
+}
+
+func TestSocketIONodeClients(t *testing.T) {
+	eachSIOGeneration(t, func(t *testing.T, major, modules string, f *fixture) {
+		out := runNode(t, modules, "sio_client.js",
+			"CONSIGN_URL="+f.base, "CONSIGN_USER="+f.user, "CONSIGN_PASS="+f.pass,
+			"CONSIGN_USER_B="+f.userB, "CONSIGN_PASS_B="+f.passB)
+		var res sioResult
+		if err := json.Unmarshal(out, &res); err != nil {
+			t.Fatalf("node output %q: %v", out, err)
+		}
+		if !strings.HasPrefix(res.Version, major) {
+			t.Fatalf("NODE_PATH gave socket.io-client %s", res.Version)
+		}
+		t.Logf("socket.io-client %s", res.Version)
+		if len(res.Good) != 2 || len(res.Bad) != 6 {
+			t.Fatalf("result %s", out)
+		}
+		for _, g := range res.Good {
+			if g.Error != "" {
+				t.Errorf("%s: %s", g.Transport, g.Error)
+				continue
+			}
+			w := g.Welcome
+			if w["member"] != "org1" || w["environment"] != "env-a" || w["auto_commit"] != "false" ||
+				w["tag"] != g.Transport+"-"+major[:1] || w["transport"] != g.Transport {
+				t.Errorf("%s: welcome %v", g.Transport, w)
+			}
+			if g.Ack.Err != nil || g.Ack.Result["n"] != float64(42) || g.Ack.Result["text"] != "héllo" {
+				t.Errorf("%s: ack %+v", g.Transport, g.Ack)
+			}
+			if !strings.Contains(g.Exception, "internal error") {
+				t.Errorf("%s: exception %q", g.Transport, g.Exception)
+			}
+		}
+		for _, b := range res.Bad {
+			detail, _ := json.Marshal(b.Detail)
+			if b.Outcome != "refused" || !strings.Contains(string(detail), "unauthorized") {
+				t.Errorf("%s, %s: %s %s", b.Transport, b.Label, b.Outcome, detail)
+			}
+		}
+	})
 }
 
 func TestSocketIORateLimit(t *testing.T) {
@@ -174,53 +170,43 @@ func TestSocketIORateLimit(t *testing.T) {
 // websocket and polling; a member's document event reaches both; an
 // unknown namespace is refused.
 func TestSocketIONamespaces(t *testing.T) {
-	for _, gen := range []struct {
-		name, modules, major string
-	}{
-		{"socket.io-client 2.x", testenv.SIO2Modules, "2."},
-		{"socket.io-client 4.x", testenv.SIO4Modules, "4."},
-	} {
-		t.Run(gen.name, func(t *testing.T) {
-			modules := testenv.Get(t, gen.modules)
-			f := newFixture(t, Config{FailureBurst: 1000})
-			sioTestHandlers(f)
-			out := runNode(t, modules, "sio_namespaces.js", "CONSIGN_URL="+f.base, "CONSIGN_USER="+f.user, "CONSIGN_PASS="+f.pass)
-			type conn struct {
-				Outcome string         `json:"outcome"`
-				Detail  any            `json:"detail"`
-				Welcome map[string]any `json:"welcome"`
+	eachSIOGeneration(t, func(t *testing.T, major, modules string, f *fixture) {
+		out := runNode(t, modules, "sio_namespaces.js", "CONSIGN_URL="+f.base, "CONSIGN_USER="+f.user, "CONSIGN_PASS="+f.pass)
+		type conn struct {
+			Outcome string         `json:"outcome"`
+			Detail  any            `json:"detail"`
+			Welcome map[string]any `json:"welcome"`
+		}
+		var res struct {
+			Version string `json:"version"`
+			Runs    []struct {
+				Transport      string `json:"transport"`
+				V1, Root, Nope conn
+				Events         struct{ V1, Root []map[string]any }
+			} `json:"runs"`
+		}
+		if err := json.Unmarshal(out, &res); err != nil {
+			t.Fatalf("node output %q: %v", out, err)
+		}
+		if !strings.HasPrefix(res.Version, major) || len(res.Runs) != 2 {
+			t.Fatalf("result %s", out)
+		}
+		for _, r := range res.Runs {
+			if w := r.V1.Welcome; r.V1.Outcome != "connected" || w["namespace"] != "/api/v1" || w["auto_commit"] != "false" ||
+				w["tag"] != r.Transport || w["transport"] != r.Transport || w["member"] != "org1" {
+				t.Errorf("%s: /api/v1: %+v", r.Transport, r.V1)
 			}
-			var res struct {
-				Version string `json:"version"`
-				Runs    []struct {
-					Transport      string `json:"transport"`
-					V1, Root, Nope conn
-					Events         struct{ V1, Root []map[string]any }
-				} `json:"runs"`
+			if w := r.Root.Welcome; r.Root.Outcome != "connected" || w["namespace"] != "/" || w["auto_commit"] != "" {
+				t.Errorf("%s: root: %+v", r.Transport, r.Root)
 			}
-			if err := json.Unmarshal(out, &res); err != nil {
-				t.Fatalf("node output %q: %v", out, err)
+			want := "doc-" + r.Transport
+			if len(r.Events.V1) != 1 || r.Events.V1[0]["id"] != want || len(r.Events.Root) != 1 || r.Events.Root[0]["id"] != want {
+				t.Errorf("%s: document events %+v", r.Transport, r.Events)
 			}
-			if !strings.HasPrefix(res.Version, gen.major) || len(res.Runs) != 2 {
-				t.Fatalf("result %s", out)
+			detail, _ := json.Marshal(r.Nope.Detail)
+			if r.Nope.Outcome != "refused" || !strings.Contains(string(detail), "Invalid namespace") {
+				t.Errorf("%s: /nope: %s %s", r.Transport, r.Nope.Outcome, detail)
 			}
-			for _, r := range res.Runs {
-				if w := r.V1.Welcome; r.V1.Outcome != "connected" || w["namespace"] != "/api/v1" || w["auto_commit"] != "false" ||
-					w["tag"] != r.Transport || w["transport"] != r.Transport || w["member"] != "org1" {
-					t.Errorf("%s: /api/v1: %+v", r.Transport, r.V1)
-				}
-				if w := r.Root.Welcome; r.Root.Outcome != "connected" || w["namespace"] != "/" || w["auto_commit"] != "" {
-					t.Errorf("%s: root: %+v", r.Transport, r.Root)
-				}
-				want := "doc-" + r.Transport
-				if len(r.Events.V1) != 1 || r.Events.V1[0]["id"] != want || len(r.Events.Root) != 1 || r.Events.Root[0]["id"] != want {
-					t.Errorf("%s: document events %+v", r.Transport, r.Events)
-				}
-				detail, _ := json.Marshal(r.Nope.Detail)
-				if r.Nope.Outcome != "refused" || !strings.Contains(string(detail), "Invalid namespace") {
-					t.Errorf("%s: /nope: %s %s", r.Transport, r.Nope.Outcome, detail)
-				}
-			}
-		})
-	}
+		}
+	})
 }

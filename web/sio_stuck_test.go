@@ -21,7 +21,6 @@ import (
 
 	"github.com/consign/consign/app2app"
 	"github.com/consign/consign/app2app/app2apptest"
-	"github.com/consign/consign/internal/auth"
 )
 
 // wsClient is a minimal socket.io client (Engine.IO 4 over websocket,
@@ -236,17 +235,7 @@ func testStuckSubscribers(t *testing.T, sendTimeout time.Duration) {
 	)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	f := &a2aFixture{chain: app2apptest.StartChain(t, "m1", "m2")}
-	creds, err := auth.New(&auth.MemoryStore{}, auth.Config{Params: fastParams})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if f.user1, f.pass1, err = creds.Create(ctx, f.chain.EnvironmentID, "m1"); err != nil {
-		t.Fatal(err)
-	}
-	if f.user2, f.pass2, err = creds.Create(ctx, f.chain.EnvironmentID, "m2"); err != nil {
-		t.Fatal(err)
-	}
+	f, creds := newA2AMembers(t)
 	logs := &recordingHandler{}
 	logs.dumpOnFailure(t)
 	srv, err := New(Config{EnvironmentID: f.chain.EnvironmentID, Logger: slog.New(logs), FailureBurst: 1000,

@@ -17,7 +17,7 @@ import (
 	"github.com/consign/consign/destination"
 	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/internal/auth"
-	"github.com/consign/consign/internal/metadb"
+	"github.com/consign/consign/internal/devnet"
 	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/messaging"
 	"github.com/consign/consign/storage/local"
@@ -45,27 +45,19 @@ func newXferPair(t *testing.T, tr messaging.Transport) (a, b *xferNode, dc *chai
 	var dms []chain.DevMember
 	uris := map[string]string{}
 	for i, m := range members {
-		uri := destination.URI{Scheme: "kld", Kind: "documentstore", Member: m, Environment: env, Service: m + "-ds", Name: "docs"}.String()
 		alg := crypto.RSA2048
 		if i == 1 {
 			alg = crypto.P256
 		}
-		k, c, err := crypto.GenerateDestination(uri, alg)
-		if err != nil {
-			t.Fatal(err)
-		}
+		d := devnet.NewDocDestination(t, env, m, alg)
 		keys[m] = &docstore.KeyRing{}
-		if err := keys[m].Add(destination.MustParse(uri), m, k, c); err != nil {
+		if err := keys[m].Add(d.URI, m, d.Key, d.Cert); err != nil {
 			t.Fatal(err)
 		}
-		uris[m] = uri
-		dms = append(dms, chain.DevMember{Name: m, Destinations: map[destination.URI][]byte{destination.MustParse(uri): crypto.MarshalCertificatePEM(c)}})
+		uris[m] = d.URI.String()
+		dms = append(dms, d.DevMember())
 	}
-	dc, err := chain.StartDev(ctx, chain.DevConfig{EnvironmentID: env, Members: dms, PollInterval: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { dc.Close() })
+	dc = devnet.StartChain(t, env, dms)
 	var nodes []*xferNode
 	for _, m := range members {
 		node := app2apptest.RandomID("node")
@@ -87,18 +79,11 @@ func newXferPair(t *testing.T, tr messaging.Transport) (a, b *xferNode, dc *chai
 		if err != nil {
 			t.Fatal(err)
 		}
-		db, err := metadb.Open(ctx, metadb.Config{Path: filepath.Join(t.TempDir(), "meta.db")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
 		bk, err := local.New(local.Config{Root: t.TempDir()})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n.st, err = docstore.New(ctx, db, bk, docstore.Config{Logger: quietLogger()}); err != nil {
-			t.Fatal(err)
-		}
+		n.st = newDocStore(t, bk)
 		n.tf, err = docstore.NewTransfers(ctx, n.st, docstore.TransferConfig{
 			Node: node, Members: []string{m}, Transport: tr, Registry: dc.Registry, Keys: keys[m], Notifier: srv,
 			Partitions: 2, RetryMin: 50 * time.Millisecond, RetryMax: time.Second, Logger: quietLogger(),
@@ -312,8 +297,6 @@ func TestTransfersNodeClient(t *testing.T) {
 				"CONSIGN_URL_A="+a.base, "CONSIGN_USER_A="+a.user, "CONSIGN_PASS_A="+a.pass, "CONSIGN_FROM="+a.uri,
 				"CONSIGN_URL_B="+b.base, "CONSIGN_USER_B="+b.user, "CONSIGN_PASS_B="+b.pass, "CONSIGN_TO="+b.uri)
 			var res struct {
-				Version   string         `json:"version"`
-				Error     string         `json:"error"`
 				Hash      string         `json:"hash"`
 				Upload    map[string]any `json:"upload"`
 				Answer    map[string]any `json:"answer"`
@@ -325,15 +308,7 @@ func TestTransfersNodeClient(t *testing.T) {
 				Others    []string       `json:"others"`
 				BadAnswer map[string]any `json:"badAnswer"`
 			}
-			if err := json.Unmarshal(out, &res); err != nil {
-				t.Fatalf("node output %q: %v", out, err)
-			}
-			if !strings.HasPrefix(res.Version, "2.") {
-				t.Fatalf("NODE_PATH gave socket.io-client %q", res.Version)
-			}
-			if res.Error != "" {
-				t.Fatalf("client: %s\n%s", res.Error, out)
-			}
+			testenv.DecodeClientOutput(t, out, "2.", &res)
 			id, _ := res.Answer["transfer_id"].(string)
 			if res.Answer["result"] != "Document sent." || len(id) != 36 {
 				t.Fatalf("answer %v", res.Answer)

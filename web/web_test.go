@@ -135,9 +135,15 @@ func request(t testing.TB, method, base, target, user, pass, ctype string, body 
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
 	}
+	return send(t, req)
+}
+
+// send makes req with the default client and reads the whole answer.
+func send(t testing.TB, req *http.Request) reply {
+	t.Helper()
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, target, err)
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -58,17 +57,10 @@ func TestConsoleOnDev(t *testing.T) {
 
 	ctx, stop := context.WithCancel(testContext(t))
 	defer stop()
-	cmd := exec.CommandContext(ctx, "node", filepath.Join("..", "..", "web", "testdata", "console_dev.js"))
-	cmd.Env = append(os.Environ(), "NODE_PATH="+modules+string(filepath.ListSeparator)+axe,
+	raw, stderr := testenv.RunNode(t, ctx, modules+string(filepath.ListSeparator)+axe, filepath.Join("..", "..", "web", "testdata", "console_dev.js"),
 		"CONSIGN_URL="+base, "CONSIGN_CHROMIUM="+chromium, "CONSIGN_USER_DATA_DIR="+t.TempDir(),
 		"CONSIGN_USER_A="+a.Credential.User, "CONSIGN_PASS_A="+a.Credential.Password, "CONSIGN_MEMBER_A="+a.Name,
 		"CONSIGN_BIG_FILE="+big, "CONSIGN_USER_B="+b.Credential.User, "CONSIGN_PASS_B="+b.Credential.Password, "CONSIGN_MEMBER_B="+b.Name)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	raw, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node console_dev.js: %v\n%s", err, stderr.String())
-	}
 	var res struct {
 		Steps               []string            `json:"steps"`
 		Error               string              `json:"error"`
@@ -103,7 +95,7 @@ func TestConsoleOnDev(t *testing.T) {
 		RecentPin           string              `json:"recentPin"`
 	}
 	if err := json.Unmarshal(raw, &res); err != nil {
-		t.Fatalf("output %q: %v\n%s", raw, err, stderr.String())
+		t.Fatalf("output %q: %v\n%s", raw, err, stderr)
 	}
 	t.Logf("steps: %q", res.Steps)
 	if res.Error != "" {

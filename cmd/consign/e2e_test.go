@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -151,16 +150,9 @@ func TestTwoMembersOnRealServers(t *testing.T) {
 // from) and b (recipient, destination to) and checks what it saw.
 func runTransfersClient(t *testing.T, ctx context.Context, nodePath string, a, b *serveNode, from, to string) {
 	t.Helper()
-	cmd := exec.CommandContext(ctx, "node", filepath.Join("..", "..", "web", "testdata", "transfers_client.js"))
-	cmd.Env = append(os.Environ(), "NODE_PATH="+nodePath,
+	out, _ := testenv.RunNode(t, ctx, nodePath, filepath.Join("..", "..", "web", "testdata", "transfers_client.js"),
 		"CONSIGN_URL_A="+a.base, "CONSIGN_USER_A="+a.user, "CONSIGN_PASS_A="+a.pass, "CONSIGN_FROM="+from,
 		"CONSIGN_URL_B="+b.base, "CONSIGN_USER_B="+b.user, "CONSIGN_PASS_B="+b.pass, "CONSIGN_TO="+to)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node transfers_client.js: %v\n%s", err, stderr.String())
-	}
 	type entry struct {
 		Name        string `json:"name"`
 		IsDirectory bool   `json:"is_directory"`
@@ -169,10 +161,8 @@ func runTransfersClient(t *testing.T, ctx context.Context, nodePath string, a, b
 		FullPath    string `json:"full_path"`
 	}
 	var res struct {
-		Version string `json:"version"`
-		Error   string `json:"error"`
-		Hash    string `json:"hash"`
-		Upload  struct {
+		Hash   string `json:"hash"`
+		Upload struct {
 			Result, Hash string
 		} `json:"upload"`
 		Browse struct {
@@ -192,15 +182,7 @@ func runTransfersClient(t *testing.T, ctx context.Context, nodePath string, a, b
 		Log      map[string]any `json:"log"`
 		Others   []string       `json:"others"`
 	}
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatalf("node output %q: %v", out, err)
-	}
-	if !strings.HasPrefix(res.Version, "2.") {
-		t.Fatalf("NODE_PATH gave socket.io-client %q", res.Version)
-	}
-	if res.Error != "" {
-		t.Fatalf("client: %s\n%s", res.Error, out)
-	}
+	testenv.DecodeClientOutput(t, out, "2.", &res)
 	if res.Upload.Result != "success" || res.Upload.Hash != res.Hash {
 		t.Errorf("upload answer %+v, content hash %s", res.Upload, res.Hash)
 	}

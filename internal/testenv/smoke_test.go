@@ -60,6 +60,21 @@ func payload(t *testing.T, n int) []byte {
 	return b
 }
 
+// checkBody reads body to its end, closes it, and fails the test unless
+// it holds want; what names the object in messages, and done says how
+// want was stored ("put", "uploaded").
+func checkBody(t *testing.T, body io.ReadCloser, what string, want []byte, done string) {
+	t.Helper()
+	defer body.Close()
+	got, err := io.ReadAll(body)
+	if err != nil {
+		t.Fatalf("read %s: %v", what, err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s: got %d bytes back, want the %d %s (contents differ)", what, len(got), len(want), done)
+	}
+}
+
 func testContext(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	t.Cleanup(cancel)
@@ -191,14 +206,7 @@ func TestS3RoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("get %s/%s: %v", bucket, key, err)
 	}
-	defer out.Body.Close()
-	got, err := io.ReadAll(out.Body)
-	if err != nil {
-		t.Fatalf("read %s/%s: %v", bucket, key, err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("got %d bytes back, want the %d put (contents differ)", len(got), len(want))
-	}
+	checkBody(t, out.Body, bucket+"/"+key, want, "put")
 	if _, err := cl.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String("missing")}); err == nil {
 		t.Fatal("get of a missing key succeeded")
 	}
@@ -233,14 +241,7 @@ func TestAzuriteRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("download %s/%s: %v", container, name, err)
 	}
-	defer resp.Body.Close()
-	got, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("read %s/%s: %v", container, name, err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("got %d bytes back, want the %d uploaded (contents differ)", len(got), len(want))
-	}
+	checkBody(t, resp.Body, container+"/"+name, want, "uploaded")
 }
 
 func TestKuboRoundTrip(t *testing.T) {
@@ -293,13 +294,7 @@ func TestKuboRoundTrip(t *testing.T) {
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
 		t.Fatalf("cat %s: %s: %s", added.Hash, resp.Status, msg)
 	}
-	got, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("cat %s: read: %v", added.Hash, err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("cat %s: got %d bytes, want the %d added (contents differ)", added.Hash, len(got), len(want))
-	}
+	checkBody(t, resp.Body, "cat "+added.Hash, want, "added")
 }
 
 func TestGethValueTransfer(t *testing.T) {

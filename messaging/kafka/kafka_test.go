@@ -32,15 +32,23 @@ func TestConformanceKafka(t *testing.T) {
 	messagingtest.Run(t, func(t *testing.T) messaging.Transport { return newTransport(t, brokers) })
 }
 
-// TestConformanceKfake runs the suite against franz-go's in-memory kfake
-// cluster of three brokers: the fast layer, and a check that nothing
-// depends on a single broker.
-func TestConformanceKfake(t *testing.T) {
-	c, err := kfake.NewCluster(kfake.NumBrokers(3))
+// kfakeCluster starts an in-memory kfake cluster of the given number of
+// brokers, closed when the test ends.
+func kfakeCluster(t *testing.T, brokers int) *kfake.Cluster {
+	t.Helper()
+	c, err := kfake.NewCluster(kfake.NumBrokers(brokers))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Close)
+	return c
+}
+
+// TestConformanceKfake runs the suite against franz-go's in-memory kfake
+// cluster of three brokers: the fast layer, and a check that nothing
+// depends on a single broker.
+func TestConformanceKfake(t *testing.T) {
+	c := kfakeCluster(t, 3)
 	messagingtest.Run(t, func(t *testing.T) messaging.Transport { return newTransport(t, c.ListenAddrs()) })
 }
 
@@ -48,11 +56,7 @@ func TestConformanceKfake(t *testing.T) {
 // buffers of one record, so fetching pauses and resumes around almost
 // every record: pausing must neither lose nor reorder anything.
 func TestConformanceKfakeTinyBuffers(t *testing.T) {
-	c, err := kfake.NewCluster(kfake.NumBrokers(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
+	c := kfakeCluster(t, 1)
 	messagingtest.Run(t, func(t *testing.T) messaging.Transport {
 		tr, err := kafka.New(kafka.Config{Brokers: c.ListenAddrs(), MaxRetryBackoff: time.Second, MaxBuffered: 1, MaxBufferedBytes: 1})
 		if err != nil {
@@ -68,11 +72,7 @@ func TestConformanceKfakeTinyBuffers(t *testing.T) {
 // than most of the suite's records): small fetches must still bring
 // every record, large ones included, in order.
 func TestConformanceKfakeConsumeOptions(t *testing.T) {
-	c, err := kfake.NewCluster(kfake.NumBrokers(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
+	c := kfakeCluster(t, 1)
 	messagingtest.Run(t, func(t *testing.T) messaging.Transport {
 		return tunedConsume{newTransport(t, c.ListenAddrs())}
 	})

@@ -95,28 +95,49 @@ install_node() {
   stamp node "$want"
 }
 
-# axe-core gets a folder of its own, so adding it never reinstalls the
-# other Node packages.
-install_axe() {
-  have axe "axe-core@$AXE_CORE_VERSION" && [ -f "$CONSIGN_CACHE/node/axe/node_modules/axe-core/axe.min.js" ] && return 0
-  log "installing axe-core $AXE_CORE_VERSION"
-  local d="$CONSIGN_CACHE/node/axe"
+# npm_alone NAME PACKAGE VERSION FILE: installs one npm package in a
+# folder of its own (node/NAME), so adding or bumping it never reinstalls
+# the other Node packages; FILE, inside the package, shows it is there.
+npm_alone() {
+  local name=$1 pkg=$2 version=$3 file=$4 d="$CONSIGN_CACHE/node/$1"
+  have "$name" "$pkg@$version" && [ -f "$d/node_modules/$pkg/$file" ] && return 0
+  log "installing $pkg $version"
   mkdir -p "$d"
-  ( cd "$d" && { [ -f package.json ] || echo '{"name":"consign-axe","private":true}' > package.json; } \
-      && run node-axe npm install --no-audit --no-fund --loglevel=error "axe-core@$AXE_CORE_VERSION" )
-  stamp axe "axe-core@$AXE_CORE_VERSION"
+  ( cd "$d" && { [ -f package.json ] || echo "{\"name\":\"consign-$name\",\"private\":true}" > package.json; } \
+      && run "node-$name" npm install --no-audit --no-fund --loglevel=error "$pkg@$version" )
+  stamp "$name" "$pkg@$version"
+}
+
+# axe-core, the accessibility checker.
+install_axe() { npm_alone axe axe-core "$AXE_CORE_VERSION" axe.min.js; }
+
+# puppeteer-core, which drives Firefox. PUPPETEER_SKIP_DOWNLOAD: the tests
+# drive Debian's firefox-esr, never a downloaded browser (puppeteer-core
+# downloads none anyway; this keeps it so).
+install_puppeteer() { PUPPETEER_SKIP_DOWNLOAD=1 npm_alone puppeteer puppeteer-core "$PUPPETEER_CORE_VERSION" package.json; }
+
+# apt_install NAME PACKAGE: installs a Debian package (as root, or with
+# sudo). The browsers install side by side; apt takes one at a time.
+apt_install() {
+  local sudo=()
+  [ "$(id -u)" = 0 ] || sudo=(sudo)
+  (
+    flock -w 1800 9 || { log "apt: waited half an hour for $CONSIGN_CACHE/apt.lock"; exit 1; }
+    run "$1-apt-update" "${sudo[@]}" apt-get update
+    DEBIAN_FRONTEND=noninteractive run "$1" "${sudo[@]}" apt-get install -y --no-install-recommends "$2"
+  ) 9>"$CONSIGN_CACHE/apt.lock"
 }
 
 install_chromium() {
   command -v chromium >/dev/null 2>&1 && return 0
   log "installing Debian's chromium"
-  if [ "$(id -u)" = 0 ]; then
-    run apt-update apt-get update
-    DEBIAN_FRONTEND=noninteractive run chromium apt-get install -y --no-install-recommends chromium
-  else
-    run apt-update sudo apt-get update
-    DEBIAN_FRONTEND=noninteractive run chromium sudo apt-get install -y --no-install-recommends chromium
-  fi
+  apt_install chromium chromium
+}
+
+install_firefox() {
+  command -v firefox-esr >/dev/null 2>&1 && return 0
+  log "installing Debian's firefox-esr"
+  apt_install firefox firefox-esr
 }
 
 install_staticcheck() {
@@ -152,21 +173,21 @@ install_vulndb() {
 }
 
 # The lint tools are not in the default set: scripts/lint.sh asks for them.
-all=(node axe kafka chromium versitygw geth kubo)
+all=(node axe puppeteer kafka chromium firefox versitygw geth kubo)
 want=("$@"); [ ${#want[@]} -gt 0 ] || want=("${all[@]}")
 # Network-bound installs run beside the CPU-bound Go builds; the Go builds
 # run one after another (each uses every core).
 pids=()
 for t in "${want[@]}"; do
   case $t in
-    node|axe|kafka|chromium) "install_$t" & pids+=($!) ;;
+    node|axe|puppeteer|kafka|chromium|firefox) "install_$t" & pids+=($!) ;;
   esac
 done
 rc=0
 for t in "${want[@]}"; do
   case $t in
     versitygw|geth|kubo|staticcheck|govulncheck|vulndb) "install_$t" || rc=1 ;;
-    node|axe|kafka|chromium) ;;
+    node|axe|puppeteer|kafka|chromium|firefox) ;;
     *) log "unknown tool $t (known: ${all[*]} staticcheck govulncheck vulndb)"; rc=1 ;;
   esac
 done

@@ -55,6 +55,7 @@ KAFKA_CLUSTER_ID=Q29uc2lnblRlc3RFbnYwMQ
 AZURE_ACCOUNT=devstoreaccount1
 AZURE_KEY='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
 CHROMIUM=${CONSIGN_CHROMIUM:-/usr/bin/chromium}
+FIREFOX=${CONSIGN_FIREFOX:-/usr/bin/firefox-esr}
 NODE_DIR=$CONSIGN_CACHE/node
 KAFKA_LIBS=$CONSIGN_CACHE/kafka/libs
 
@@ -77,7 +78,7 @@ if [ $# -gt 0 ]; then
   done
 else
   servers=("${all_servers[@]}")
-  tools=() # install.sh with no arguments: every tool, Node clients and chromium included
+  tools=() # install.sh with no arguments: every tool, Node clients and the browsers included
 fi
 wanted() { local x; for x in "${servers[@]}"; do [ "$x" = "$1" ] && return 0; done; return 1; }
 
@@ -87,6 +88,7 @@ if [ "${CONSIGN_TESTENV_NO_INSTALL:-0}" != 1 ]; then
 fi
 install_ms=$(( $(now_ms) - t ))
 [ -x "$CHROMIUM" ] || die "chromium not found at $CHROMIUM (install.sh installs Debian's chromium)"
+[ -x "$FIREFOX" ] || die "firefox not found at $FIREFOX (install.sh installs Debian's firefox-esr)"
 
 # ---------------------------------------------------------------- helpers
 pid_of() { [ -f "$PIDS/$1.pid" ] && cat "$PIDS/$1.pid" || true; }
@@ -387,6 +389,8 @@ tmp=$(mktemp "$TE/env.sh.XXXXXX")
   echo "export CONSIGN_TEST_SIO2_MODULES=$NODE_DIR/sio2/node_modules"
   echo "export CONSIGN_TEST_SIO4_MODULES=$NODE_DIR/sio4/node_modules"
   echo "export CONSIGN_TEST_AXE_MODULES=$NODE_DIR/axe/node_modules"
+  echo "export CONSIGN_TEST_FIREFOX=$FIREFOX"
+  echo "export CONSIGN_TEST_PUPPETEER_MODULES=$NODE_DIR/puppeteer/node_modules"
   echo "export CONSIGN_TEST_TOOLS_BIN=$TOOLS_BIN"
 } >"$tmp"
 mv "$tmp" "$TE/env.sh"
@@ -407,6 +411,7 @@ wanted azurite && line azurite "http://$HOST:$AZURITE_PORT/$AZURE_ACCOUNT"
 wanted ipfs && line ipfs "http://$HOST:$IPFS_API_PORT (gateway :$IPFS_GATEWAY_PORT)"
 wanted geth && line geth "http://$HOST:$ETH_PORT"
 printf '%-8s %-42s %s\n' chromium "$CHROMIUM" "present"
+printf '%-8s %-42s %s\n' firefox "$FIREFOX" "present"
 wanted geth && printf '%-8s %-42s %s\n' ethkey "$ETH_ADDR" "$fund_state ($(secs "$fund_ms")s)"
 printf 'total %ss (install check %ss); env: source %s\n' \
   "$(secs $(( ($(date +%s%N) - t_start) / 1000000 )))" "$(secs "$install_ms")" "$TE/env.sh"

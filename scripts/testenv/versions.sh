@@ -11,6 +11,11 @@ PLAYWRIGHT_CORE_VERSION=1.56.1
 SOCKETIO_CLIENT2_VERSION=2.4.0
 SOCKETIO_CLIENT4_VERSION=4.8.1
 NODE_FORGE_VERSION=1.3.1
+# The client that drives Debian's stock firefox-esr over WebDriver BiDi
+# (playwright-core drives only its own patched Firefox builds). 24.43.1 is
+# the last release whose engines accept the Node 20 of the test machines;
+# 25.x wants Node 22.12.
+PUPPETEER_CORE_VERSION=24.43.1
 # The accessibility checker the console's browser test runs on every view.
 AXE_CORE_VERSION=4.10.3
 # The HTTP client libraries existing Node client programs use.

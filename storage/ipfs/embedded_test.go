@@ -19,11 +19,18 @@ import (
 func newEmbedded(t testing.TB, layout Layout) *Embedded {
 	t.Helper()
 	e, err := NewEmbedded(Config{Dir: t.TempDir(), Layout: layout})
+	return opened(t, e, err)
+}
+
+// opened fails the test on err, else closes b when the test ends and
+// returns it.
+func opened[B io.Closer](t testing.TB, b B, err error) B {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { e.Close() })
-	return e
+	t.Cleanup(func() { b.Close() })
+	return b
 }
 
 func TestEmbeddedConformance(t *testing.T) {

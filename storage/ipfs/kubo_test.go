@@ -19,11 +19,7 @@ func newKubo(t testing.TB, layout Layout) *Kubo {
 	t.Helper()
 	api := testenv.Get(t, testenv.IPFSAPI)
 	k, err := NewKubo(Config{Dir: t.TempDir(), API: api, Layout: layout})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { k.Close() })
-	return k
+	return opened(t, k, err)
 }
 
 func TestKuboConformance(t *testing.T) {
