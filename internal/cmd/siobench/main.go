@@ -43,6 +43,7 @@ import (
 
 	"github.com/consign/consign/internal/auth"
 	"github.com/consign/consign/internal/cmd/benchkit"
+	"github.com/consign/consign/internal/siows"
 	"github.com/consign/consign/web"
 )
 
@@ -184,7 +185,7 @@ func serve(ctx context.Context, server string, ln net.Listener) (user, pass stri
 				})
 			}
 		})
-		hs := &http.Server{Handler: io.ServeHandler(nil)}
+		hs := &http.Server{Handler: siows.Handler(io.ServeHandler(nil))}
 		go func() { _ = hs.Serve(ln) }()
 		return "bench", "bench", func(v any) error { return nsp.Emit("document_sent", v) },
 			func() { io.Close(nil); _ = hs.Close() }, nil
