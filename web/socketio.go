@@ -46,6 +46,8 @@ func newSIOServer(s *Server) (*sioServer, error) {
 	opts.SetPath("/socket.io")
 	opts.SetServeClient(false) // Consign serves its embedded bundle itself
 	opts.SetAllowEIO3(true)    // socket.io-client 2.x speaks Engine.IO 3
+	// The library's polling transport; websocket frames written by siows.
+	opts.SetTransports(types.NewSet(engine.Polling, siows.WebSocket))
 	if len(s.cfg.CORSOrigins) > 0 {
 		var origin any
 		if s.originAllowed("\x00any") { // "*" is in the list

@@ -129,13 +129,72 @@ func (g *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return &conn{Conn: c, open: g.open}, brw, nil
 }
 
-// conn holds reads until open is closed.
+// conn holds reads until open is closed, and gathers writes between
+// begin and end into one.
 type conn struct {
 	net.Conn
 	open <-chan struct{}
+
+	mu       sync.Mutex
+	batching bool
+	buf      *[]byte // while batching
 }
 
 func (c *conn) Read(p []byte) (int, error) {
 	<-c.open
 	return c.Conn.Read(p)
+}
+
+// maxBatch bounds what a batch holds before it is written out.
+const maxBatch = 64 << 10
+
+var batchBufs = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
+
+func (c *conn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.batching {
+		return c.Conn.Write(p)
+	}
+	if len(*c.buf)+len(p) > maxBatch {
+		if err := c.flushLocked(); err != nil {
+			return 0, err
+		}
+		if len(p) > maxBatch {
+			return c.Conn.Write(p)
+		}
+	}
+	*c.buf = append(*c.buf, p...)
+	return len(p), nil
+}
+
+// begin starts gathering writes.
+func (c *conn) begin() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.batching = true
+	c.buf = batchBufs.Get().(*[]byte)
+}
+
+// end writes what was gathered since begin.
+func (c *conn) end() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	err := c.flushLocked()
+	c.batching = false
+	if cap(*c.buf) <= maxBatch {
+		batchBufs.Put(c.buf)
+	}
+	c.buf = nil
+	return err
+}
+
+func (c *conn) flushLocked() error {
+	b := *c.buf
+	*c.buf = b[:0]
+	if len(b) == 0 {
+		return nil
+	}
+	_, err := c.Conn.Write(b)
+	return err
 }
