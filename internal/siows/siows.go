@@ -30,6 +30,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Handler wraps h, the socket.io library's handler. Requests that are not
@@ -137,7 +138,33 @@ type conn struct {
 
 	mu       sync.Mutex
 	batching bool
-	buf      *[]byte // while batching
+	buf      *[]byte   // while batching
+	deadline time.Time // the write deadline last set
+}
+
+// SetWriteDeadline skips what would change nothing: gorilla sets the
+// write deadline before every frame, and the runtime takes a lock for it.
+func (c *conn) SetWriteDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t.Equal(c.deadline) {
+		return nil
+	}
+	if err := c.Conn.SetWriteDeadline(t); err != nil {
+		return err
+	}
+	c.deadline = t
+	return nil
+}
+
+func (c *conn) SetDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.Conn.SetDeadline(t); err != nil {
+		return err
+	}
+	c.deadline = t
+	return nil
 }
 
 func (c *conn) Read(p []byte) (int, error) {
