@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/consign/consign/internal/auth"
+	"github.com/consign/consign/internal/siows"
 	engine "github.com/zishang520/socket.io/servers/engine/v3"
 	"github.com/zishang520/socket.io/servers/socket/v3"
 	"github.com/zishang520/socket.io/v3/pkg/types"
@@ -45,6 +46,8 @@ func newSIOServer(s *Server) (*sioServer, error) {
 	opts.SetPath("/socket.io")
 	opts.SetServeClient(false) // Consign serves its embedded bundle itself
 	opts.SetAllowEIO3(true)    // socket.io-client 2.x speaks Engine.IO 3
+	// The library's polling transport; websocket frames written by siows.
+	opts.SetTransports(types.NewSet(engine.Polling, siows.WebSocket))
 	if len(s.cfg.CORSOrigins) > 0 {
 		var origin any
 		if s.originAllowed("\x00any") { // "*" is in the list
@@ -80,7 +83,9 @@ func newSIOServer(s *Server) (*sioServer, error) {
 		return nil
 	})
 	x.io = socket.NewServer(nil, opts)
-	x.handler = x.io.ServeHandler(nil)
+	// siows: no namespace CONNECT lost to the library's start-up race, and
+	// no net/http buffers kept for the life of a websocket.
+	x.handler = siows.Handler(x.io.ServeHandler(nil))
 	if err := x.io.Engine().On("connection", func(a ...any) {
 		eng, ok := firstArg[engine.Socket](a)
 		if !ok {

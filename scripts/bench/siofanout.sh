@@ -6,10 +6,12 @@
 # connection.
 #   Consign  = web.Server: Basic auth per connection, document events via
 #              EmitToMember (the member's room on both namespaces),
-#              per-connection send queues;
+#              per-connection send queues, the siows.WebSocket transport;
 #   baseline = the socket.io library's own server in the same run
 #              (github.com/zishang520/socket.io v3.0.2, a bare namespace
-#              emit to the same clients, no Consign logic).
+#              emit to the same clients, no Consign logic; behind
+#              siows.Handler, without which 10,000 clients never all
+#              connect: the library drops a fast client's namespace CONNECT).
 # Each figure is one run per size (CONSIGN_BENCH_QUICK=1: 100 and 1,000
 # clients only). Prints Markdown rows:
 # | measure | command | Consign | baseline (same run) | ratio | goal |

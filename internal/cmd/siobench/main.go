@@ -8,10 +8,14 @@
 //
 // Servers:
 //   - consign: web.Server (Basic auth per connection, the member's room on
-//     both namespaces, per-connection send queues) emitting with
-//     EmitToMember, the path document events take;
+//     both namespaces, per-connection send queues, the siows.WebSocket
+//     transport) emitting with EmitToMember, the path document events take;
 //   - bare: the socket.io library alone (github.com/zishang520/socket.io
-//     v3.0.2, namespace /api/v1, no middleware), a bare namespace emit.
+//     v3.0.2, namespace /api/v1, no middleware, its own websocket
+//     transport), a bare namespace emit. It runs behind siows.Handler as
+//     Consign does: without it the library drops the namespace CONNECT of
+//     about one fast client in a few thousand, and 10,000 clients never
+//     all connect.
 //
 // Events go out in rounds of -round (each round waits until every client
 // has all of it), so that no client falls more than a round behind. RSS is
@@ -43,12 +47,13 @@ import (
 
 	"github.com/consign/consign/internal/auth"
 	"github.com/consign/consign/internal/cmd/benchkit"
+	"github.com/consign/consign/internal/siows"
 	"github.com/consign/consign/web"
 )
 
 const program = "siobench"
 
-var profile string // -cpuprofile
+var profile, heapProfile string // -cpuprofile, -memprofile
 
 // connectTimeout is how long an Engine.IO session may go without joining
 // a namespace, for both servers: thousands of clients connecting from
@@ -71,8 +76,12 @@ func main() {
 	modules := flag.String("modules", os.Getenv("CONSIGN_TEST_SIO4_MODULES"), "node_modules with socket.io-client 4.x")
 	script := flag.String("script", "internal/cmd/siobench/client.js", "the client script")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the emitting phase to this file")
+	memprofile := flag.String("memprofile", "", "write a heap profile, every client connected and idle, to this file")
 	flag.Parse()
-	profile = *cpuprofile
+	profile, heapProfile = *cpuprofile, *memprofile
+	if heapProfile != "" {
+		runtime.MemProfileRate = 256 // every connection's few KiB, not a sample of them
+	}
 	if *events%*round != 0 || *clients%*procs != 0 {
 		benchkit.Exit(program, errors.New("-events must be a multiple of -round and -clients of -procs"))
 	}
@@ -114,6 +123,11 @@ func run(server string, clients, events, round, procs int, modules, script strin
 		}
 	}
 	perConn := float64(rss()-base) / float64(clients) / 1024
+	if heapProfile != "" {
+		if err := writeHeapProfile(heapProfile); err != nil {
+			return err
+		}
+	}
 
 	payload := map[string]any{"transferId": "0", "document": "/bench/doc.txt", "status": "sent",
 		"from": "kld://documentstore/m/m1/e/bench/s/m1-ds/d/out", "to": "kld://documentstore/m/m2/e/bench/s/m2-ds/d/in"}
@@ -184,12 +198,24 @@ func serve(ctx context.Context, server string, ln net.Listener) (user, pass stri
 				})
 			}
 		})
-		hs := &http.Server{Handler: io.ServeHandler(nil)}
+		hs := &http.Server{Handler: siows.Handler(io.ServeHandler(nil))}
 		go func() { _ = hs.Serve(ln) }()
 		return "bench", "bench", func(v any) error { return nsp.Emit("document_sent", v) },
 			func() { io.Close(nil); _ = hs.Close() }, nil
 	}
 	return "", "", nil, nil, fmt.Errorf("unknown -server %q", server)
+}
+
+func writeHeapProfile(name string) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // rss is the resident set of this process in bytes, after a GC that
