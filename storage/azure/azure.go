@@ -100,11 +100,7 @@ func (c Config) Validate() error {
 	if c.BlockSize < 0 || c.BlockSize > MaxBlockSize {
 		errs = append(errs, fmt.Errorf("BlockSize %d out of range (0 to %d)", c.BlockSize, int64(MaxBlockSize)))
 	}
-	errs = append(errs, backend.CheckConcurrency(c.Concurrency), backend.CheckPrefix(c.Prefix), backend.CheckEndpoint(c.Endpoint))
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("storage/azure: config: %w", err)
-	}
-	return nil
+	return pkg.CheckConfig(c.Concurrency, c.Prefix, c.Endpoint, errs...)
 }
 
 // Store is a storage.Backend on one Azure Blob container. It is safe for
@@ -185,29 +181,15 @@ func isNotFound(err error) bool {
 
 // Put streams r into key. See storage.Backend and the package comment.
 func (s *Store) Put(ctx context.Context, key string, r io.Reader) (storage.Object, error) {
-	if err := pkg.CheckKey("put", key); err != nil {
-		return storage.Object{}, err
-	}
-	wrap := func(err error) error { return fmt.Errorf("storage/azure: put %q: %w", key, err) }
-	if err := ctx.Err(); err != nil {
-		return storage.Object{}, wrap(err)
-	}
-	bb := s.client.NewBlockBlobClient(s.prefix + key)
-	s.bufs.Begin()
-	defer s.bufs.End()
-	buf, n, eof, err := backend.ReadFirst(ctx, s.bufs, r)
-	if err != nil {
-		return storage.Object{}, wrap(err)
-	}
-	if eof {
-		out, err := bb.Upload(ctx, streaming.NopCloser(bytes.NewReader(buf[:n])), nil)
-		s.bufs.Put(buf)
+	return pkg.Put(ctx, s.bufs, key, r, func(p []byte) (storage.Object, error) {
+		out, err := s.client.NewBlockBlobClient(s.prefix+key).Upload(ctx, streaming.NopCloser(bytes.NewReader(p)), nil)
 		if err != nil {
-			return storage.Object{}, wrap(backend.CtxErr(ctx, err))
+			return storage.Object{}, err
 		}
-		return storage.Object{Key: key, Size: int64(n), ModTime: val(out.LastModified, time.Now()), Ref: etag(out.ETag)}, nil
-	}
-	return s.putBlocks(ctx, key, bb, r, buf, n)
+		return storage.Object{Key: key, Size: int64(len(p)), ModTime: val(out.LastModified, time.Now()), Ref: etag(out.ETag)}, nil
+	}, func(first []byte, n int) (storage.Object, error) {
+		return s.putBlocks(ctx, key, s.client.NewBlockBlobClient(s.prefix+key), r, first, n)
+	})
 }
 
 func etag(e *azcore.ETag) string {
@@ -218,7 +200,7 @@ func etag(e *azcore.ETag) string {
 }
 
 func (s *Store) putBlocks(ctx context.Context, key string, bb *blockblob.Client, r io.Reader, first []byte, firstN int) (storage.Object, error) {
-	wrap := func(err error) error { return fmt.Errorf("storage/azure: put %q: %w", key, err) }
+	wrap := func(err error) error { return pkg.Wrap("put", key, err) }
 	// Block ids: 16 random bytes naming this upload, then the block
 	// number; all ids of a blob must have the same length.
 	var upload [16]byte
@@ -254,13 +236,10 @@ func (s *Store) putBlocks(ctx context.Context, key string, bb *blockblob.Client,
 
 // Get streams length bytes of key from offset. See storage.Backend.
 func (s *Store) Get(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error) {
-	if err := pkg.CheckKey("get", key); err != nil {
+	if err := pkg.CheckGet(key, offset); err != nil {
 		return nil, err
 	}
 	wrap := func(err error) error { return pkg.Wrap("get", key, err) }
-	if err := pkg.CheckOffset(key, offset); err != nil {
-		return nil, err
-	}
 	if length == 0 {
 		return backend.EmptyOrBeyond(ctx, s, pkg, key, offset)
 	}
@@ -290,10 +269,7 @@ func (s *Store) Stat(ctx context.Context, key string) (storage.Object, error) {
 	}
 	out, err := s.client.NewBlobClient(s.prefix+key).GetProperties(ctx, nil)
 	if err != nil {
-		if isNotFound(err) {
-			err = storage.ErrNotFound
-		}
-		return storage.Object{}, fmt.Errorf("storage/azure: stat %q: %w", key, backend.CtxErr(ctx, err))
+		return storage.Object{}, pkg.RequestErr(ctx, "stat", key, err, isNotFound(err))
 	}
 	return storage.Object{
 		Key:     key,
@@ -312,10 +288,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 		DeleteSnapshots: to.Ptr(blob.DeleteSnapshotsOptionTypeInclude),
 	})
 	if err != nil {
-		if isNotFound(err) {
-			err = storage.ErrNotFound
-		}
-		return fmt.Errorf("storage/azure: delete %q: %w", key, backend.CtxErr(ctx, err))
+		return pkg.RequestErr(ctx, "delete", key, err, isNotFound(err))
 	}
 	return nil
 }

@@ -183,6 +183,18 @@ func (e *Embedded) params(ds ipld.DAGService) helpers.DagBuilderParams {
 	return p
 }
 
+// beginPut starts a Put of key: it checks key and ctx, and wraps r to
+// count its bytes.
+func (n *names) beginPut(ctx context.Context, key string, r io.Reader) (*countingReader, error) {
+	if err := n.checkKey("put", key); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, pkg.Wrap("put", key, err)
+	}
+	return &countingReader{ctx: ctx, r: r}, nil
+}
+
 // countingReader stops with ctx's error once ctx is done and counts bytes.
 type countingReader struct {
 	ctx context.Context
@@ -208,17 +220,12 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // points key at its root CID. Blocks the previous content no longer needs
 // are deleted afterwards.
 func (e *Embedded) Put(ctx context.Context, key string, r io.Reader) (storage.Object, error) {
-	if err := e.checkKey("put", key); err != nil {
+	cr, err := e.beginPut(ctx, key, r)
+	if err != nil {
 		return storage.Object{}, err
 	}
-	fail := func(err error) (storage.Object, error) {
-		return storage.Object{}, fmt.Errorf("storage/ipfs: put %q: %w", key, err)
-	}
-	if err := ctx.Err(); err != nil {
-		return fail(err)
-	}
+	fail := func(err error) (storage.Object, error) { return storage.Object{}, pkg.Wrap("put", key, err) }
 	ds := newImportSession(ctx, e)
-	cr := &countingReader{ctx: ctx, r: r}
 	root, err := e.importWith(ds, cr)
 	if err == nil && cr.err != nil {
 		// boxo's chunker ends a file at io.ErrUnexpectedEOF as if it were

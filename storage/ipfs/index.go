@@ -189,21 +189,8 @@ func (ix *index) release(ctx context.Context, root string) ([]string, error) {
 	if !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, `DELETE FROM links WHERE root = ? RETURNING block`, root)
+	blocks, err := queryStrings(ctx, tx, `DELETE FROM links WHERE root = ? RETURNING block`, root)
 	if err != nil {
-		return nil, err
-	}
-	var blocks []string
-	for rows.Next() {
-		var b string
-		if err := rows.Scan(&b); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		blocks = append(blocks, b)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	var free []string
@@ -222,19 +209,27 @@ func (ix *index) release(ctx context.Context, root string) ([]string, error) {
 // orphanRoots lists roots whose DAG is recorded but that no object names
 // (left by a crash between an overwrite and its clean-up).
 func (ix *index) orphanRoots(ctx context.Context) ([]string, error) {
-	rows, err := ix.db.QueryContext(ctx,
+	return queryStrings(ctx, ix.db,
 		`SELECT DISTINCT root FROM links WHERE root NOT IN (SELECT root FROM objects)`)
+}
+
+// queryStrings runs a query of one text column on q (the database or a
+// transaction) and returns its values; the rows are closed on return.
+func queryStrings(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
-		var r string
-		if err := rows.Scan(&r); err != nil {
+		var v string
+		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}
-		out = append(out, r)
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }

@@ -240,16 +240,11 @@ func (k *Kubo) add(ctx context.Context, cr *countingReader) (string, error) {
 // cancelled Put leaves no name and no reference; blocks the node had
 // already received stay until the node's own garbage collection.
 func (k *Kubo) Put(ctx context.Context, key string, r io.Reader) (storage.Object, error) {
-	if err := k.checkKey("put", key); err != nil {
+	cr, err := k.beginPut(ctx, key, r)
+	if err != nil {
 		return storage.Object{}, err
 	}
-	fail := func(err error) (storage.Object, error) {
-		return storage.Object{}, fmt.Errorf("storage/ipfs: put %q: %w", key, err)
-	}
-	if err := ctx.Err(); err != nil {
-		return fail(err)
-	}
-	cr := &countingReader{ctx: ctx, r: r}
+	fail := func(err error) (storage.Object, error) { return storage.Object{}, pkg.Wrap("put", key, err) }
 	root, err := k.add(ctx, cr)
 	if cr.err != nil {
 		// The reader's own error explains the failure best.

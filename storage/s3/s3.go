@@ -106,11 +106,7 @@ func (c Config) Validate() error {
 	if c.PartSize > 5<<30 {
 		errs = append(errs, fmt.Errorf("PartSize %d is above S3's maximum 5 GiB", c.PartSize))
 	}
-	errs = append(errs, backend.CheckConcurrency(c.Concurrency), backend.CheckPrefix(c.Prefix), backend.CheckEndpoint(c.Endpoint))
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("storage/s3: config: %w", err)
-	}
-	return nil
+	return pkg.CheckConfig(c.Concurrency, c.Prefix, c.Endpoint, errs...)
 }
 
 // Store is a storage.Backend on one S3 bucket. It is safe for concurrent
@@ -231,40 +227,27 @@ const pkg backend.Name = "storage/s3"
 
 // Put streams r into key. See storage.Backend and the package comment.
 func (s *Store) Put(ctx context.Context, key string, r io.Reader) (storage.Object, error) {
-	if err := pkg.CheckKey("put", key); err != nil {
-		return storage.Object{}, err
-	}
-	wrap := func(err error) error { return fmt.Errorf("storage/s3: put %q: %w", key, err) }
-	if err := ctx.Err(); err != nil {
-		return storage.Object{}, wrap(err)
-	}
 	name := s.prefix + key
-	s.bufs.Begin()
-	defer s.bufs.End()
-	buf, n, eof, err := backend.ReadFirst(ctx, s.bufs, r)
-	if err != nil {
-		return storage.Object{}, wrap(err)
-	}
-	if eof {
+	return pkg.Put(ctx, s.bufs, key, r, func(p []byte) (storage.Object, error) {
 		// The whole body fits in one part: a single PutObject.
 		out, err := s.client.PutObject(ctx, &s3.PutObjectInput{
 			Bucket:            &s.bucket,
 			Key:               &name,
-			Body:              bytes.NewReader(buf[:n]),
-			ContentLength:     aws.Int64(int64(n)),
+			Body:              bytes.NewReader(p),
+			ContentLength:     aws.Int64(int64(len(p))),
 			ChecksumAlgorithm: s.checksum,
 		})
-		s.bufs.Put(buf)
 		if err != nil {
-			return storage.Object{}, wrap(backend.CtxErr(ctx, err))
+			return storage.Object{}, err
 		}
-		return storage.Object{Key: key, Size: int64(n), ModTime: time.Now(), Ref: aws.ToString(out.ETag)}, nil
-	}
-	return s.putMultipart(ctx, key, name, r, buf, n)
+		return storage.Object{Key: key, Size: int64(len(p)), ModTime: time.Now(), Ref: aws.ToString(out.ETag)}, nil
+	}, func(first []byte, n int) (storage.Object, error) {
+		return s.putMultipart(ctx, key, name, r, first, n)
+	})
 }
 
 func (s *Store) putMultipart(ctx context.Context, key, name string, r io.Reader, first []byte, firstN int) (storage.Object, error) {
-	wrap := func(err error) error { return fmt.Errorf("storage/s3: put %q: %w", key, err) }
+	wrap := func(err error) error { return pkg.Wrap("put", key, err) }
 	created, err := s.client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: &s.bucket, Key: &name, ChecksumAlgorithm: s.checksum})
 	if err != nil {
 		s.bufs.Put(first)
@@ -331,13 +314,10 @@ func (s *Store) putMultipart(ctx context.Context, key, name string, r io.Reader,
 // with an error). When no buffer is free, the next chunk is streamed
 // directly instead: a Get never waits for buffers.
 func (s *Store) Get(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error) {
-	if err := pkg.CheckKey("get", key); err != nil {
+	if err := pkg.CheckGet(key, offset); err != nil {
 		return nil, err
 	}
 	wrap := func(err error) error { return pkg.Wrap("get", key, err) }
-	if err := pkg.CheckOffset(key, offset); err != nil {
-		return nil, err
-	}
 	name := s.prefix + key
 	// S3 cannot express an empty range, nor any range on an empty object:
 	// those cases are settled by a Stat.
@@ -575,10 +555,7 @@ func (s *Store) Stat(ctx context.Context, key string) (storage.Object, error) {
 	name := s.prefix + key
 	out, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &s.bucket, Key: &name})
 	if err != nil {
-		if isNotFound(err) {
-			err = storage.ErrNotFound
-		}
-		return storage.Object{}, fmt.Errorf("storage/s3: stat %q: %w", key, backend.CtxErr(ctx, err))
+		return storage.Object{}, pkg.RequestErr(ctx, "stat", key, err, isNotFound(err))
 	}
 	return storage.Object{
 		Key:     key,
@@ -599,7 +576,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	}
 	name := s.prefix + key
 	if _, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.bucket, Key: &name}); err != nil {
-		return fmt.Errorf("storage/s3: delete %q: %w", key, backend.CtxErr(ctx, err))
+		return pkg.Wrap("delete", key, backend.CtxErr(ctx, err))
 	}
 	return nil
 }

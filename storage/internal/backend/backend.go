@@ -261,3 +261,66 @@ func (n Name) CheckOffset(key string, offset int64) error {
 	}
 	return nil
 }
+
+// CheckConfig joins refusals, a backend's own checks of its Config, with
+// the checks of the settings every object store has (Concurrency,
+// Prefix, Endpoint), and prefixes the lot: `storage/s3: config: ...`.
+// It returns nil when there is nothing to refuse.
+func (n Name) CheckConfig(concurrency int, prefix, endpoint string, refusals ...error) error {
+	refusals = append(refusals, CheckConcurrency(concurrency), CheckPrefix(prefix), CheckEndpoint(endpoint))
+	if err := errors.Join(refusals...); err != nil {
+		return fmt.Errorf("%s: config: %w", n, err)
+	}
+	return nil
+}
+
+// RequestErr wraps the error of an object store's request about key:
+// storage.ErrNotFound when notFound (the backend's reading of err),
+// otherwise err behind ctx's error (see CtxErr).
+func (n Name) RequestErr(ctx context.Context, op, key string, err error, notFound bool) error {
+	if notFound {
+		err = storage.ErrNotFound
+	}
+	return n.Wrap(op, key, CtxErr(ctx, err))
+}
+
+// CheckGet checks the key and the offset of a Get.
+func (n Name) CheckGet(key string, offset int64) error {
+	if err := n.CheckKey("get", key); err != nil {
+		return err
+	}
+	return n.CheckOffset(key, offset)
+}
+
+// Put is the part of an object store's Put that does not depend on the
+// store: it checks key and ctx, and reads the start of r into a buffer
+// of pool (ReadFirst). A body that ended within that buffer goes to
+// whole, which uploads it in one request, and the buffer goes back to
+// the pool; a longer one goes to parts with the full first buffer, which
+// parts must return to the pool, and which uploads the rest of r in
+// parts. Errors of whole are wrapped here; parts wraps its own.
+func (n Name) Put(ctx context.Context, pool *bufpool.Pool, key string, r io.Reader,
+	whole func(p []byte) (storage.Object, error),
+	parts func(first []byte, n int) (storage.Object, error)) (storage.Object, error) {
+	if err := n.CheckKey("put", key); err != nil {
+		return storage.Object{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return storage.Object{}, n.Wrap("put", key, err)
+	}
+	pool.Begin()
+	defer pool.End()
+	buf, size, eof, err := ReadFirst(ctx, pool, r)
+	if err != nil {
+		return storage.Object{}, n.Wrap("put", key, err)
+	}
+	if !eof {
+		return parts(buf, size)
+	}
+	obj, err := whole(buf[:size])
+	pool.Put(buf)
+	if err != nil {
+		return storage.Object{}, n.Wrap("put", key, CtxErr(ctx, err))
+	}
+	return obj, nil
+}

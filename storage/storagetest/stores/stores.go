@@ -29,15 +29,22 @@ func UniqueName() string {
 	return "consign-test-" + hex.EncodeToString(b[:])
 }
 
+// opened fails t when err is set; otherwise it has cleanup run at the
+// end of the test and returns s.
+func opened[S any](t *testing.T, s S, err error, cleanup func()) S {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cleanup)
+	return s
+}
+
 // Local is a local store on a directory of its own.
 func Local(t *testing.T) storage.Backend {
 	t.Helper()
 	s, err := local.New(local.Config{Root: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return opened(t, s, err, func() { s.Close() })
 }
 
 // S3Config returns the settings of the test S3 server, without a bucket.
@@ -63,11 +70,7 @@ func NewS3(t *testing.T, cfg s3.Config) *s3.Store {
 	}
 	cfg.CreateBucket = true
 	s, err := s3.New(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { removeBucket(t, s.Client(), cfg.Bucket) })
-	return s
+	return opened(t, s, err, func() { removeBucket(t, s.Client(), cfg.Bucket) })
 }
 
 func removeBucket(t *testing.T, c *awss3.Client, bucket string) {
@@ -106,26 +109,18 @@ func NewAzure(t *testing.T, cfg azure.Config) *azure.Store {
 	}
 	cfg.CreateContainer = true
 	s, err := azure.New(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
+	return opened(t, s, err, func() {
 		if _, err := s.Client().Delete(context.Background(), nil); err != nil {
 			t.Logf("cleanup: delete container %s: %v", cfg.Container, err)
 		}
 	})
-	return s
 }
 
 // IPFSEmbedded is an embedded IPFS store on a directory of its own.
 func IPFSEmbedded(t *testing.T) storage.Backend {
 	t.Helper()
 	e, err := ipfs.NewEmbedded(ipfs.Config{Dir: t.TempDir(), NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() })
-	return e
+	return opened(t, e, err, func() { e.Close() })
 }
 
 // Kubo is an IPFS store on the test Kubo node, its index in a directory
@@ -133,9 +128,5 @@ func IPFSEmbedded(t *testing.T) storage.Backend {
 func Kubo(t *testing.T) storage.Backend {
 	t.Helper()
 	k, err := ipfs.NewKubo(ipfs.Config{Dir: t.TempDir(), API: testenv.Get(t, testenv.IPFSAPI)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { k.Close() })
-	return k
+	return opened(t, k, err, func() { k.Close() })
 }
