@@ -34,7 +34,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -48,6 +47,7 @@ import (
 	"github.com/consign/consign/crypto"
 	"github.com/consign/consign/destination"
 	"github.com/consign/consign/internal/auth"
+	"github.com/consign/consign/internal/cmd/benchkit"
 	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/messaging/kafka"
 	"github.com/consign/consign/web"
@@ -65,8 +65,7 @@ func main() {
 	size := flag.Int("size", 1024, "content size in bytes")
 	rate := flag.Int("rate", 2000, "messages per second (latency and raw modes)")
 	window := flag.Int("window", 2000, "unacknowledged messages allowed (throughput mode)")
-	modules := flag.String("modules", os.Getenv("CONSIGN_TEST_SIO4_MODULES"), "node_modules with socket.io-client 4.x")
-	script := flag.String("script", "internal/cmd/a2abench/client.js", "the Node client script")
+	modules, script := benchkit.NodeFlags("internal/cmd/a2abench/client.js")
 	flag.DurationVar(&fetchWait, "fetch-wait", fetchWait, "franz-go FetchMaxWait of the node's Kafka transport")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
@@ -83,10 +82,7 @@ func main() {
 	default:
 		err = fmt.Errorf("unknown -mode %q", *mode)
 	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "a2abench:", err)
-		os.Exit(1)
-	}
+	benchkit.Exit("a2abench", err)
 	fmt.Printf("%s %s %d %.3f %.0f %.2f %.2f\n", *mode, *alg, res.n, res.seconds, float64(res.n)/res.seconds, res.p50, res.p99)
 }
 
@@ -229,35 +225,39 @@ func runNode(ctx context.Context, brokers []string, mode string, alg crypto.KeyA
 		return result{}, err
 	}
 	defer n.close()
-	env := []string{"NODE_PATH=" + modules, "A2A_URL=" + n.base, "A2A_FROM=" + n.from, "A2A_TO=" + n.to,
+	env := []string{"A2A_URL=" + n.base, "A2A_FROM=" + n.from, "A2A_TO=" + n.to,
 		"A2A_MODE=" + mode, "A2A_N=" + fmt.Sprint(count), "A2A_SIZE=" + fmt.Sprint(size), "A2A_RATE=" + fmt.Sprint(rate),
 		"A2A_WINDOW=" + fmt.Sprint(window)}
-	cons, consLines, _, err := startClient(ctx, script, append(env, "A2A_ROLE=consume", "A2A_USER="+n.user2, "A2A_PASS="+n.pass2))
+	// start runs the client in one role, as one member.
+	start := func(role, user, pass string) (*client, error) {
+		return startClient(ctx, modules, script, append(env, "A2A_ROLE="+role, "A2A_USER="+user, "A2A_PASS="+pass))
+	}
+	cons, err := start("consume", n.user2, n.pass2)
 	if err != nil {
 		return result{}, err
 	}
-	defer func() { _ = cons.Process.Kill(); _ = cons.Wait() }()
+	defer cons.kill()
 	// The consumer says "ready" once subscribed. The producer then sends one
 	// warm-up message and waits; timing starts when the consumer has seen it
 	// (so the consumer group join is not counted) and the producer is told
 	// to go.
-	if err := waitLine(consLines, "ready"); err != nil {
+	if err := waitLine(cons.lines, "ready"); err != nil {
 		return result{}, fmt.Errorf("consumer: %w", err)
 	}
-	prod, prodLines, prodIn, err := startClient(ctx, script, append(env, "A2A_ROLE=produce", "A2A_USER="+n.user1, "A2A_PASS="+n.pass1))
+	prod, err := start("produce", n.user1, n.pass1)
 	if err != nil {
 		return result{}, err
 	}
-	defer func() { _ = prod.Process.Kill(); _ = prod.Wait() }()
-	if err := waitLine(consLines, "warm"); err != nil {
+	defer prod.kill()
+	if err := waitLine(cons.lines, "warm"); err != nil {
 		return result{}, fmt.Errorf("consumer: %w", err)
 	}
-	if _, err := io.WriteString(prodIn, "go\n"); err != nil {
+	if _, err := io.WriteString(prod.Stdin, "go\n"); err != nil {
 		return result{}, err
 	}
 	var p, c nodeOut
-	perr := readResult(prodLines, &p)
-	cerr := readResult(consLines, &c)
+	perr := readResult(prod.lines, &p)
+	cerr := readResult(cons.lines, &c)
 	if perr != nil || cerr != nil {
 		return result{}, fmt.Errorf("producer: %v; consumer: %v", perr, cerr)
 	}
@@ -279,32 +279,34 @@ func runNode(ctx context.Context, brokers []string, mode string, alg crypto.KeyA
 	return r, nil
 }
 
-// startClient runs the Node client; its stdout arrives line by line.
-func startClient(ctx context.Context, script string, env []string) (*exec.Cmd, <-chan string, io.Writer, error) {
-	cmd := exec.CommandContext(ctx, "node", script)
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
+// client is one Node client process; its stdout arrives line by line.
+type client struct {
+	*benchkit.NodeClient
+	lines <-chan string
+}
+
+// startClient runs the Node client with env added to its environment.
+func startClient(ctx context.Context, modules, script string, env []string) (*client, error) {
+	nc, err := benchkit.StartNode(ctx, modules, script, env...)
 	if err != nil {
-		return nil, nil, nil, err
-	}
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	lines := make(chan string, 16)
 	go func() {
 		defer close(lines)
-		sc := bufio.NewScanner(out)
+		sc := bufio.NewScanner(nc.Stdout)
 		sc.Buffer(make([]byte, 1<<20), 64<<20)
 		for sc.Scan() {
 			lines <- sc.Text()
 		}
 	}()
-	return cmd, lines, in, nil
+	return &client{NodeClient: nc, lines: lines}, nil
+}
+
+// kill ends the client and waits for it.
+func (c *client) kill() {
+	_ = c.Cmd.Process.Kill()
+	_ = c.Cmd.Wait()
 }
 
 func waitLine(lines <-chan string, want string) error {

@@ -52,11 +52,7 @@ func run(args []string) error {
 		fmt.Printf("%.0f\n", n)
 		return nil
 	case "seal":
-		b, err := os.ReadFile(*to)
-		if err != nil {
-			return err
-		}
-		c, err := ccrypto.ParseCertificatePEM(b)
+		c, err := readPEM(*to, ccrypto.ParseCertificatePEM)
 		if err != nil {
 			return err
 		}
@@ -69,11 +65,7 @@ func run(args []string) error {
 		}
 		return w.Close()
 	case "open":
-		b, err := os.ReadFile(*key)
-		if err != nil {
-			return err
-		}
-		k, err := ccrypto.ParsePrivateKeyPEM(b)
+		k, err := readPEM(*key, ccrypto.ParsePrivateKeyPEM)
 		if err != nil {
 			return err
 		}
@@ -86,6 +78,16 @@ func run(args []string) error {
 		return err
 	}
 	return fmt.Errorf("unknown mode %q", args[0])
+}
+
+// readPEM reads the file at path and parses it with parse.
+func readPEM[T any](path string, parse func([]byte) (T, error)) (T, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return parse(b)
 }
 
 // msgs returns seal+open round trips per second.

@@ -47,25 +47,22 @@ func main() {
 func run(mode, in, dir, api string, noSync bool) error {
 	ctx := context.Background()
 	cfg := ipfs.Config{Dir: dir, API: api, NoSync: noSync}
-	var b storage.Backend
+	var (
+		b   storage.Backend
+		err error
+	)
 	switch mode {
 	case "embedded":
-		e, err := ipfs.NewEmbedded(cfg)
-		if err != nil {
-			return err
-		}
-		defer e.Close()
-		b = e
+		b, err = ipfs.NewEmbedded(cfg)
 	case "kubo":
-		k, err := ipfs.NewKubo(cfg)
-		if err != nil {
-			return err
-		}
-		defer k.Close()
-		b = k
+		b, err = ipfs.NewKubo(cfg)
 	default:
 		return fmt.Errorf("unknown mode %q", mode)
 	}
+	if err != nil {
+		return err
+	}
+	defer storage.Close(b)
 	f, err := os.Open(in)
 	if err != nil {
 		return err

@@ -73,8 +73,7 @@ func main() {
 	events := flag.Int("events", 2000, "events, each to every client")
 	round := flag.Int("round", 100, "events per round")
 	procs := flag.Int("procs", 1, "Node client processes")
-	modules := flag.String("modules", os.Getenv("CONSIGN_TEST_SIO4_MODULES"), "node_modules with socket.io-client 4.x")
-	script := flag.String("script", "internal/cmd/siobench/client.js", "the client script")
+	modules, script := benchkit.NodeFlags("internal/cmd/siobench/client.js")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the emitting phase to this file")
 	memprofile := flag.String("memprofile", "", "write a heap profile, every client connected and idle, to this file")
 	flag.Parse()
@@ -244,22 +243,12 @@ type client struct {
 }
 
 func startClient(modules, script, url, user, pass string, count, round int) (*client, error) {
-	cmd := exec.Command("node", script)
-	cmd.Env = append(os.Environ(), "NODE_PATH="+modules, "CONSIGN_URL="+url, "CONSIGN_USER="+user, "CONSIGN_PASS="+pass,
+	c, err := benchkit.StartNode(context.Background(), modules, script, "CONSIGN_URL="+url, "CONSIGN_USER="+user, "CONSIGN_PASS="+pass,
 		"COUNT="+strconv.Itoa(count), "ROUND="+strconv.Itoa(round))
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
 	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	return &client{cmd: cmd, stdin: stdin, lines: bufio.NewScanner(out)}, nil
+	return &client{cmd: c.Cmd, stdin: c.Stdin, lines: bufio.NewScanner(c.Stdout)}, nil
 }
 
 // expect reads the client's next line, which must be want.
