@@ -27,45 +27,51 @@ import (
 	"github.com/consign/consign/destination"
 )
 
-const chainUsage = `chain deploy|register|publish|members|pin|prove|import-key|bench [flags]
+// chainCommands are the subcommands of consign chain.
+func chainCommands() []command {
+	return []command{
+		{"deploy", "deploy the Registry and Pin contracts; prints their addresses as JSON", chainDeploy},
+		{"register", "add a member with a verified identity proof (registry admin)", chainRegister},
+		{"publish", "publish or rotate a destination certificate (member owner)", chainPublish},
+		{"members", "print the registry's members, identities and destinations as JSON", chainMembers},
+		{"pin", "pin sha256 hashes (one transaction per call, batched)", chainPin},
+		{"prove", "print who pinned a sha256 hash, in which transaction, block and when", chainProve},
+		{"import-key", "encrypt a hex private key into a go-ethereum keystore file",
+			func(_ context.Context, env *cliEnv, args []string) error { return chainImportKey(env, args) }},
+		{"bench", "measure registry lookups and pins against a chain (Markdown rows)", chainBench},
+	}
+}
 
-  deploy      deploy the Registry and Pin contracts; prints their addresses as JSON
-  register    add a member with a verified identity proof (registry admin)
-  publish     publish or rotate a destination certificate (member owner)
-  members     print the registry's members, identities and destinations as JSON
-  pin         pin sha256 hashes (one transaction per call, batched)
-  prove       print who pinned a sha256 hash, in which transaction, block and when
-  import-key  encrypt a hex private key into a go-ethereum keystore file
-  bench       measure registry lookups and pins against a chain (Markdown rows)`
+// chainUsage is the synopsis of consign chain with its subcommands.
+func chainUsage() string {
+	cmds := chainCommands()
+	names := make([]string, len(cmds))
+	for i, c := range cmds {
+		names[i] = c.name
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "chain %s [flags]\n", strings.Join(names, "|"))
+	for _, c := range cmds {
+		fmt.Fprintf(&b, "\n  %-10s  %s", c.name, c.summary)
+	}
+	return b.String()
+}
 
 func cmdChain(ctx context.Context, env *cliEnv, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintf(env.stderr, "Usage: consign %s\n", chainUsage)
+		fmt.Fprintf(env.stderr, "Usage: consign %s\n", chainUsage())
 		if len(args) == 0 {
 			return errUsage
 		}
 		return flag.ErrHelp
 	}
 	sub, rest := args[0], args[1:]
-	switch sub {
-	case "deploy":
-		return chainDeploy(ctx, env, rest)
-	case "register":
-		return chainRegister(ctx, env, rest)
-	case "publish":
-		return chainPublish(ctx, env, rest)
-	case "members":
-		return chainMembers(ctx, env, rest)
-	case "pin":
-		return chainPin(ctx, env, rest)
-	case "prove":
-		return chainProve(ctx, env, rest)
-	case "import-key":
-		return chainImportKey(env, rest)
-	case "bench":
-		return chainBench(ctx, env, rest)
+	for _, c := range chainCommands() {
+		if c.name == sub {
+			return c.run(ctx, env, rest)
+		}
 	}
-	fmt.Fprintf(env.stderr, "consign chain: unknown subcommand %q\nUsage: consign %s\n", sub, chainUsage)
+	fmt.Fprintf(env.stderr, "consign chain: unknown subcommand %q\nUsage: consign %s\n", sub, chainUsage())
 	return errUsage
 }
 

@@ -28,27 +28,26 @@ func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 func readKeyFile(path string) (stdcrypto.Signer, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	k, err := ccrypto.ParsePrivateKeyPEM(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return k, nil
+	return readPEMFile(path, ccrypto.ParsePrivateKeyPEM)
 }
 
 func readCertFile(path string) (*x509.Certificate, error) {
+	return readPEMFile(path, ccrypto.ParseCertificatePEM)
+}
+
+// readPEMFile reads the file at path and parses it with parse; a parse
+// error names the file.
+func readPEMFile[T any](path string, parse func([]byte) (T, error)) (T, error) {
+	var zero T
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	c, err := ccrypto.ParseCertificatePEM(b)
+	v, err := parse(b)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return zero, fmt.Errorf("%s: %w", path, err)
 	}
-	return c, nil
+	return v, nil
 }
 
 // inOut opens the optional positional IN and OUT arguments ("-" or absent

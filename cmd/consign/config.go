@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -121,6 +122,15 @@ func defaultNodeConfig() nodeConfig {
 	c.Storage.Kind = "local"
 	c.Transport.Kind = "embedded"
 	return c
+}
+
+// parseNodeConfig parses a command's args with fs and loads the node
+// configuration from the file its --config flag, path, names.
+func parseNodeConfig(fs *flag.FlagSet, args []string, path *string) (nodeConfig, error) {
+	if err := parseFlags(fs, args); err != nil {
+		return nodeConfig{}, err
+	}
+	return loadNodeConfig(*path, os.LookupEnv)
 }
 
 // loadNodeConfig reads path (may be empty), applies CONSIGN_* overrides,

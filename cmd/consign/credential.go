@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 )
 
 // cmdCredential manages a node's application credentials (HTTP Basic).
@@ -25,10 +24,7 @@ func cmdCredential(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlags(env, "credential "+verb, "credential "+verb+" --config FILE [flags]")
 	path := fs.String("config", "", "the node's YAML configuration file")
 	member := fs.String("member", "", "member the credential is issued to (default: the node's member)")
-	if err := parseFlags(fs, rest); err != nil {
-		return err
-	}
-	cfg, err := loadNodeConfig(*path, os.LookupEnv)
+	cfg, err := parseNodeConfig(fs, rest, path)
 	if err != nil {
 		return err
 	}

@@ -18,10 +18,7 @@ import (
 func cmdServe(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlags(env, "serve", "serve --config FILE")
 	path := fs.String("config", "", "YAML configuration file (docs/configuration.md); every key may also come from a CONSIGN_* variable")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	cfg, err := loadNodeConfig(*path, os.LookupEnv)
+	cfg, err := parseNodeConfig(fs, args, path)
 	if err != nil {
 		return err
 	}
