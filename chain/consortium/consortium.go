@@ -374,15 +374,21 @@ func (m *Model) Memberships(ctx context.Context, envID string) ([]Membership, er
 	return list[Membership](ctx, m.store, KindMembership, envID)
 }
 
-// AddNode records a node of membershipID in envID.
-func (m *Model) AddNode(ctx context.Context, envID, membershipID, name, rpcURL string) (Node, error) {
-	if err := nonEmpty("node name", name); err != nil {
-		return Node{}, err
+// newOfMembership checks a new record of membershipID in envID (what
+// names its required field v) and returns an id for it.
+func (m *Model) newOfMembership(ctx context.Context, envID, membershipID, what, v string) (string, error) {
+	if err := nonEmpty(what, v); err != nil {
+		return "", err
 	}
 	if _, err := sameEnv[Membership](ctx, m.store, KindMembership, membershipID, envID); err != nil {
-		return Node{}, err
+		return "", err
 	}
-	id, err := m.id("zz")
+	return m.id("zz")
+}
+
+// AddNode records a node of membershipID in envID.
+func (m *Model) AddNode(ctx context.Context, envID, membershipID, name, rpcURL string) (Node, error) {
+	id, err := m.newOfMembership(ctx, envID, membershipID, "node name", name)
 	if err != nil {
 		return Node{}, err
 	}
@@ -397,13 +403,7 @@ func (m *Model) Nodes(ctx context.Context, envID string) ([]Node, error) {
 
 // AddService records a service of membershipID in envID.
 func (m *Model) AddService(ctx context.Context, envID, membershipID, kind, name string) (Service, error) {
-	if err := nonEmpty("service kind", kind); err != nil {
-		return Service{}, err
-	}
-	if _, err := sameEnv[Membership](ctx, m.store, KindMembership, membershipID, envID); err != nil {
-		return Service{}, err
-	}
-	id, err := m.id("zz")
+	id, err := m.newOfMembership(ctx, envID, membershipID, "service kind", kind)
 	if err != nil {
 		return Service{}, err
 	}

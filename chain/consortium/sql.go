@@ -33,37 +33,25 @@ func NewSQLStore(ctx context.Context, db *sql.DB) (*SQLStore, error) {
 }
 
 func decode(kind, body string) (Record, error) {
-	var r Record
-	var err error
+	var (
+		r   Record
+		err error
+	)
 	switch kind {
 	case KindConsortium:
-		var v Consortium
-		err = json.Unmarshal([]byte(body), &v)
-		r = v
+		r, err = decodeAs[Consortium](body)
 	case KindEnvironment:
-		var v Environment
-		err = json.Unmarshal([]byte(body), &v)
-		r = v
+		r, err = decodeAs[Environment](body)
 	case KindMembership:
-		var v Membership
-		err = json.Unmarshal([]byte(body), &v)
-		r = v
+		r, err = decodeAs[Membership](body)
 	case KindNode:
-		var v Node
-		err = json.Unmarshal([]byte(body), &v)
-		r = v
+		r, err = decodeAs[Node](body)
 	case KindInvitation:
-		var v Invitation
-		err = json.Unmarshal([]byte(body), &v)
-		r = v
+		r, err = decodeAs[Invitation](body)
 	case KindService:
-		var v Service
-		err = json.Unmarshal([]byte(body), &v)
-		r = v
+		r, err = decodeAs[Service](body)
 	case KindDestination:
-		var v Destination
-		err = json.Unmarshal([]byte(body), &v)
-		r = v
+		r, err = decodeAs[Destination](body)
 	default:
 		return nil, fmt.Errorf("consortium: unknown record kind %q: %w", kind, ErrInvalid)
 	}
@@ -71,6 +59,13 @@ func decode(kind, body string) (Record, error) {
 		return nil, fmt.Errorf("consortium: decode %s: %w", kind, err)
 	}
 	return r, nil
+}
+
+// decodeAs decodes the JSON body of a record of type T.
+func decodeAs[T Record](body string) (Record, error) {
+	var v T
+	err := json.Unmarshal([]byte(body), &v)
+	return v, err
 }
 
 // Create stores r, or returns ErrExists if its key is taken.
