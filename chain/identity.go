@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"time"
@@ -55,7 +54,7 @@ const maxProofPEM = 32 << 10
 // registration.
 func describeIdentity(chainPEM string, selfSigned bool, proofHash [32]byte) Identity {
 	id := Identity{SelfSigned: selfSigned, ProofHash: proofHash, ChainPEM: chainPEM}
-	certs, err := parseCertChain([]byte(chainPEM))
+	certs, err := crypto.ParseCertificatesPEM([]byte(chainPEM))
 	if err != nil || len(certs) == 0 {
 		return id
 	}
@@ -71,30 +70,6 @@ func describeIdentity(chainPEM string, selfSigned bool, proofHash [32]byte) Iden
 		id.Organization = leaf.Subject.Organization[0]
 	}
 	return id
-}
-
-// parseCertChain decodes every CERTIFICATE block of a PEM bundle.
-func parseCertChain(b []byte) ([]*x509.Certificate, error) {
-	var certs []*x509.Certificate
-	for {
-		var blk *pem.Block
-		blk, b = pem.Decode(b)
-		if blk == nil {
-			break
-		}
-		if blk.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(blk.Bytes)
-		if err != nil {
-			return nil, err
-		}
-		certs = append(certs, c)
-	}
-	if len(certs) == 0 {
-		return nil, fmt.Errorf("no PEM CERTIFICATE block")
-	}
-	return certs, nil
 }
 
 func proofHash(chainPEM []byte) [32]byte { return sha256.Sum256(chainPEM) }

@@ -3,9 +3,7 @@ package crypto
 import (
 	"bytes"
 	stdcrypto "crypto"
-	"crypto/aes"
 	"crypto/cipher"
-	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
@@ -156,15 +154,7 @@ func parseEpochBlock(b []byte) (*epochBlock, error) {
 }
 
 func sessionAEAD(sessionKey []byte, epochID [16]byte) (cipher.AEAD, error) {
-	k, err := hkdf.Key(sha256.New, sessionKey, epochID[:], labelSessionMessage, 32)
-	if err != nil {
-		return nil, err
-	}
-	b, err := aes.NewCipher(k)
-	if err != nil {
-		return nil, err
-	}
-	return cipher.NewGCM(b)
+	return hkdfGCM(sessionKey, epochID[:], labelSessionMessage)
 }
 
 func chainStart(epochID [16]byte) [32]byte {

@@ -129,11 +129,17 @@ func ecdhWrapAEAD(shared, ephPub, recipientPub []byte, typ byte) (cipher.AEAD, e
 		label = labelX25519
 	}
 	salt := append(append([]byte{}, ephPub...), recipientPub...)
-	wk, err := hkdf.Key(sha256.New, shared, salt, label, 32)
+	return hkdfGCM(shared, salt, label)
+}
+
+// hkdfGCM is AES-256-GCM keyed with HKDF-SHA-256 of secret, salt and
+// label (the HKDF info).
+func hkdfGCM(secret, salt []byte, label string) (cipher.AEAD, error) {
+	k, err := hkdf.Key(sha256.New, secret, salt, label, 32)
 	if err != nil {
 		return nil, err
 	}
-	b, err := aes.NewCipher(wk)
+	b, err := aes.NewCipher(k)
 	if err != nil {
 		return nil, err
 	}
