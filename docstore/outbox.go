@@ -54,7 +54,7 @@ func (t *Transfers) outboxPass(sem chan struct{}) time.Duration {
 	}
 	free := cap(sem) - len(sem)
 	if free > 0 {
-		rows, err := t.db.QueryContext(ctx, `SELECT id, next_ns FROM docstore_transfers_out
+		ds, err := t.idNumbers(ctx, `SELECT id, next_ns FROM docstore_transfers_out
 			WHERE state = 'queued' AND next_ns <= ? ORDER BY next_ns LIMIT ?`, now, free)
 		if err != nil {
 			if !t.isClosing(err) {
@@ -62,18 +62,6 @@ func (t *Transfers) outboxPass(sem chan struct{}) time.Duration {
 			}
 			return t.cfg.RetryMin
 		}
-		type due struct {
-			id   string
-			next int64
-		}
-		var ds []due
-		for rows.Next() {
-			var d due
-			if err := rows.Scan(&d.id, &d.next); err == nil {
-				ds = append(ds, d)
-			}
-		}
-		rows.Close()
 		for _, d := range ds {
 			if len(sem) == cap(sem) {
 				break
@@ -84,7 +72,7 @@ func (t *Transfers) outboxPass(sem chan struct{}) time.Duration {
 			// Claim the row: push its due time a lease ahead and start the
 			// next attempt, unless someone else just did.
 			res, err := t.db.ExecContext(ctx, `UPDATE docstore_transfers_out SET next_ns = ?, attempt = attempt + 1
-				WHERE id = ? AND state = 'queued' AND next_ns = ?`, now+int64(t.cfg.Lease), d.id, d.next)
+				WHERE id = ? AND state = 'queued' AND next_ns = ?`, now+int64(t.cfg.Lease), d.id, d.n)
 			if err != nil {
 				if !t.isClosing(err) {
 					t.log.Warn("docstore: outbox: claiming a transfer", "id", d.id, "err", err)
@@ -115,6 +103,30 @@ func (t *Transfers) outboxPass(sem chan struct{}) time.Duration {
 	return wait
 }
 
+// idNumber is a transfer id with one number of its row.
+type idNumber struct {
+	id string
+	n  int64
+}
+
+// idNumbers runs a query of (id, number) rows of the transfer tables and
+// returns them; a row that does not scan is left out.
+func (t *Transfers) idNumbers(ctx context.Context, query string, args ...any) ([]idNumber, error) {
+	rows, err := t.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []idNumber
+	for rows.Next() {
+		var v idNumber
+		if err := rows.Scan(&v.id, &v.n); err == nil {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
 func (t *Transfers) isInflight(id string) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -134,28 +146,17 @@ func (t *Transfers) setInflight(id string, on bool) {
 // expireAwaiting queues a new attempt of every transfer whose receipt is
 // overdue, or fails it once MaxResends attempts went unanswered.
 func (t *Transfers) expireAwaiting(ctx context.Context, now int64) error {
-	rows, err := t.db.QueryContext(ctx, `SELECT id, resends FROM docstore_transfers_out WHERE state = 'awaiting' AND next_ns <= ?`, now)
+	os, err := t.idNumbers(ctx, `SELECT id, resends FROM docstore_transfers_out WHERE state = 'awaiting' AND next_ns <= ?`, now)
 	if err != nil {
 		return err
 	}
-	type overdue struct {
-		id      string
-		resends int
-	}
-	var os []overdue
-	for rows.Next() {
-		var o overdue
-		if err := rows.Scan(&o.id, &o.resends); err == nil {
-			os = append(os, o)
-		}
-	}
-	rows.Close()
 	for _, o := range os {
-		if o.resends >= t.cfg.MaxResends {
-			t.failOutgoing(ctx, o.id, fmt.Sprintf("no receipt from the recipient after %d attempts", o.resends+1))
+		resends := int(o.n)
+		if resends >= t.cfg.MaxResends {
+			t.failOutgoing(ctx, o.id, fmt.Sprintf("no receipt from the recipient after %d attempts", resends+1))
 			continue
 		}
-		t.log.Info("docstore: no receipt yet; sending the transfer again", "id", o.id, "resends", o.resends+1)
+		t.log.Info("docstore: no receipt yet; sending the transfer again", "id", o.id, "resends", resends+1)
 		if _, err := t.db.ExecContext(ctx, `UPDATE docstore_transfers_out SET state = 'queued', resends = resends + 1, next_ns = ?
 			WHERE id = ? AND state = 'awaiting'`, now, o.id); err != nil {
 			return err

@@ -41,6 +41,16 @@ func destinationOut(d app2app.Destination, listing bool) destinationJSON {
 	return out
 }
 
+// writeDestination answers a request that created or changed d with d,
+// or with err when it failed.
+func writeDestination(w http.ResponseWriter, r *http.Request, d app2app.Destination, err error) {
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, destinationOut(d, false))
+}
+
 // Body limits of the destinations API.
 const (
 	maxCreateBody = 4 << 10
@@ -76,11 +86,7 @@ func (s *Server) handleDestinations(svc *app2app.Service) {
 		}
 		d, err := svc.CreateDestination(r.Context(), p.Member, app2app.CreateRequest{
 			Name: req.Name, Kind: req.Kind, External: req.External, KeyAlgorithm: crypto.KeyAlgorithm(req.KeyAlgorithm)})
-		if err != nil {
-			Error(w, r, err)
-			return
-		}
-		WriteJSON(w, http.StatusOK, destinationOut(d, false))
+		writeDestination(w, r, d, err)
 	})
 
 	s.HandleFunc("PUT /api/v1/destinations/{name}/certificate", func(w http.ResponseWriter, r *http.Request) {
@@ -102,11 +108,7 @@ func (s *Server) handleDestinations(svc *app2app.Service) {
 			pemText = []byte(v.Certificate)
 		}
 		d, err := svc.SetCertificate(r.Context(), p.Member, r.PathValue("name"), pemText)
-		if err != nil {
-			Error(w, r, err)
-			return
-		}
-		WriteJSON(w, http.StatusOK, destinationOut(d, false))
+		writeDestination(w, r, d, err)
 	})
 
 	s.HandleFunc("DELETE /api/v1/destinations/{name}", func(w http.ResponseWriter, r *http.Request) {
