@@ -171,19 +171,13 @@ func (s store) delete(ctx context.Context, member, name string) error {
 func (s store) all(ctx context.Context) ([]row, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT member, name, uri, kind, managed, required_cn, certificate, sealed_key, created
 		FROM app2app_destinations ORDER BY member, name`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []row
-	for rows.Next() {
+	return metadb.Collect(rows, err, func(rows *sql.Rows) (row, error) {
 		var r row
 		var created string
 		if err := rows.Scan(&r.Member, &r.Name, &r.URI, &r.Kind, &r.Managed, &r.RequiredCN, &r.CertPEM, &r.SealedKey, &created); err != nil {
-			return nil, err
+			return row{}, err
 		}
 		r.Created, _ = time.Parse(time.RFC3339Nano, created)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, nil
+	})
 }

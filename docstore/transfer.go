@@ -631,19 +631,8 @@ func (t *Transfers) List(ctx context.Context, member string, offset, limit int) 
 		UNION ALL
 		SELECT 1, `+recordColumns+`, note FROM docstore_transfers_in WHERE member = ? AND status IN ('received', 'failed')
 	) ORDER BY created_ns DESC, id LIMIT ? OFFSET ?`, member, member, limit, offset)
+	out, err := metadb.Collect(rows, err, func(rows *sql.Rows) (Transfer, error) { return scanRecord(rows) })
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
-	defer rows.Close()
-	var out []Transfer
-	for rows.Next() {
-		tr, err := scanRecord(rows)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", op, err)
-		}
-		out = append(out, tr)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	return out, nil

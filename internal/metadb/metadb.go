@@ -1,5 +1,5 @@
-// Package metadb opens the node's metadata database and applies schema
-// migrations.
+// Package metadb opens the node's metadata database, applies schema
+// migrations and reads query results (Collect).
 //
 // SQLite (modernc.org/sqlite, no cgo) is the default: one file under the
 // data directory, opened in WAL mode with a busy timeout so that several
@@ -114,4 +114,24 @@ func apply(ctx context.Context, db *sql.DB, part string, step int, s Migration) 
 		return err
 	}
 	return tx.Commit()
+}
+
+// Collect reads every row of rows with scan and closes rows; hand it what
+// QueryContext returned, whose error it returns as it is. It stops at the
+// first error of scan, and returns the rows read so far with the error of
+// the iteration (rows.Err).
+func Collect[T any](rows *sql.Rows, err error, scan func(*sql.Rows) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }

@@ -2,6 +2,7 @@ package metadb
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"path/filepath"
 	"testing"
@@ -68,5 +69,40 @@ func TestValidate(t *testing.T) {
 	}
 	if err := (Config{}).Validate(); err == nil {
 		t.Fatal("empty path accepted")
+	}
+}
+
+func TestCollect(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, Config{Path: filepath.Join(t.TempDir(), "meta.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `CREATE TABLE t (a TEXT); INSERT INTO t (a) VALUES ('x'), ('y')`); err != nil {
+		t.Fatal(err)
+	}
+	scanText := func(rows *sql.Rows) (string, error) {
+		var v string
+		err := rows.Scan(&v)
+		return v, err
+	}
+	rows, err := db.QueryContext(ctx, `SELECT a FROM t ORDER BY a`)
+	got, err := Collect(rows, err, scanText)
+	if err != nil || len(got) != 2 || got[0] != "x" || got[1] != "y" {
+		t.Fatalf("Collect = %q, %v; want [x y]", got, err)
+	}
+
+	// A query error is returned as it is.
+	rows, err = db.QueryContext(ctx, `SELECT nothing FROM nowhere`)
+	if got, cerr := Collect(rows, err, scanText); cerr == nil || cerr != err || got != nil {
+		t.Fatalf("Collect of a failed query = %q, %v; want nil, %v", got, cerr, err)
+	}
+
+	// A scan error stops the reading.
+	boom := errors.New("boom")
+	rows, err = db.QueryContext(ctx, `SELECT a FROM t`)
+	if got, err := Collect(rows, err, func(*sql.Rows) (string, error) { return "", boom }); !errors.Is(err, boom) || got != nil {
+		t.Fatalf("Collect with a failing scan = %q, %v; want nil, boom", got, err)
 	}
 }

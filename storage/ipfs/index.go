@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/storage"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
@@ -219,19 +220,11 @@ func queryStrings(ctx context.Context, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }, query string, args ...any) ([]string, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
+	return metadb.Collect(rows, err, func(rows *sql.Rows) (string, error) {
 		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+		err := rows.Scan(&v)
+		return v, err
+	})
 }
 
 // list returns one page of the listing described by opts, reading the
