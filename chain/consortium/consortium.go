@@ -374,26 +374,29 @@ func (m *Model) Memberships(ctx context.Context, envID string) ([]Membership, er
 	return list[Membership](ctx, m.store, KindMembership, envID)
 }
 
-// newOfMembership checks a new record of membershipID in envID (what
-// names its required field v) and returns an id for it.
-func (m *Model) newOfMembership(ctx context.Context, envID, membershipID, what, v string) (string, error) {
+// addToMembership checks a new record of membershipID in envID (what
+// names its required field v), builds it with a new id and stores it.
+func addToMembership[T Record](ctx context.Context, m *Model, envID, membershipID, what, v string, build func(id string) T) (T, error) {
+	var zero T
 	if err := nonEmpty(what, v); err != nil {
-		return "", err
+		return zero, err
 	}
 	if _, err := sameEnv[Membership](ctx, m.store, KindMembership, membershipID, envID); err != nil {
-		return "", err
+		return zero, err
 	}
-	return m.id("zz")
+	id, err := m.id("zz")
+	if err != nil {
+		return zero, err
+	}
+	r := build(id)
+	return r, m.store.Create(ctx, r)
 }
 
 // AddNode records a node of membershipID in envID.
 func (m *Model) AddNode(ctx context.Context, envID, membershipID, name, rpcURL string) (Node, error) {
-	id, err := m.newOfMembership(ctx, envID, membershipID, "node name", name)
-	if err != nil {
-		return Node{}, err
-	}
-	n := Node{ID: id, EnvironmentID: envID, MembershipID: membershipID, Name: name, RPCURL: rpcURL}
-	return n, m.store.Create(ctx, n)
+	return addToMembership(ctx, m, envID, membershipID, "node name", name, func(id string) Node {
+		return Node{ID: id, EnvironmentID: envID, MembershipID: membershipID, Name: name, RPCURL: rpcURL}
+	})
 }
 
 // Nodes lists the nodes of envID.
@@ -403,12 +406,9 @@ func (m *Model) Nodes(ctx context.Context, envID string) ([]Node, error) {
 
 // AddService records a service of membershipID in envID.
 func (m *Model) AddService(ctx context.Context, envID, membershipID, kind, name string) (Service, error) {
-	id, err := m.newOfMembership(ctx, envID, membershipID, "service kind", kind)
-	if err != nil {
-		return Service{}, err
-	}
-	s := Service{ID: id, EnvironmentID: envID, MembershipID: membershipID, Kind: kind, Name: name}
-	return s, m.store.Create(ctx, s)
+	return addToMembership(ctx, m, envID, membershipID, "service kind", kind, func(id string) Service {
+		return Service{ID: id, EnvironmentID: envID, MembershipID: membershipID, Kind: kind, Name: name}
+	})
 }
 
 // AddDestination records destination name of serviceID in envID and

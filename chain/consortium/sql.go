@@ -32,29 +32,23 @@ func NewSQLStore(ctx context.Context, db *sql.DB) (*SQLStore, error) {
 	return &SQLStore{db: db}, nil
 }
 
+// decoders decode the JSON body of a record, by kind.
+var decoders = map[string]func(body string) (Record, error){
+	KindConsortium:  decodeAs[Consortium],
+	KindEnvironment: decodeAs[Environment],
+	KindMembership:  decodeAs[Membership],
+	KindNode:        decodeAs[Node],
+	KindInvitation:  decodeAs[Invitation],
+	KindService:     decodeAs[Service],
+	KindDestination: decodeAs[Destination],
+}
+
 func decode(kind, body string) (Record, error) {
-	var (
-		r   Record
-		err error
-	)
-	switch kind {
-	case KindConsortium:
-		r, err = decodeAs[Consortium](body)
-	case KindEnvironment:
-		r, err = decodeAs[Environment](body)
-	case KindMembership:
-		r, err = decodeAs[Membership](body)
-	case KindNode:
-		r, err = decodeAs[Node](body)
-	case KindInvitation:
-		r, err = decodeAs[Invitation](body)
-	case KindService:
-		r, err = decodeAs[Service](body)
-	case KindDestination:
-		r, err = decodeAs[Destination](body)
-	default:
+	dec, ok := decoders[kind]
+	if !ok {
 		return nil, fmt.Errorf("consortium: unknown record kind %q: %w", kind, ErrInvalid)
 	}
+	r, err := dec(body)
 	if err != nil {
 		return nil, fmt.Errorf("consortium: decode %s: %w", kind, err)
 	}

@@ -29,6 +29,14 @@ func UniqueName() string {
 	return "consign-test-" + hex.EncodeToString(b[:])
 }
 
+// orUnique is name, or a UniqueName when name is empty.
+func orUnique(name string) string {
+	if name == "" {
+		return UniqueName()
+	}
+	return name
+}
+
 // opened fails t when err is set; otherwise it has cleanup run at the
 // end of the test and returns s.
 func opened[S any](t *testing.T, s S, err error, cleanup func()) S {
@@ -65,10 +73,7 @@ func S3(t *testing.T) storage.Backend { return NewS3(t, S3Config(t)) }
 // is empty); the bucket is emptied and removed after the test.
 func NewS3(t *testing.T, cfg s3.Config) *s3.Store {
 	t.Helper()
-	if cfg.Bucket == "" {
-		cfg.Bucket = UniqueName()
-	}
-	cfg.CreateBucket = true
+	cfg.Bucket, cfg.CreateBucket = orUnique(cfg.Bucket), true
 	s, err := s3.New(t.Context(), cfg)
 	return opened(t, s, err, func() { removeBucket(t, s.Client(), cfg.Bucket) })
 }
@@ -104,10 +109,7 @@ func Azure(t *testing.T) storage.Backend { return NewAzure(t, AzureConfig(t)) }
 // when it is empty); the container is removed after the test.
 func NewAzure(t *testing.T, cfg azure.Config) *azure.Store {
 	t.Helper()
-	if cfg.Container == "" {
-		cfg.Container = UniqueName()
-	}
-	cfg.CreateContainer = true
+	cfg.Container, cfg.CreateContainer = orUnique(cfg.Container), true
 	s, err := azure.New(t.Context(), cfg)
 	return opened(t, s, err, func() {
 		if _, err := s.Client().Delete(context.Background(), nil); err != nil {
