@@ -268,14 +268,22 @@ func (t *Transfers) ackTimeout(resends int) time.Duration {
 
 // markSent records that document_sent was emitted and emits it, once.
 func (t *Transfers) markSent(ctx context.Context, id string) {
-	res, err := t.db.ExecContext(ctx, `UPDATE docstore_transfers_out SET sent_ns = ? WHERE id = ? AND sent_ns = 0`, t.now().UnixNano(), id)
+	t.updateOut(ctx, id, EventDocumentSent, "recording document_sent",
+		`UPDATE docstore_transfers_out SET sent_ns = ? WHERE id = ? AND sent_ns = 0`, t.now().UnixNano(), id)
+}
+
+// updateOut runs query, an update of outgoing transfer id's row, and
+// when it changed the row tells the sender's member with ev; what names
+// the update in the log when it fails.
+func (t *Transfers) updateOut(ctx context.Context, id string, ev TransferEvent, what, query string, args ...any) {
+	res, err := t.db.ExecContext(ctx, query, args...)
 	if err != nil {
-		t.log.Error("docstore: outbox: recording document_sent", "id", id, "err", err)
+		t.log.Error("docstore: outbox: "+what, "id", id, "err", err)
 		return
 	}
 	if n, _ := res.RowsAffected(); n == 1 {
 		if r, err := t.getOut(ctx, id); err == nil {
-			t.notify(r.Member, EventDocumentSent, r.Transfer)
+			t.notify(r.Member, ev, r.Transfer)
 		}
 	}
 }
@@ -295,17 +303,9 @@ func (t *Transfers) pin(ctx context.Context, r *outRow) {
 
 // failOutgoing ends a transfer as failed and tells the sender's member.
 func (t *Transfers) failOutgoing(ctx context.Context, id, reason string) {
-	res, err := t.db.ExecContext(ctx, `UPDATE docstore_transfers_out SET status = 'failed', error = ?, state = 'done', next_ns = 0
+	t.updateOut(ctx, id, EventTransferAcknowledgement, "recording a failed transfer",
+		`UPDATE docstore_transfers_out SET status = 'failed', error = ?, state = 'done', next_ns = 0
 		WHERE id = ? AND state != 'done'`, trimReason(reason), id)
-	if err != nil {
-		t.log.Error("docstore: outbox: recording a failed transfer", "id", id, "err", err)
-		return
-	}
-	if n, _ := res.RowsAffected(); n == 1 {
-		if r, err := t.getOut(ctx, id); err == nil {
-			t.notify(r.Member, EventTransferAcknowledgement, r.Transfer)
-		}
-	}
 }
 
 // transmit sends one attempt of r: the sealed document as shards, then

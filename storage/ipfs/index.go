@@ -156,18 +156,18 @@ func (ix *index) remove(ctx context.Context, key string) (string, error) {
 
 // rootInUse reports whether some object names root.
 func (ix *index) rootInUse(ctx context.Context, root string) (bool, error) {
-	var one int
-	err := ix.db.QueryRowContext(ctx, `SELECT 1 FROM objects WHERE root = ? LIMIT 1`, root).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	return err == nil, err
+	return ix.exists(ctx, `SELECT 1 FROM objects WHERE root = ? LIMIT 1`, root)
 }
 
 // blockInUse reports whether some root's DAG holds block.
 func (ix *index) blockInUse(ctx context.Context, block string) (bool, error) {
+	return ix.exists(ctx, `SELECT 1 FROM links WHERE block = ? LIMIT 1`, block)
+}
+
+// exists reports whether query, a SELECT 1 of at most one row, finds one.
+func (ix *index) exists(ctx context.Context, query string, args ...any) (bool, error) {
 	var one int
-	err := ix.db.QueryRowContext(ctx, `SELECT 1 FROM links WHERE block = ? LIMIT 1`, block).Scan(&one)
+	err := ix.db.QueryRowContext(ctx, query, args...).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
