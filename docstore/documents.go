@@ -45,12 +45,9 @@ const MaxSearchResults = 100
 // stream is cut short gives ErrIncomplete.
 func (sp *Space) Put(ctx context.Context, p Path, r io.Reader, mode WriteMode) (Document, error) {
 	op := fmt.Sprintf("docstore: upload %q", p.rel)
-	if p.IsRoot() {
-		return Document{}, fmt.Errorf("%s: %w: the root folder cannot be a document; put the document's name in the path", op, ErrIsFolder)
-	}
-	unlock, err := sp.s.locks.lock(ctx, sp.key(p))
+	unlock, err := sp.lockDocument(ctx, p, op, "the root folder cannot be a document; put the document's name in the path")
 	if err != nil {
-		return Document{}, fmt.Errorf("%s: %w", op, err)
+		return Document{}, err
 	}
 	defer unlock()
 	if err := sp.checkWritable(ctx, p, mode); err != nil {
@@ -171,6 +168,20 @@ func (sp *Space) MakeFolder(ctx context.Context, p Path) error {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	return nil
+}
+
+// lockDocument takes the write lock of the document at p, refusing the
+// root folder (rootRefusal says why) with ErrIsFolder; errors begin with
+// op.
+func (sp *Space) lockDocument(ctx context.Context, p Path, op, rootRefusal string) (unlock func(), err error) {
+	if p.IsRoot() {
+		return nil, fmt.Errorf("%s: %w: %s", op, ErrIsFolder, rootRefusal)
+	}
+	unlock, err = sp.s.locks.lock(ctx, sp.key(p))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	return unlock, nil
 }
 
 // Lookup describes what is at p: a document (with its hash when known)
@@ -325,12 +336,9 @@ func (p Path) childRel(name string) string {
 // made it), a missing path ErrNotFound.
 func (sp *Space) Delete(ctx context.Context, p Path) error {
 	op := fmt.Sprintf("docstore: delete %q", p.rel)
-	if p.IsRoot() {
-		return fmt.Errorf("%s: %w: the root folder cannot be deleted", op, ErrIsFolder)
-	}
-	unlock, err := sp.s.locks.lock(ctx, sp.key(p))
+	unlock, err := sp.lockDocument(ctx, p, op, "the root folder cannot be deleted")
 	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+		return err
 	}
 	defer unlock()
 	err = sp.s.backend.Delete(ctx, sp.key(p))
@@ -379,12 +387,9 @@ func (sp *Space) deleteEmptyFolder(ctx context.Context, p Path, op string) error
 // document replaced while it is read gives ErrChanged.
 func (sp *Space) Hash(ctx context.Context, p Path) (Document, error) {
 	op := fmt.Sprintf("docstore: hash %q", p.rel)
-	if p.IsRoot() {
-		return Document{}, fmt.Errorf("%s: %w: the root folder is not a document", op, ErrIsFolder)
-	}
-	unlock, err := sp.s.locks.lock(ctx, sp.key(p))
+	unlock, err := sp.lockDocument(ctx, p, op, "the root folder is not a document")
 	if err != nil {
-		return Document{}, fmt.Errorf("%s: %w", op, err)
+		return Document{}, err
 	}
 	defer unlock()
 	obj, err := sp.s.backend.Stat(ctx, sp.key(p))

@@ -78,12 +78,9 @@ func (sp *Space) Place(ctx context.Context, st Staged, p Path, mode WriteMode) (
 	if err := sp.s.checkStaged(st); err != nil {
 		return Document{}, fmt.Errorf("%s: %w", op, err)
 	}
-	if p.IsRoot() {
-		return Document{}, fmt.Errorf("%s: %w: the root folder cannot be a document", op, ErrIsFolder)
-	}
-	unlock, err := sp.s.locks.lock(ctx, sp.key(p))
+	unlock, err := sp.lockDocument(ctx, p, op, "the root folder cannot be a document")
 	if err != nil {
-		return Document{}, fmt.Errorf("%s: %w", op, err)
+		return Document{}, err
 	}
 	defer unlock()
 	cur, err := sp.s.backend.Stat(ctx, st.Key)
