@@ -329,6 +329,17 @@ while [ ${#pending[@]} -gt 0 ]; do
       continue
     fi
     if ! alive "$s"; then
+      # Another checkout's up.sh may have started the same server at the
+      # same moment: ours then lost the port and exited. Wait for theirs.
+      if [ "${CONSIGN_TESTENV_STRICT:-0}" != 1 ] && port_open "${ports[$s]}"; then
+        if [ "${state[$s]}" != external ]; then
+          say "$s: our copy exited, but $HOST:${ports[$s]} answers (started by another up.sh at the same time); waiting for that one"
+          state[$s]=external ext_pid[$s]=?
+          rm -f "$PIDS/$s.pid"
+        fi
+        [ "$(now_ms)" -le "${deadline[$s]}" ] || not_ready "$s" 2
+        left+=("$s"); continue
+      fi
       # versitygw's posix backend refuses a file system without user
       # xattrs; then it keeps its metadata in a sidecar folder (remembered).
       if [ "$s" = s3 ] && [ ! -f "$DATA/s3/use-sidecar" ] && grep -qi xattr "$LOGS/s3.log"; then
