@@ -178,14 +178,14 @@ func ParseOpeningKeyPEM(data []byte) (stdcrypto.PrivateKey, error) {
 // (ParsePrivateKeyPEM, ParseCertificatePEM, ...); a parse error is
 // prefixed with the path.
 func ReadPEMFile[T any](path string, parse func([]byte) (T, error)) (T, error) {
+	var zero T
 	b, err := os.ReadFile(path)
 	if err != nil {
-		var zero T
 		return zero, err
 	}
 	v, err := parse(b)
 	if err != nil {
-		return v, fmt.Errorf("%s: %w", path, err)
+		return zero, fmt.Errorf("%s: %w", path, err)
 	}
 	return v, nil
 }
