@@ -20,7 +20,6 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	ethcrypto "github.com/ethereum/go-ethereum/crypto"
-	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/ethclient/simulated"
 
 	"github.com/consign/consign/chain/consortium"
@@ -56,17 +55,7 @@ func simHarness(t *testing.T) harness {
 }
 
 func gethHarness(t *testing.T) harness {
-	url := testenv.Get(t, testenv.EthRPC)
-	hexKey := testenv.Get(t, testenv.EthKey)
-	key, err := ethcrypto.HexToECDSA(strings.TrimPrefix(hexKey, "0x"))
-	if err != nil {
-		t.Fatalf("%s: %v", testenv.EthKey, err)
-	}
-	c, err := ethclient.Dial(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
+	c, key := testenv.Geth(t)
 	return harness{backend: c, funder: NewKeySigner(key), lock: func() func() { return testenv.LockEthFunder(t) }}
 }
 

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"os"
 	"time"
 )
 
@@ -171,6 +172,22 @@ func ParseOpeningKeyPEM(data []byte) (stdcrypto.PrivateKey, error) {
 		}
 	}
 	return nil, err
+}
+
+// ReadPEMFile reads the file at path and decodes it with parse
+// (ParsePrivateKeyPEM, ParseCertificatePEM, ...); a parse error is
+// prefixed with the path.
+func ReadPEMFile[T any](path string, parse func([]byte) (T, error)) (T, error) {
+	var zero T
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return zero, err
+	}
+	v, err := parse(b)
+	if err != nil {
+		return zero, fmt.Errorf("%s: %w", path, err)
+	}
+	return v, nil
 }
 
 // MarshalCertificatePEM encodes cert as PEM ("CERTIFICATE").

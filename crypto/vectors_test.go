@@ -76,28 +76,22 @@ func parseVector(name string, data []byte) (*vector, error) {
 
 func loadKey(t testing.TB, name string) stdcrypto.Signer {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(vectorDir, "keys", name+".key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := ParsePrivateKeyPEM(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
+	return loadPEM(t, name+".key", ParsePrivateKeyPEM)
 }
 
 func loadCert(t testing.TB, name string) *x509.Certificate {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(vectorDir, "keys", name+".crt"))
+	return loadPEM(t, name+".crt", ParseCertificatePEM)
+}
+
+// loadPEM reads file from the vectors' keys folder and parses it.
+func loadPEM[T any](t testing.TB, file string, parse func([]byte) (T, error)) T {
+	t.Helper()
+	v, err := ReadPEMFile(filepath.Join(vectorDir, "keys", file), parse)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := ParseCertificatePEM(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return v
 }
 
 func TestVectors(t *testing.T) {

@@ -27,4 +27,14 @@ var (
 	// ErrChanged means the document was replaced, by other means, while it was
 	// being read; retry.
 	ErrChanged = errkind.New(errkind.Conflict, "changed while being read")
+
+	// Transfers.
+
+	// ErrRecipientUnusable means the recipient's certificate cannot be used
+	// now (expired, not yet valid, member suspended, unsupported key).
+	ErrRecipientUnusable = errkind.New(errkind.Conflict, "recipient certificate unusable")
+	// ErrUnknownTransfer means there is no transfer of that id in the member's log.
+	ErrUnknownTransfer = errkind.New(errkind.NotFound, "unknown transfer")
+	// ErrTransfersClosed is returned once the transfer service is closed.
+	ErrTransfersClosed = errkind.New(errkind.Unavailable, "transfers closed")
 )

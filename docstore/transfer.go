@@ -14,7 +14,6 @@ import (
 
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/destination"
-	"github.com/consign/consign/internal/errkind"
 	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/internal/textutil"
 	"github.com/consign/consign/messaging"
@@ -206,17 +205,6 @@ type TransferRegistry interface {
 type TransferPinner interface {
 	Pin(ctx context.Context, hash [32]byte) (chain.PinReceipt, error)
 }
-
-// Sentinel errors of transfers, besides the package's others.
-var (
-	// ErrRecipientUnusable means the recipient's certificate cannot be used
-	// now (expired, not yet valid, member suspended, unsupported key).
-	ErrRecipientUnusable = errkind.New(errkind.Conflict, "recipient certificate unusable")
-	// ErrUnknownTransfer means there is no transfer of that id in the member's log.
-	ErrUnknownTransfer = errkind.New(errkind.NotFound, "unknown transfer")
-	// ErrTransfersClosed is returned once the transfer service is closed.
-	ErrTransfersClosed = errkind.New(errkind.Unavailable, "transfers closed")
-)
 
 // TransferConfig configures Transfers. Zero values are documented per
 // field.

@@ -150,19 +150,11 @@ func runChild(path string) error {
 	if err := json.Unmarshal(raw, &reg); err != nil {
 		return err
 	}
-	keyPEM, err := os.ReadFile(cfg.KeyPEM)
+	key, err := crypto.ReadPEMFile(cfg.KeyPEM, crypto.ParsePrivateKeyPEM)
 	if err != nil {
 		return err
 	}
-	key, err := crypto.ParsePrivateKeyPEM(keyPEM)
-	if err != nil {
-		return err
-	}
-	certPEM, err := os.ReadFile(cfg.CertPEM)
-	if err != nil {
-		return err
-	}
-	cert, err := crypto.ParseCertificatePEM(certPEM)
+	cert, err := crypto.ReadPEMFile(cfg.CertPEM, crypto.ParseCertificatePEM)
 	if err != nil {
 		return err
 	}

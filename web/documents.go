@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,8 +41,8 @@ func (s *Server) HandleDocuments(store *docstore.Store) {
 	s.HandleFunc("GET "+documentsRoot+"/{path...}", d.get)
 	s.HandleFunc("PUT "+documentsRoot+"/{path...}", d.upload(docstore.Overwrite))
 	s.HandleFunc("POST "+documentsRoot+"/{path...}", d.upload(docstore.CreateOnly))
-	s.HandleFunc("DELETE "+documentsRoot+"/{path...}", d.delete)
-	s.HandleFunc("PATCH "+documentsRoot+"/{path...}", d.hash)
+	s.HandleFunc("DELETE "+documentsRoot+"/{path...}", d.onDocument(deleteDocument))
+	s.HandleFunc("PATCH "+documentsRoot+"/{path...}", d.onDocument(hashDocument))
 	s.HandleFunc("GET /api/v1/search", d.search)
 	s.HandleFunc("POST /api/v1/sync_hashes", d.syncHashes)
 	s.HandleFunc("GET /api/v1/preferences", d.getPreferences)
@@ -378,37 +379,35 @@ func (d *documentsAPI) makeFolder(w http.ResponseWriter, r *http.Request, sp *do
 	WriteJSON(w, http.StatusCreated, resultJSON{Result: "success"})
 }
 
-func (d *documentsAPI) delete(w http.ResponseWriter, r *http.Request) {
-	sp, p, folder, err := d.target(r)
-	if err == nil && folder {
-		err = folderNotDocument(r)
+// onDocument returns the handler of a request that acts on one
+// document (DELETE, PATCH): it resolves the caller's space and the
+// document path, refusing a folder path (folderNotDocument), runs op and
+// answers 200 with its hash, if any.
+func (d *documentsAPI) onDocument(op func(ctx context.Context, sp *docstore.Space, p docstore.Path) (hash string, err error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sp, p, folder, err := d.target(r)
+		if err == nil && folder {
+			err = folderNotDocument(r)
+		}
+		var hash string
+		if err == nil {
+			hash, err = op(r.Context(), sp, p)
+		}
+		if err != nil {
+			Error(w, r, err)
+			return
+		}
+		WriteJSON(w, http.StatusOK, resultJSON{Result: "success", Hash: hash})
 	}
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	if err := sp.Delete(r.Context(), p); err != nil {
-		Error(w, r, err)
-		return
-	}
-	WriteJSON(w, http.StatusOK, resultJSON{Result: "success"})
 }
 
-func (d *documentsAPI) hash(w http.ResponseWriter, r *http.Request) {
-	sp, p, folder, err := d.target(r)
-	if err == nil && folder {
-		err = folderNotDocument(r)
-	}
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	doc, err := sp.Hash(r.Context(), p)
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	WriteJSON(w, http.StatusOK, resultJSON{Result: "success", Hash: doc.Hash})
+func deleteDocument(ctx context.Context, sp *docstore.Space, p docstore.Path) (string, error) {
+	return "", sp.Delete(ctx, p)
+}
+
+func hashDocument(ctx context.Context, sp *docstore.Space, p docstore.Path) (string, error) {
+	doc, err := sp.Hash(ctx, p)
+	return doc.Hash, err
 }
 
 func (d *documentsAPI) search(w http.ResponseWriter, r *http.Request) {

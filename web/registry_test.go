@@ -25,8 +25,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ethereum/go-ethereum/ethclient"
-
 	ethcrypto "github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/consign/consign/chain"
@@ -74,15 +72,7 @@ func (s regServer) get(t *testing.T, path string, anonymous bool) (int, []byte) 
 	if !anonymous {
 		req.SetBasicAuth(s.user, s.pass)
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, body := testenv.Do(t, req)
 	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		t.Fatalf("GET %s: Content-Type %q, body %q", path, ct, body)
 	}
@@ -456,19 +446,9 @@ func TestRegistryUnauthenticated(t *testing.T) {
 // member, publishes a destination, pins a hash and reads all of it back
 // through the HTTP API.
 func TestRegistryGeth(t *testing.T) {
-	rpcURL := testenv.Get(t, testenv.EthRPC)
-	hexKey := testenv.Get(t, testenv.EthKey)
+	client, funderKey := testenv.Geth(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	funderKey, err := ethcrypto.HexToECDSA(strings.TrimPrefix(hexKey, "0x"))
-	if err != nil {
-		t.Fatalf("%s: %v", testenv.EthKey, err)
-	}
-	client, err := ethclient.Dial(rpcURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(client.Close)
 	funder := chain.NewKeySigner(funderKey)
 	// Fresh accounts, so that this test's transactions do not race other
 	// tests for the shared key's nonces.

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/consign/consign/internal/auth"
+	"github.com/consign/consign/internal/testenv"
 )
 
 var fastParams = auth.Params{Time: 1, MemoryKiB: 64, Threads: 1, KeyLen: 32, SaltLen: 16}
@@ -141,15 +142,7 @@ func request(t testing.TB, method, base, target, user, pass, ctype string, body 
 // send makes req with the default client and reads the whole answer.
 func send(t testing.TB, req *http.Request) reply {
 	t.Helper()
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, b := testenv.Do(t, req)
 	return reply{status: res.StatusCode, header: res.Header, body: b}
 }
 

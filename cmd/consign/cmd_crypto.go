@@ -28,26 +28,11 @@ func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 func readKeyFile(path string) (stdcrypto.Signer, error) {
-	return readPEMFile(path, ccrypto.ParsePrivateKeyPEM)
+	return ccrypto.ReadPEMFile(path, ccrypto.ParsePrivateKeyPEM)
 }
 
 func readCertFile(path string) (*x509.Certificate, error) {
-	return readPEMFile(path, ccrypto.ParseCertificatePEM)
-}
-
-// readPEMFile reads the file at path and parses it with parse; a parse
-// error names the file.
-func readPEMFile[T any](path string, parse func([]byte) (T, error)) (T, error) {
-	var zero T
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return zero, err
-	}
-	v, err := parse(b)
-	if err != nil {
-		return zero, fmt.Errorf("%s: %w", path, err)
-	}
-	return v, nil
+	return ccrypto.ReadPEMFile(path, ccrypto.ParseCertificatePEM)
 }
 
 // inOut opens the optional positional IN and OUT arguments ("-" or absent
@@ -241,13 +226,9 @@ func cmdOpen(ctx context.Context, env *cliEnv, args []string) error {
 	if *keyPath == "" {
 		return errors.New("--key is required")
 	}
-	kb, err := os.ReadFile(*keyPath)
+	key, err := ccrypto.ReadPEMFile(*keyPath, ccrypto.ParseOpeningKeyPEM)
 	if err != nil {
 		return err
-	}
-	key, err := ccrypto.ParseOpeningKeyPEM(kb)
-	if err != nil {
-		return fmt.Errorf("%s: %w", *keyPath, err)
 	}
 	var opts ccrypto.OpenOptions
 	for _, p := range from {

@@ -153,71 +153,19 @@ func runTransfersClient(t *testing.T, ctx context.Context, nodePath string, a, b
 	out, _ := testenv.RunNode(t, ctx, nodePath, filepath.Join("..", "..", "web", "testdata", "transfers_client.js"),
 		"CONSIGN_URL_A="+a.base, "CONSIGN_USER_A="+a.user, "CONSIGN_PASS_A="+a.pass, "CONSIGN_FROM="+from,
 		"CONSIGN_URL_B="+b.base, "CONSIGN_USER_B="+b.user, "CONSIGN_PASS_B="+b.pass, "CONSIGN_TO="+to)
-	type entry struct {
-		Name        string `json:"name"`
-		IsDirectory bool   `json:"is_directory"`
-		Size        int64  `json:"size"`
-		Hash        string `json:"hash"`
-		FullPath    string `json:"full_path"`
-	}
-	var res struct {
-		Hash   string `json:"hash"`
-		Upload struct {
-			Result, Hash string
-		} `json:"upload"`
-		Browse struct {
-			Entries []entry `json:"entries"`
-		} `json:"browse"`
-		Search struct {
-			Documents []entry `json:"documents"`
-		} `json:"search"`
-		SearchByHash struct {
-			Documents []entry `json:"documents"`
-		} `json:"searchByHash"`
-		Answer   map[string]any `json:"answer"`
-		Sent     map[string]any `json:"sent"`
-		Received map[string]any `json:"received"`
-		Ack      map[string]any `json:"ack"`
-		Download string         `json:"downloadHash"`
-		Log      map[string]any `json:"log"`
-		Others   []string       `json:"others"`
-	}
-	testenv.DecodeClientOutput(t, out, "2.", &res)
+	res := testenv.DecodeTransfersClient(t, out)
 	if res.Upload.Result != "success" || res.Upload.Hash != res.Hash {
 		t.Errorf("upload answer %+v, content hash %s", res.Upload, res.Hash)
 	}
 	if len(res.Browse.Entries) != 1 || res.Browse.Entries[0].Name != "report.pdf" || res.Browse.Entries[0].Hash != res.Hash || res.Browse.Entries[0].IsDirectory {
 		t.Errorf("browse /from-node/: %+v", res.Browse.Entries)
 	}
-	for what, docs := range map[string][]entry{"by name": res.Search.Documents, "by hash": res.SearchByHash.Documents} {
+	for what, docs := range map[string][]testenv.ClientEntry{"by name": res.Search.Documents, "by hash": res.SearchByHash.Documents} {
 		if len(docs) != 1 || docs[0].FullPath != "from-node/report.pdf" || docs[0].Hash != res.Hash {
 			t.Errorf("search %s: %+v", what, docs)
 		}
 	}
-	id, _ := res.Answer["transfer_id"].(string)
-	if res.Answer["result"] != "Document sent." || len(id) != 36 {
-		t.Fatalf("POST /transfers answered %v", res.Answer)
-	}
-	for name, ev := range map[string]map[string]any{"document_sent": res.Sent, "document_received": res.Received, "transfer_acknowledgement": res.Ack} {
-		if ev["transferId"] != id || ev["from"] != from || ev["to"] != to || ev["hash"] != res.Hash {
-			t.Errorf("%s: %v", name, ev)
-		}
-	}
-	if res.Received["status"] != "received" || res.Received["document"] != "/received/"+senderOrg(t, from)+"/docs/report.pdf" {
-		t.Errorf("document_received %v", res.Received)
-	}
-	if res.Ack["status"] != "received" {
-		t.Fatalf("transfer_acknowledgement %v", res.Ack)
-	}
-	if res.Download != res.Hash {
-		t.Errorf("the received copy hashes to %s, the upload to %s", res.Download, res.Hash)
-	}
-	if res.Log["id"] != id || res.Log["status"] != "received" {
-		t.Errorf("sender's log entry %v", res.Log)
-	}
-	if len(res.Others) != 0 {
-		t.Errorf("events the other member should not see: %v", res.Others)
-	}
+	res.CheckTransfer(t, from, to, senderOrg(t, from))
 
 	// Anyone can check the receipt with openssl and the registry API:
 	// the recipient's certificate as the sender's node serves it.

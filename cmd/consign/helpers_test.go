@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/consign/consign/internal/testenv"
 )
 
 // testContext is cancelled when t ends, or shortly before the deadline of
@@ -70,15 +72,7 @@ func request(t *testing.T, method, url, user, password, contentType string, body
 	if user != "" {
 		req.SetBasicAuth(user, password)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, b := testenv.Do(t, req)
 	return resp.StatusCode, b
 }
 

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/web"
 )
 
@@ -234,22 +235,12 @@ func TestOpenAPIMatchesDevNode(t *testing.T) {
 				u, p = "", ""
 			}
 			req := oaNewRequest(t, strings.ToUpper(o.method), target, u, p, body)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			resp, got := testenv.Do(t, req)
 			oaCheckResponse(t, doc, op, resp, got)
 
 			// Without credentials: 401 unless public.
 			req = oaNewRequest(t, strings.ToUpper(o.method), target, "", "", nil)
-			anon, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			anonBody, _ := io.ReadAll(anon.Body)
-			anon.Body.Close()
+			anon, anonBody := testenv.Do(t, req)
 			switch {
 			case public && anon.StatusCode == http.StatusUnauthorized:
 				t.Errorf("described as public, but answers 401 without credentials: %s", anonBody)

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	ethcrypto "github.com/ethereum/go-ethereum/crypto"
@@ -33,17 +32,9 @@ type realChain struct {
 func newRealChain(t *testing.T, ctx context.Context) *realChain {
 	t.Helper()
 	c := &realChain{rpc: testenv.Get(t, testenv.EthRPC)}
-	funderHex := testenv.Get(t, testenv.EthKey)
+	client, k := testenv.Geth(t)
+	c.client, c.funder = client, chain.NewKeySigner(k)
 	var err error
-	if c.client, err = ethclient.DialContext(ctx, c.rpc); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.client.Close)
-	k, err := ethcrypto.HexToECDSA(strings.TrimPrefix(funderHex, "0x"))
-	if err != nil {
-		t.Fatalf("%s: %v", testenv.EthKey, err)
-	}
-	c.funder = chain.NewKeySigner(k)
 	admin := chain.NewKeySigner(c.account(t, ctx))
 	if c.addrs, err = chain.Deploy(ctx, c.client, admin); err != nil {
 		t.Fatal(err)

@@ -45,14 +45,22 @@ func TestMigrateAppliesEachStepOnce(t *testing.T) {
 	}
 }
 
-func TestFailedStepLeavesNoTrace(t *testing.T) {
-	ctx := context.Background()
-	db, err := Open(ctx, Config{Path: filepath.Join(t.TempDir(), "m.db")})
+// openTemp opens a fresh SQLite database in the test's temporary
+// folder, closed when the test ends.
+func openTemp(t *testing.T) *sql.DB {
+	t.Helper()
+	db, err := Open(t.Context(), Config{Path: filepath.Join(t.TempDir(), "meta.db")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	err = Migrate(ctx, db, "bad", []Migration{{"broken", `CREATE TABLE x (`}})
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestFailedStepLeavesNoTrace(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	err := Migrate(ctx, db, "bad", []Migration{{"broken", `CREATE TABLE x (`}})
 	if err == nil {
 		t.Fatal("broken SQL accepted")
 	}
@@ -74,11 +82,7 @@ func TestValidate(t *testing.T) {
 
 func TestCollect(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, Config{Path: filepath.Join(t.TempDir(), "meta.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	if _, err := db.ExecContext(ctx, `CREATE TABLE t (a TEXT); INSERT INTO t (a) VALUES ('x'), ('y')`); err != nil {
 		t.Fatal(err)
 	}

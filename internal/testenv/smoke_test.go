@@ -298,19 +298,9 @@ func TestKuboRoundTrip(t *testing.T) {
 }
 
 func TestGethValueTransfer(t *testing.T) {
-	rpc := testenv.Get(t, testenv.EthRPC)
-	keyHex := testenv.Get(t, testenv.EthKey)
+	cl, key := testenv.Geth(t)
 	ctx := testContext(t)
 
-	key, err := crypto.HexToECDSA(strings.TrimPrefix(keyHex, "0x"))
-	if err != nil {
-		t.Fatalf("%s is not a hex private key: %v", testenv.EthKey, err)
-	}
-	cl, err := ethclient.DialContext(ctx, rpc)
-	if err != nil {
-		t.Fatalf("dial %s: %v", rpc, err)
-	}
-	defer cl.Close()
 	chainID, err := cl.ChainID(ctx)
 	if err != nil {
 		t.Fatalf("chain id: %v", err)

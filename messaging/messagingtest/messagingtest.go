@@ -114,14 +114,17 @@ func mustTopic(t *testing.T, ctx context.Context, tr messaging.Transport, partit
 	return topic
 }
 
-func recv(t *testing.T, ctx context.Context, ch <-chan messaging.Delivery) messaging.Delivery {
+// recv returns the next value on ch; the test fails if ctx ends first,
+// saying what it waited for.
+func recv[T any](t *testing.T, ctx context.Context, ch <-chan T, what string) T {
 	t.Helper()
 	select {
-	case d := <-ch:
-		return d
+	case v := <-ch:
+		return v
 	case <-ctx.Done():
-		t.Fatalf("waiting for a delivery: %v", ctx.Err())
-		return messaging.Delivery{}
+		t.Fatalf("waiting for %s: %v", what, ctx.Err())
+		var zero T
+		return zero
 	}
 }
 
@@ -148,7 +151,7 @@ func testRoundTrip(t *testing.T, tr messaging.Transport) {
 	})
 	defer c.stop(t)
 	for i, want := range sent {
-		got := recv(t, ctx, ch)
+		got := recv(t, ctx, ch, "a delivery")
 		if got.Topic != want.Topic || got.Key != want.Key || !bytes.Equal(got.Value, want.Value) {
 			t.Errorf("delivery %d: got topic %q key %q value %q, want %q %q %q", i, got.Topic, got.Key, got.Value, want.Topic, want.Key, want.Value)
 		}
@@ -277,13 +280,7 @@ func testRedelivery(t *testing.T, tr messaging.Transport) {
 	defer c.stop(t)
 	want := []event{{"a", 1}, {"b", 1}, {"b", 2}, {"b", 3}, {"b", 4}, {"c", 1}}
 	for i, w := range want {
-		var got event
-		select {
-		case got = <-ch:
-		case <-ctx.Done():
-			t.Fatalf("event %d: %v", i, ctx.Err())
-		}
-		if got != w {
+		if got := recv(t, ctx, ch, fmt.Sprintf("event %d", i)); got != w {
 			t.Fatalf("event %d: got %+v, want %+v (a failing message must be retried before the next one of its key)", i, got, w)
 		}
 	}
@@ -341,13 +338,7 @@ func testCommitAfterSuccess(t *testing.T, tr messaging.Transport) {
 	})
 	defer c2.stop(t)
 	for want := held; want < n; want++ {
-		var got int
-		select {
-		case got = <-ch:
-		case <-ctx.Done():
-			t.Fatalf("second consumer: waiting for message %d: %v", want, ctx.Err())
-		}
-		if got != want {
+		if got := recv(t, ctx, ch, fmt.Sprintf("message %d on the second consumer", want)); got != want {
 			t.Fatalf("second consumer got message %d, want %d (commit must follow success exactly)", got, want)
 		}
 	}
@@ -446,10 +437,10 @@ func testSizeLimits(t *testing.T, tr messaging.Transport) {
 		return nil
 	})
 	defer c.stop(t)
-	if d := recv(t, ctx, ch); !bytes.Equal(d.Value, big) {
+	if d := recv(t, ctx, ch, "a delivery"); !bytes.Equal(d.Value, big) {
 		t.Errorf("first delivery: %d bytes, want the %d-byte value (refused messages must not be written)", len(d.Value), len(big))
 	}
-	if d := recv(t, ctx, ch); string(d.Value) != "end" {
+	if d := recv(t, ctx, ch, "a delivery"); string(d.Value) != "end" {
 		t.Errorf("second delivery: %q, want end", d.Value)
 	}
 }

@@ -52,7 +52,7 @@ func run(args []string) error {
 		fmt.Printf("%.0f\n", n)
 		return nil
 	case "seal":
-		c, err := readPEM(*to, ccrypto.ParseCertificatePEM)
+		c, err := ccrypto.ReadPEMFile(*to, ccrypto.ParseCertificatePEM)
 		if err != nil {
 			return err
 		}
@@ -65,7 +65,7 @@ func run(args []string) error {
 		}
 		return w.Close()
 	case "open":
-		k, err := readPEM(*key, ccrypto.ParsePrivateKeyPEM)
+		k, err := ccrypto.ReadPEMFile(*key, ccrypto.ParsePrivateKeyPEM)
 		if err != nil {
 			return err
 		}
@@ -78,16 +78,6 @@ func run(args []string) error {
 		return err
 	}
 	return fmt.Errorf("unknown mode %q", args[0])
-}
-
-// readPEM reads the file at path and parses it with parse.
-func readPEM[T any](path string, parse func([]byte) (T, error)) (T, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		var zero T
-		return zero, err
-	}
-	return parse(b)
 }
 
 // msgs returns seal+open round trips per second.
