@@ -123,7 +123,9 @@ func newNode(ctx context.Context, infra infrastructure) (_ *node, err error) {
 	n.closers = append(n.closers, cc.closers...)
 	n.registry = cc.registry
 
-	n.web, err = web.New(web.Config{Addr: cfg.Listen, EnvironmentID: cfg.Environment, TrustedProxies: cfg.TrustedProxies, Logger: log}, n.creds,
+	n.web, err = web.New(web.Config{Addr: cfg.Listen, EnvironmentID: cfg.Environment, TrustedProxies: cfg.TrustedProxies, Logger: log,
+		Uploads: web.UploadLimits{PerMember: cfg.Uploads.PerMember, Total: cfg.Uploads.Total,
+			BodyIdleTimeout: cfg.Uploads.BodyIdleTimeout, RetryAfter: cfg.Uploads.RetryAfter}}, n.creds,
 		storageProbe(n.store),
 		web.Probe{Name: "transport", Check: func(ctx context.Context) error {
 			return n.transport.EnsureTopic(ctx, "consign.health", 1)
