@@ -268,6 +268,12 @@ type TransferConfig struct {
 	IdleTimeout time.Duration
 	// ChunkSize is the envelope chunk size; zero means 256 KiB.
 	ChunkSize int
+	// StagingMaxAge is how old staged content must be for NewTransfers to
+	// remove it when no incoming transfer being placed holds it (the
+	// leftover of a crash between staging and placing); zero means 10m,
+	// a negative value keeps it all. The age spares content another node
+	// sharing the store has staged for a transfer still arriving.
+	StagingMaxAge time.Duration
 	// Logger; nil means the store's.
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
@@ -392,6 +398,9 @@ func NewTransfers(ctx context.Context, store *Store, cfg TransferConfig) (*Trans
 	if cfg.ChunkSize == 0 {
 		cfg.ChunkSize = 256 << 10
 	}
+	if cfg.StagingMaxAge == 0 {
+		cfg.StagingMaxAge = 10 * time.Minute
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = store.log
 	}
@@ -414,6 +423,14 @@ func NewTransfers(ctx context.Context, store *Store, cfg TransferConfig) (*Trans
 	}
 	for _, m := range cfg.Members {
 		t.hosts[m] = true
+	}
+	if cfg.StagingMaxAge > 0 {
+		n, err := t.sweepStaging(ctx, t.now().Add(-cfg.StagingMaxAge))
+		if err != nil {
+			t.log.Warn("docstore: transfers: sweeping staging leftovers", "removed", n, "err", err)
+		} else if n > 0 {
+			t.log.Info("docstore: transfers: removed staging leftovers of transfers no longer arriving", "removed", n)
+		}
 	}
 	t.ctx, t.cancel = context.WithCancel(context.Background())
 	t.wg.Add(2)
