@@ -71,8 +71,9 @@ func (t *Transfers) outboxPass(sem chan struct{}) time.Duration {
 			}
 			// Claim the row: push its due time a lease ahead and start the
 			// next attempt, unless someone else just did.
-			res, err := t.db.ExecContext(ctx, `UPDATE docstore_transfers_out SET next_ns = ?, attempt = attempt + 1
-				WHERE id = ? AND state = 'queued' AND next_ns = ?`, now+int64(t.cfg.Lease), d.id, d.n)
+			res, err := t.db.ExecContext(ctx, `UPDATE docstore_transfers_out SET next_ns = ?, attempt = attempt + 1,
+				claim_host = ?, claim_pid = ?, claim_run = ? WHERE id = ? AND state = 'queued' AND next_ns = ?`,
+				now+int64(t.cfg.Lease), t.owner.host, t.owner.pid, t.owner.run, d.id, d.n)
 			if err != nil {
 				if !t.isClosing(err) {
 					t.log.Warn("docstore: outbox: claiming a transfer", "id", d.id, "err", err)
@@ -189,7 +190,8 @@ func (t *Transfers) runAttempt(id string) {
 	}
 	// Keep the claim while the attempt runs, so that no other process
 	// sharing the database takes the row over; a crashed process's claim
-	// lapses after one Lease.
+	// lapses after one Lease, or at once when the node restarts on the
+	// same host (releaseDeadClaims).
 	hb, stopHB := context.WithCancel(ctx)
 	go t.heartbeat(hb, id, r.attempt)
 	err = t.transmit(ctx, &r)
@@ -205,14 +207,14 @@ func (t *Transfers) runAttempt(id string) {
 		if t.isClosing(err) {
 			// Closing is no failure: release the row, so that the service
 			// reopened (or another process) makes the next attempt at once.
-			_, _ = t.db.ExecContext(context.WithoutCancel(ctx), `UPDATE docstore_transfers_out SET next_ns = ? WHERE id = ? AND state = 'queued'`,
-				t.now().UnixNano(), id)
+			_, _ = t.db.ExecContext(context.WithoutCancel(ctx), `UPDATE docstore_transfers_out SET next_ns = ?, claim_run = ''
+				WHERE id = ? AND state = 'queued'`, t.now().UnixNano(), id)
 			return
 		}
 		wait := t.backoff(r.failures + 1)
 		t.log.Warn("docstore: transfer attempt failed; retrying", "id", id, "attempt", r.attempt, "in", wait, "err", err)
-		_, _ = t.db.ExecContext(context.WithoutCancel(ctx), `UPDATE docstore_transfers_out SET failures = failures + 1, next_ns = ?
-			WHERE id = ? AND state = 'queued'`, t.now().Add(wait).UnixNano(), id)
+		_, _ = t.db.ExecContext(context.WithoutCancel(ctx), `UPDATE docstore_transfers_out SET failures = failures + 1, next_ns = ?,
+			claim_run = '' WHERE id = ? AND state = 'queued'`, t.now().Add(wait).UnixNano(), id)
 	}
 }
 

@@ -104,6 +104,7 @@ type Transfers struct {
 	closed     bool
 
 	forged forgedCounts // records dropped for a missing or bad signature
+	owner  claimOwner   // this process, as its outbox claims name it
 
 	certs chain.CertCache // parsed registry certificates
 }
@@ -358,6 +359,9 @@ var transferMigrations = []metadb.Migration{
 	{Description: "incoming transfers by member", SQL: `CREATE INDEX docstore_transfers_in_member ON docstore_transfers_in (member, created_ns)`},
 	{Description: "incoming transfers: placement note", SQL: `ALTER TABLE docstore_transfers_in ADD COLUMN note TEXT NOT NULL DEFAULT ''`},
 	{Description: "incoming transfers by placed document", SQL: `CREATE INDEX docstore_transfers_in_document ON docstore_transfers_in (member, document)`},
+	{Description: "outbox claims: owner host", SQL: `ALTER TABLE docstore_transfers_out ADD COLUMN claim_host TEXT NOT NULL DEFAULT ''`},
+	{Description: "outbox claims: owner process id", SQL: `ALTER TABLE docstore_transfers_out ADD COLUMN claim_pid INTEGER NOT NULL DEFAULT 0`},
+	{Description: "outbox claims: owner run", SQL: `ALTER TABLE docstore_transfers_out ADD COLUMN claim_run TEXT NOT NULL DEFAULT ''`},
 }
 
 // NewTransfers opens the transfer service of store: it creates its tables,
@@ -419,10 +423,15 @@ func NewTransfers(ctx context.Context, store *Store, cfg TransferConfig) (*Trans
 		hosts: map[string]bool{}, wake: make(chan struct{}, 1),
 		incoming: map[string]*incoming{}, inflight: map[string]bool{}, resendWish: map[string]int{},
 		asked: map[string]int{}, topics: map[string]bool{inbox: true},
-		refusals: map[string]pendingRefusal{},
+		refusals: map[string]pendingRefusal{}, owner: thisProcess(),
 	}
 	for _, m := range cfg.Members {
 		t.hosts[m] = true
+	}
+	if n, err := t.releaseDeadClaims(ctx); err != nil {
+		t.log.Warn("docstore: transfers: releasing the outbox claims of a previous run", "released", n, "err", err)
+	} else if n > 0 {
+		t.log.Info("docstore: transfers: resuming transfers whose sending process is gone", "released", n)
 	}
 	if cfg.StagingMaxAge > 0 {
 		n, err := t.sweepStaging(ctx, t.now().Add(-cfg.StagingMaxAge))
