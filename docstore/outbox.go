@@ -194,10 +194,23 @@ func (t *Transfers) runAttempt(id string) {
 	// same host (releaseDeadClaims).
 	hb, stopHB := context.WithCancel(ctx)
 	go t.heartbeat(hb, id, r.attempt)
-	err = t.transmit(ctx, &r)
+	// A busy answer from the recipient stops the attempt (busy.go).
+	actx, stop := context.WithCancel(ctx)
+	t.mu.Lock()
+	t.attempts[id] = stop
+	t.mu.Unlock()
+	err = t.transmit(actx, &r)
+	t.mu.Lock()
+	delete(t.attempts, id)
+	t.mu.Unlock()
+	stop()
 	stopHB()
 	var perm errPermanent
 	switch {
+	case t.takeBusyWish(id, r.attempt):
+		if berr := t.backOffBusy(ctx, id, r.attempt, r.busy); berr != nil && !t.isClosing(berr) {
+			t.log.Warn("docstore: outbox: queueing a transfer the recipient was busy for", "id", id, "err", berr)
+		}
 	case err == nil:
 		t.afterTransmit(ctx, &r)
 	case errors.As(err, &perm):

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/consign/consign/chain"
@@ -95,16 +96,21 @@ type Transfers struct {
 	wake   chan struct{}
 
 	mu         sync.Mutex
-	incoming   map[string]*incoming      // by transfer id
-	inflight   map[string]bool           // outbox rows being sent by this process
-	resendWish map[string]int            // transfer id → attempt a resend was asked for while in flight
-	asked      map[string]int            // transfer id → attempt this node asked a resend of
-	topics     map[string]bool           // inbox topics known to exist
-	refusals   map[string]pendingRefusal // transfer id → a refusal waiting for its verified manifest
+	incoming   map[string]*incoming          // by transfer id
+	inflight   map[string]bool               // outbox rows being sent by this process
+	resendWish map[string]int                // transfer id → attempt a resend was asked for while in flight
+	asked      map[string]int                // transfer id → attempt this node asked a resend of
+	topics     map[string]bool               // inbox topics known to exist
+	refusals   map[string]pendingRefusal     // transfer id → a refusal waiting for its verified manifest
+	busyIn     map[string]int                // transfer id → attempt this node answered busy
+	busyWish   map[string]int                // transfer id → attempt the recipient answered busy while in flight
+	attempts   map[string]context.CancelFunc // transfer id → stops the attempt in flight
 	closed     bool
 
 	forged forgedCounts // records dropped for a missing or bad signature
 	owner  claimOwner   // this process, as its outbox claims name it
+
+	busyAnswers atomic.Uint64 // attempts answered busy (busy.go)
 
 	certs chain.CertCache // parsed registry certificates
 }
@@ -264,6 +270,12 @@ type TransferConfig struct {
 	// third of it); after a crash the transfer resumes once the claim
 	// lapses. Zero means 2m.
 	Lease time.Duration
+	// IncomingPerSender caps the transfers one sending destination may
+	// have arriving at this node at once; the first shard of one more is
+	// answered with a signed busy, and the sender tries that transfer
+	// again later (backing off from RetryMin to RetryMax; busy answers do
+	// not count against MaxResends). Zero means 4; negative means no cap.
+	IncomingPerSender int
 	// IdleTimeout drops an incoming transfer whose next shard has not
 	// come for this long; zero means 10m.
 	IdleTimeout time.Duration
@@ -362,6 +374,7 @@ var transferMigrations = []metadb.Migration{
 	{Description: "outbox claims: owner host", SQL: `ALTER TABLE docstore_transfers_out ADD COLUMN claim_host TEXT NOT NULL DEFAULT ''`},
 	{Description: "outbox claims: owner process id", SQL: `ALTER TABLE docstore_transfers_out ADD COLUMN claim_pid INTEGER NOT NULL DEFAULT 0`},
 	{Description: "outbox claims: owner run", SQL: `ALTER TABLE docstore_transfers_out ADD COLUMN claim_run TEXT NOT NULL DEFAULT ''`},
+	{Description: "outbox: consecutive busy answers", SQL: `ALTER TABLE docstore_transfers_out ADD COLUMN busy INTEGER NOT NULL DEFAULT 0`},
 }
 
 // NewTransfers opens the transfer service of store: it creates its tables,
@@ -402,6 +415,9 @@ func NewTransfers(ctx context.Context, store *Store, cfg TransferConfig) (*Trans
 	if cfg.ChunkSize == 0 {
 		cfg.ChunkSize = 256 << 10
 	}
+	if cfg.IncomingPerSender == 0 {
+		cfg.IncomingPerSender = 4
+	}
 	if cfg.StagingMaxAge == 0 {
 		cfg.StagingMaxAge = 10 * time.Minute
 	}
@@ -424,6 +440,7 @@ func NewTransfers(ctx context.Context, store *Store, cfg TransferConfig) (*Trans
 		incoming: map[string]*incoming{}, inflight: map[string]bool{}, resendWish: map[string]int{},
 		asked: map[string]int{}, topics: map[string]bool{inbox: true},
 		refusals: map[string]pendingRefusal{}, owner: thisProcess(),
+		busyIn: map[string]int{}, busyWish: map[string]int{}, attempts: map[string]context.CancelFunc{},
 	}
 	for _, m := range cfg.Members {
 		t.hosts[m] = true
@@ -711,10 +728,10 @@ func scanRecord(s scanner) (Transfer, error) {
 func (t *Transfers) getOut(ctx context.Context, id string) (outRow, error) {
 	var r outRow
 	var status string
-	err := t.db.QueryRowContext(ctx, `SELECT `+recordColumns+`, state, attempt, resends, failures, next_ns, sent_ns
+	err := t.db.QueryRowContext(ctx, `SELECT `+recordColumns+`, state, attempt, resends, failures, busy, next_ns, sent_ns
 		FROM docstore_transfers_out WHERE id = ?`, id).Scan(&r.ID, &r.Member, &r.From, &r.To, &r.Document, &r.Hash, &r.Size,
 		&r.Timestamp, &r.TransferHash, &r.SenderSignature, &r.RecipientSignature, &status, &r.Error, &r.createdNS,
-		&r.state, &r.attempt, &r.resends, &r.failures, &r.nextNS, &r.sentNS)
+		&r.state, &r.attempt, &r.resends, &r.failures, &r.busy, &r.nextNS, &r.sentNS)
 	r.Status = TransferStatus(status)
 	r.Direction = Outgoing
 	r.Created = time.Unix(0, r.createdNS)
@@ -727,6 +744,7 @@ type outRow struct {
 	createdNS                  int64
 	state                      string
 	attempt, resends, failures int
+	busy                       int // consecutive busy answers (busy.go)
 	nextNS, sentNS             int64
 }
 
