@@ -263,8 +263,10 @@ func (t *Transfers) afterTransmit(ctx context.Context, r *outRow) {
 	if state == "queued" {
 		resends = "resends + 1"
 	}
+	// busy = r.busy: a busy answer that came as the attempt ended has
+	// queued the next attempt already (backOffBusy); keep that.
 	if _, err := t.db.ExecContext(wctx, `UPDATE docstore_transfers_out SET state = ?, next_ns = ?, failures = 0, `+
-		`resends = `+resends+` WHERE id = ? AND state = 'queued'`, state, next, r.ID); err != nil {
+		`resends = `+resends+` WHERE id = ? AND state = 'queued' AND busy = ?`, state, next, r.ID, r.busy); err != nil {
 		t.log.Error("docstore: outbox: recording a sent transfer", "id", r.ID, "err", err)
 	}
 	t.markSent(wctx, r.ID)
