@@ -268,6 +268,9 @@ func (t *Transfers) onShard(ctx context.Context, d *messaging.Delivery) error {
 	if t.refusedAttempt(id, attempt, from, to) {
 		return nil // the rest of an attempt refused already, waiting for its manifest
 	}
+	if t.answeredBusy(id, attempt) {
+		return nil // the rest of an attempt answered busy
+	}
 	inc := t.lookupIncoming(id)
 	if inc != nil && inc.attempt == attempt {
 		if inc.from != from || inc.to != to {
@@ -307,6 +310,9 @@ func (t *Transfers) onShard(ctx context.Context, d *messaging.Delivery) error {
 		if err := t.forgetPlacing(ctx, row); err != nil {
 			return err
 		}
+	}
+	if busy, n := t.senderBusy(from); busy {
+		return t.answerBusy(ctx, id, attempt, from, to, n)
 	}
 	inc, err = t.startIncoming(ctx, id, attempt, from, to)
 	var perm errPermanent
@@ -384,6 +390,9 @@ func (t *Transfers) onManifest(ctx context.Context, d *messaging.Delivery) error
 		}
 		if inc != nil {
 			t.dropIncoming(inc)
+		}
+		if t.answeredBusy(m.ID, m.Attempt) {
+			return nil // answered busy at its first shard; the sender tries again later
 		}
 		if p, ok := t.takeRefusal(m); ok {
 			return t.refuseAndAnswer(ctx, p.refusal, p.reason)

@@ -71,8 +71,9 @@ func (t *Transfers) outboxPass(sem chan struct{}) time.Duration {
 			}
 			// Claim the row: push its due time a lease ahead and start the
 			// next attempt, unless someone else just did.
-			res, err := t.db.ExecContext(ctx, `UPDATE docstore_transfers_out SET next_ns = ?, attempt = attempt + 1
-				WHERE id = ? AND state = 'queued' AND next_ns = ?`, now+int64(t.cfg.Lease), d.id, d.n)
+			res, err := t.db.ExecContext(ctx, `UPDATE docstore_transfers_out SET next_ns = ?, attempt = attempt + 1,
+				claim_host = ?, claim_pid = ?, claim_run = ? WHERE id = ? AND state = 'queued' AND next_ns = ?`,
+				now+int64(t.cfg.Lease), t.owner.host, t.owner.pid, t.owner.run, d.id, d.n)
 			if err != nil {
 				if !t.isClosing(err) {
 					t.log.Warn("docstore: outbox: claiming a transfer", "id", d.id, "err", err)
@@ -189,13 +190,27 @@ func (t *Transfers) runAttempt(id string) {
 	}
 	// Keep the claim while the attempt runs, so that no other process
 	// sharing the database takes the row over; a crashed process's claim
-	// lapses after one Lease.
+	// lapses after one Lease, or at once when the node restarts on the
+	// same host (releaseDeadClaims).
 	hb, stopHB := context.WithCancel(ctx)
 	go t.heartbeat(hb, id, r.attempt)
-	err = t.transmit(ctx, &r)
+	// A busy answer from the recipient stops the attempt (busy.go).
+	actx, stop := context.WithCancel(ctx)
+	t.mu.Lock()
+	t.attempts[id] = stop
+	t.mu.Unlock()
+	err = t.transmit(actx, &r)
+	t.mu.Lock()
+	delete(t.attempts, id)
+	t.mu.Unlock()
+	stop()
 	stopHB()
 	var perm errPermanent
 	switch {
+	case t.takeBusyWish(id, r.attempt):
+		if berr := t.backOffBusy(ctx, id, r.attempt, r.busy); berr != nil && !t.isClosing(berr) {
+			t.log.Warn("docstore: outbox: queueing a transfer the recipient was busy for", "id", id, "err", berr)
+		}
 	case err == nil:
 		t.afterTransmit(ctx, &r)
 	case errors.As(err, &perm):
@@ -205,14 +220,14 @@ func (t *Transfers) runAttempt(id string) {
 		if t.isClosing(err) {
 			// Closing is no failure: release the row, so that the service
 			// reopened (or another process) makes the next attempt at once.
-			_, _ = t.db.ExecContext(context.WithoutCancel(ctx), `UPDATE docstore_transfers_out SET next_ns = ? WHERE id = ? AND state = 'queued'`,
-				t.now().UnixNano(), id)
+			_, _ = t.db.ExecContext(context.WithoutCancel(ctx), `UPDATE docstore_transfers_out SET next_ns = ?, claim_run = ''
+				WHERE id = ? AND state = 'queued'`, t.now().UnixNano(), id)
 			return
 		}
 		wait := t.backoff(r.failures + 1)
 		t.log.Warn("docstore: transfer attempt failed; retrying", "id", id, "attempt", r.attempt, "in", wait, "err", err)
-		_, _ = t.db.ExecContext(context.WithoutCancel(ctx), `UPDATE docstore_transfers_out SET failures = failures + 1, next_ns = ?
-			WHERE id = ? AND state = 'queued'`, t.now().Add(wait).UnixNano(), id)
+		_, _ = t.db.ExecContext(context.WithoutCancel(ctx), `UPDATE docstore_transfers_out SET failures = failures + 1, next_ns = ?,
+			claim_run = '' WHERE id = ? AND state = 'queued'`, t.now().Add(wait).UnixNano(), id)
 	}
 }
 
@@ -248,8 +263,10 @@ func (t *Transfers) afterTransmit(ctx context.Context, r *outRow) {
 	if state == "queued" {
 		resends = "resends + 1"
 	}
+	// busy = r.busy: a busy answer that came as the attempt ended has
+	// queued the next attempt already (backOffBusy); keep that.
 	if _, err := t.db.ExecContext(wctx, `UPDATE docstore_transfers_out SET state = ?, next_ns = ?, failures = 0, `+
-		`resends = `+resends+` WHERE id = ? AND state = 'queued'`, state, next, r.ID); err != nil {
+		`resends = `+resends+` WHERE id = ? AND state = 'queued' AND busy = ?`, state, next, r.ID, r.busy); err != nil {
 		t.log.Error("docstore: outbox: recording a sent transfer", "id", r.ID, "err", err)
 	}
 	t.markSent(wctx, r.ID)

@@ -213,6 +213,12 @@ func (t *Transfers) onResend(ctx context.Context, d *messaging.Delivery) error {
 		t.dropForged(&t.forged.resends, "resend request", rq.ID, why)
 		return nil
 	}
+	if rq.Busy {
+		if rq.Attempt != r.attempt {
+			return nil // about an attempt already replaced
+		}
+		return t.onBusy(ctx, &r, rq.Attempt, rq.Reason)
+	}
 	t.log.Info("docstore: outbox: the recipient asks for a new attempt", "id", rq.ID, "attempt", rq.Attempt, "reason", rq.Reason)
 	if t.isInflight(rq.ID) {
 		t.mu.Lock()

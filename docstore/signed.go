@@ -24,8 +24,8 @@ import (
 //     receipt.failureStatement); an unsigned one is not accepted, so a
 //     node that does not hold the recipient's key sends none and the
 //     sender's outbox tries again until MaxResends, then fails;
-//   - a resend request by the recipient destination (over
-//     resendRequest.statement).
+//   - a resend request, or a busy answer, by the recipient destination
+//     (over resendRequest.statement, which tells the two apart).
 //
 // Refusals decided from the shards alone (their headers are clear text
 // that anyone able to write to the inbox can forge) wait for the
@@ -40,6 +40,11 @@ type TransferStats struct {
 	// against the registry certificate of the destination that must have
 	// signed them, or that destination could not be found.
 	ForgedReceipts, ForgedResends, ForgedManifests uint64
+	// Arriving is how many incoming transfers are being received now
+	// (each holds an opening pipeline); BusyAnswers counts the attempts
+	// answered busy because their sender had IncomingPerSender arriving.
+	Arriving    int
+	BusyAnswers uint64
 }
 
 // Forged is the total of the forged counts.
@@ -51,10 +56,15 @@ type forgedCounts struct {
 
 // Stats returns the counts since the service was opened.
 func (t *Transfers) Stats() TransferStats {
+	t.mu.Lock()
+	arriving := len(t.incoming)
+	t.mu.Unlock()
 	return TransferStats{
 		ForgedReceipts:  t.forged.receipts.Load(),
 		ForgedResends:   t.forged.resends.Load(),
 		ForgedManifests: t.forged.manifests.Load(),
+		Arriving:        arriving,
+		BusyAnswers:     t.busyAnswers.Load(),
 	}
 }
 
@@ -68,7 +78,11 @@ func (t *Transfers) dropForged(n *atomic.Uint64, kind, id, why string) {
 // statement is what resendRequest.Signature signs; Reason comes last so
 // that the encoding is unambiguous.
 func (r *resendRequest) statement() []byte {
-	return []byte(strings.Join([]string{"consign/v1 transfer resend", r.ID, strconv.Itoa(r.Attempt), r.From, r.To, r.Reason}, "\n"))
+	what := "consign/v1 transfer resend"
+	if r.Busy {
+		what = "consign/v1 transfer busy" // a resend request's signature cannot pass for a busy answer, nor the reverse
+	}
+	return []byte(strings.Join([]string{what, r.ID, strconv.Itoa(r.Attempt), r.From, r.To, r.Reason}, "\n"))
 }
 
 // signAs signs statement with the key of the managed destination uri;

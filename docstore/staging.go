@@ -136,3 +136,46 @@ func (sp *Space) copyStaged(ctx context.Context, st Staged, p Path) (storage.Obj
 	}
 	return obj, nil
 }
+
+// sweepStaging removes the staged content last modified before cutoff
+// that no incoming transfer being placed holds: what a crash left between
+// Stage and Place, or between Place and its record. It returns how many
+// objects it removed.
+func (t *Transfers) sweepStaging(ctx context.Context, cutoff time.Time) (int, error) {
+	live := map[string]bool{}
+	rows, err := t.db.QueryContext(ctx, `SELECT staged_key FROM docstore_transfers_in WHERE status = 'placing' AND staged_key != ''`)
+	if err != nil {
+		return 0, err
+	}
+	for rows.Next() {
+		var k string
+		if rows.Scan(&k) == nil {
+			live[k] = true
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	removed := 0
+	opts := storage.ListOptions{Prefix: t.store.staging + "/"}
+	for {
+		page, err := t.store.backend.List(ctx, opts)
+		if err != nil {
+			return removed, err
+		}
+		for _, o := range page.Objects {
+			if live[o.Key] || !o.ModTime.Before(cutoff) {
+				continue
+			}
+			if err := t.store.backend.Delete(ctx, o.Key); err != nil && !errors.Is(err, storage.ErrNotFound) {
+				return removed, err
+			}
+			removed++
+		}
+		if page.Next == "" {
+			return removed, nil
+		}
+		opts.After = page.Next
+	}
+}

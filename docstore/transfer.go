@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/consign/consign/chain"
@@ -94,15 +95,21 @@ type Transfers struct {
 	wake   chan struct{}
 
 	mu         sync.Mutex
-	incoming   map[string]*incoming      // by transfer id
-	inflight   map[string]bool           // outbox rows being sent by this process
-	resendWish map[string]int            // transfer id → attempt a resend was asked for while in flight
-	asked      map[string]int            // transfer id → attempt this node asked a resend of
-	topics     map[string]bool           // inbox topics known to exist
-	refusals   map[string]pendingRefusal // transfer id → a refusal waiting for its verified manifest
+	incoming   map[string]*incoming          // by transfer id
+	inflight   map[string]bool               // outbox rows being sent by this process
+	resendWish map[string]int                // transfer id → attempt a resend was asked for while in flight
+	asked      map[string]int                // transfer id → attempt this node asked a resend of
+	topics     map[string]bool               // inbox topics known to exist
+	refusals   map[string]pendingRefusal     // transfer id → a refusal waiting for its verified manifest
+	busyIn     map[string]int                // transfer id → attempt this node answered busy
+	busyWish   map[string]int                // transfer id → attempt the recipient answered busy while in flight
+	attempts   map[string]context.CancelFunc // transfer id → stops the attempt in flight
 	closed     bool
 
 	forged forgedCounts // records dropped for a missing or bad signature
+	owner  claimOwner   // this process, as its outbox claims name it
+
+	busyAnswers atomic.Uint64 // attempts answered busy (busy.go)
 
 	certs chain.CertCache // parsed registry certificates
 }
@@ -251,11 +258,23 @@ type TransferConfig struct {
 	// third of it); after a crash the transfer resumes once the claim
 	// lapses. Zero means 2m.
 	Lease time.Duration
+	// IncomingPerSender caps the transfers one sending destination may
+	// have arriving at this node at once; the first shard of one more is
+	// answered with a signed busy, and the sender tries that transfer
+	// again later (backing off from RetryMin to RetryMax; busy answers do
+	// not count against MaxResends). Zero means 4; negative means no cap.
+	IncomingPerSender int
 	// IdleTimeout drops an incoming transfer whose next shard has not
 	// come for this long; zero means 10m.
 	IdleTimeout time.Duration
 	// ChunkSize is the envelope chunk size; zero means 256 KiB.
 	ChunkSize int
+	// StagingMaxAge is how old staged content must be for NewTransfers to
+	// remove it when no incoming transfer being placed holds it (the
+	// leftover of a crash between staging and placing); zero means 10m,
+	// a negative value keeps it all. The age spares content another node
+	// sharing the store has staged for a transfer still arriving.
+	StagingMaxAge time.Duration
 	// Logger; nil means the store's.
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
@@ -340,6 +359,10 @@ var transferMigrations = []metadb.Migration{
 	{Description: "incoming transfers by member", SQL: `CREATE INDEX docstore_transfers_in_member ON docstore_transfers_in (member, created_ns)`},
 	{Description: "incoming transfers: placement note", SQL: `ALTER TABLE docstore_transfers_in ADD COLUMN note TEXT NOT NULL DEFAULT ''`},
 	{Description: "incoming transfers by placed document", SQL: `CREATE INDEX docstore_transfers_in_document ON docstore_transfers_in (member, document)`},
+	{Description: "outbox claims: owner host", SQL: `ALTER TABLE docstore_transfers_out ADD COLUMN claim_host TEXT NOT NULL DEFAULT ''`},
+	{Description: "outbox claims: owner process id", SQL: `ALTER TABLE docstore_transfers_out ADD COLUMN claim_pid INTEGER NOT NULL DEFAULT 0`},
+	{Description: "outbox claims: owner run", SQL: `ALTER TABLE docstore_transfers_out ADD COLUMN claim_run TEXT NOT NULL DEFAULT ''`},
+	{Description: "outbox: consecutive busy answers", SQL: `ALTER TABLE docstore_transfers_out ADD COLUMN busy INTEGER NOT NULL DEFAULT 0`},
 }
 
 // NewTransfers opens the transfer service of store: it creates its tables,
@@ -380,6 +403,12 @@ func NewTransfers(ctx context.Context, store *Store, cfg TransferConfig) (*Trans
 	if cfg.ChunkSize == 0 {
 		cfg.ChunkSize = 256 << 10
 	}
+	if cfg.IncomingPerSender == 0 {
+		cfg.IncomingPerSender = 4
+	}
+	if cfg.StagingMaxAge == 0 {
+		cfg.StagingMaxAge = 10 * time.Minute
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = store.log
 	}
@@ -398,10 +427,24 @@ func NewTransfers(ctx context.Context, store *Store, cfg TransferConfig) (*Trans
 		hosts: map[string]bool{}, wake: make(chan struct{}, 1),
 		incoming: map[string]*incoming{}, inflight: map[string]bool{}, resendWish: map[string]int{},
 		asked: map[string]int{}, topics: map[string]bool{inbox: true},
-		refusals: map[string]pendingRefusal{},
+		refusals: map[string]pendingRefusal{}, owner: thisProcess(),
+		busyIn: map[string]int{}, busyWish: map[string]int{}, attempts: map[string]context.CancelFunc{},
 	}
 	for _, m := range cfg.Members {
 		t.hosts[m] = true
+	}
+	if n, err := t.releaseDeadClaims(ctx); err != nil {
+		t.log.Warn("docstore: transfers: releasing the outbox claims of a previous run", "released", n, "err", err)
+	} else if n > 0 {
+		t.log.Info("docstore: transfers: resuming transfers whose sending process is gone", "released", n)
+	}
+	if cfg.StagingMaxAge > 0 {
+		n, err := t.sweepStaging(ctx, t.now().Add(-cfg.StagingMaxAge))
+		if err != nil {
+			t.log.Warn("docstore: transfers: sweeping staging leftovers", "removed", n, "err", err)
+		} else if n > 0 {
+			t.log.Info("docstore: transfers: removed staging leftovers of transfers no longer arriving", "removed", n)
+		}
 	}
 	t.ctx, t.cancel = context.WithCancel(context.Background())
 	t.wg.Add(2)
@@ -673,10 +716,10 @@ func scanRecord(s scanner) (Transfer, error) {
 func (t *Transfers) getOut(ctx context.Context, id string) (outRow, error) {
 	var r outRow
 	var status string
-	err := t.db.QueryRowContext(ctx, `SELECT `+recordColumns+`, state, attempt, resends, failures, next_ns, sent_ns
+	err := t.db.QueryRowContext(ctx, `SELECT `+recordColumns+`, state, attempt, resends, failures, busy, next_ns, sent_ns
 		FROM docstore_transfers_out WHERE id = ?`, id).Scan(&r.ID, &r.Member, &r.From, &r.To, &r.Document, &r.Hash, &r.Size,
 		&r.Timestamp, &r.TransferHash, &r.SenderSignature, &r.RecipientSignature, &status, &r.Error, &r.createdNS,
-		&r.state, &r.attempt, &r.resends, &r.failures, &r.nextNS, &r.sentNS)
+		&r.state, &r.attempt, &r.resends, &r.failures, &r.busy, &r.nextNS, &r.sentNS)
 	r.Status = TransferStatus(status)
 	r.Direction = Outgoing
 	r.Created = time.Unix(0, r.createdNS)
@@ -689,6 +732,7 @@ type outRow struct {
 	createdNS                  int64
 	state                      string
 	attempt, resends, failures int
+	busy                       int // consecutive busy answers (busy.go)
 	nextNS, sentNS             int64
 }
 

@@ -69,6 +69,12 @@ type childConfig struct {
 	DocSize int64           `json:"docSize"`
 	DocSeed uint64          `json:"docSeed"`
 	To      destination.URI `json:"to"`
+	// Sender: the outbox lease; stop (hang) while sending this shard of
+	// the first attempt. Mode "resume" is a sender restarted after a
+	// kill: it sends nothing new and waits for the outcome of Transfer.
+	Lease    time.Duration `json:"lease"`
+	HangSend int           `json:"hangSend"`
+	Transfer string        `json:"transfer"`
 }
 
 // registryFile is a registry snapshot for child processes, which cannot
@@ -183,9 +189,12 @@ func runChild(path string) error {
 	if cfg.Mode == "receiver" {
 		tr = &childHook{Transport: kt, cfg: &cfg, out: out}
 	}
+	if cfg.HangSend > 0 {
+		tr = &sendHook{Transport: kt, shard: cfg.HangSend, out: out}
+	}
 	tcfg := docstore.TransferConfig{
 		Node: cfg.Node, Members: []string{cfg.Member}, Transport: tr, Registry: &fileRegistry{reg}, Keys: keys,
-		Notifier: out, Partitions: 2, RetryMin: 50 * time.Millisecond, RetryMax: time.Second,
+		Notifier: out, Partitions: 2, RetryMin: 50 * time.Millisecond, RetryMax: time.Second, Lease: cfg.Lease,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}
 	if cfg.HangAfterReceived {
@@ -221,6 +230,7 @@ func runChild(path string) error {
 		if err != nil {
 			return err
 		}
+		out.say("sent %s", rec.ID)
 		for {
 			got, err := tf.Get(ctx, cfg.Member, rec.ID)
 			if err != nil {
@@ -233,8 +243,40 @@ func runChild(path string) error {
 			time.Sleep(5 * time.Millisecond)
 		}
 		in.Scan() // until the parent closes stdin
+	case "resume":
+		for {
+			got, err := tf.Get(ctx, cfg.Member, cfg.Transfer)
+			if err != nil {
+				return err
+			}
+			if got.Status != docstore.StatusSent {
+				out.say("done %s", got.Status)
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		select {}
 	}
 	return nil
+}
+
+// sendHook stops the sending node for good when it is about to send the
+// given shard of a transfer's first attempt.
+type sendHook struct {
+	messaging.Transport
+	shard int
+	out   *childOut
+}
+
+func (h *sendHook) Send(ctx context.Context, msgs ...messaging.Message) error {
+	for i := range msgs {
+		if kindOf(&msgs[i]) == "shard" && headerOf(&msgs[i], "consign-attempt") == "1" &&
+			headerOf(&msgs[i], "consign-shard") == strconv.Itoa(h.shard) {
+			h.out.say("hang send %d", h.shard)
+			select {}
+		}
+	}
+	return h.Transport.Send(ctx, msgs...)
 }
 
 func mustParse(s string) docstore.Path {

@@ -187,6 +187,12 @@ func testForgedReceiptsAndResends(t *testing.T, net *tnet) {
 		return v
 	}
 	resendLines := []string{"consign/v1 transfer resend", sent.ID, "1", alice.uri, bob.uri, "forged: send again"}
+	busy := func(sig string) map[string]any {
+		v := resend(sig)
+		v["busy"] = true
+		return v
+	}
+	busyLines := []string{"consign/v1 transfer busy", sent.ID, "1", alice.uri, bob.uri, "forged: send again"}
 	forgeries := []struct {
 		name, kind string
 		v          map[string]any
@@ -199,6 +205,9 @@ func testForgedReceiptsAndResends(t *testing.T, net *tnet) {
 		{"receipt signed by a key outside the registry", "receipt", received(stranger)},
 		{"unsigned resend request", "resend", resend("")},
 		{"resend request signed by another member", "resend", resend(signB64(t, carol.key, resendLines...))},
+		{"unsigned busy answer", "resend", busy("")},
+		{"busy answer signed by another member", "resend", busy(signB64(t, carol.key, busyLines...))},
+		{"busy answer bearing the recipient's signature of a resend request", "resend", busy(signB64(t, bob.key, resendLines...))},
 	}
 	ctx := context.Background()
 	for i, f := range forgeries {
@@ -212,8 +221,8 @@ func testForgedReceiptsAndResends(t *testing.T, net *tnet) {
 		}
 	}
 	st := a.tf.Stats()
-	if st.ForgedReceipts != 6 || st.ForgedResends != 2 || st.ForgedManifests != 0 {
-		t.Errorf("stats %+v, want 6 receipts and 2 resend requests", st)
+	if st.ForgedReceipts != 6 || st.ForgedResends != 5 || st.ForgedManifests != 0 {
+		t.Errorf("stats %+v, want 6 receipts and 5 resend requests (busy answers included)", st)
 	}
 	t.Logf("forged records refused: %d of %d; sender's record still %q", st.Forged(), len(forgeries), docstore.StatusSent)
 	// The genuine receipt still completes the transfer, and no second

@@ -126,6 +126,10 @@ type resendRequest struct {
 	From    string `json:"from"`
 	To      string `json:"to"`
 	Reason  string `json:"reason"`
+	// Busy says the recipient's node has as many transfers from this
+	// sender arriving as it takes: try again later, this attempt is not
+	// a failure (see busy.go).
+	Busy bool `json:"busy,omitempty"`
 	// Signature is the recipient destination's signature (crypto.Sign)
 	// of statement(); a request without one is not obeyed.
 	Signature string `json:"signature,omitempty"`

@@ -57,6 +57,15 @@
 // (re)connection. A refused handshake gets the
 // socket.io error "unauthorized" with the reason in its data.
 //
+// Uploads. A document upload holds a connection, a temporary file and a
+// copy buffer while its body arrives, so uploads in progress are capped
+// per member (UploadLimits.PerMember, default 8: one more gets 429) and
+// per node (UploadLimits.Total, default 64: 503), both with Retry-After,
+// and refused before any byte of the body is read. A body that sends
+// nothing for UploadLimits.BodyIdleTimeout (default 30 s; each read that
+// brings bytes extends the connection's read deadline) is cut with 408
+// and what it sent is removed.
+//
 // Errors. Every error body is {"error": "<message>"}. Handlers wrap
 // errors that carry a kind (errkind) and call Error, which maps the kind
 // to a status through one table (StatusFor); a 5xx hides details from the

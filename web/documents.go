@@ -11,6 +11,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/internal/textutil"
@@ -36,7 +37,7 @@ const documentsRoot = "/api/v1/documents"
 // hasher (mime/multipart's streaming reader, never ParseMultipartForm);
 // downloads are streamed to the client. Call it once.
 func (s *Server) HandleDocuments(store *docstore.Store) {
-	d := &documentsAPI{store: store}
+	d := &documentsAPI{store: store, uploads: s.uploads, idle: s.cfg.Uploads.BodyIdleTimeout}
 	s.HandleFunc("GET "+documentsRoot, d.get)
 	s.HandleFunc("GET "+documentsRoot+"/{path...}", d.get)
 	s.HandleFunc("PUT "+documentsRoot+"/{path...}", d.upload(docstore.Overwrite))
@@ -50,7 +51,9 @@ func (s *Server) HandleDocuments(store *docstore.Store) {
 }
 
 type documentsAPI struct {
-	store *docstore.Store
+	store   *docstore.Store
+	uploads *uploadGate
+	idle    time.Duration // UploadLimits.BodyIdleTimeout
 }
 
 // Limits of the document API.
@@ -333,6 +336,28 @@ func (d *documentsAPI) upload(mode docstore.WriteMode) http.HandlerFunc {
 		if folder {
 			fail(fmt.Errorf("%w: %s names a folder; upload to %s/<name>, or POST to it with an empty body to create it", ErrBadRequest, r.URL.Path, strings.TrimSuffix(r.URL.Path, "/")))
 			return
+		}
+		// An upload holds a slot of its member and of the node until it
+		// ends; over either cap it is refused at once, unread (the
+		// connection is closed rather than drained).
+		principal, _ := PrincipalFrom(r.Context())
+		release, err := d.uploads.acquire(principal.Member)
+		if err != nil {
+			w.Header().Set("Connection", "close")
+			Error(w, r, err)
+			return
+		}
+		defer release()
+		body := watchIdle(w, r, d.idle)
+		defer body.stop()
+		fail = func(err error) {
+			if body.timed {
+				// The read deadline has passed: nothing more can be read.
+				Error(w, r, body.cut())
+				return
+			}
+			drain(r)
+			Error(w, r, err)
 		}
 		mr, err := r.MultipartReader()
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/consign/consign/internal/errkind"
 )
@@ -67,10 +68,13 @@ const statusClientClosed = 499
 
 // StatusFor returns the HTTP status for err: that of its kind
 // (errkind.Of: the outermost kind in its chain), 500 for an error that
-// carries none, 405 for ErrMethod.
+// carries none, 405 for ErrMethod, 408 for ErrBodyIdle.
 func StatusFor(err error) int {
 	if errors.Is(err, ErrMethod) {
 		return http.StatusMethodNotAllowed
+	}
+	if errors.Is(err, ErrBodyIdle) {
+		return http.StatusRequestTimeout
 	}
 	if st, ok := kindStatus[errkind.Of(err)]; ok {
 		return st
@@ -110,8 +114,12 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		log.Log(r.Context(), level, "request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
 	}
+	var later *retryLater
+	if errors.As(err, &later) {
+		w.Header().Set("Retry-After", strconv.Itoa(later.seconds()))
+	}
 	msg := err.Error()
-	if status >= 500 {
+	if status >= 500 && later == nil {
 		msg = http.StatusText(status) + ": the node could not complete the request; see its log"
 	}
 	WriteError(w, status, msg)

@@ -102,7 +102,8 @@ var sentinels = map[string]error{
 	"web.ErrBadRequest": ErrBadRequest, "web.ErrUnauthorized": ErrUnauthorized, "web.ErrForbidden": ErrForbidden,
 	"web.ErrNotFound": ErrNotFound, "web.ErrMethod": ErrMethod, "web.ErrConflict": ErrConflict,
 	"web.ErrTooLarge": ErrTooLarge, "web.ErrTooManyRequests": ErrTooManyRequests, "web.ErrUnavailable": ErrUnavailable,
-	"web.ErrSendStuck": ErrSendStuck,
+	"web.ErrSendStuck":        ErrSendStuck,
+	"web.ErrUploadsPerMember": ErrUploadsPerMember, "web.ErrUploadsTotal": ErrUploadsTotal, "web.ErrBodyIdle": ErrBodyIdle,
 }
 
 // deliberatelyInternal are sentinels whose 500 is meant: a fault of the

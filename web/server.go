@@ -60,6 +60,9 @@ type Config struct {
 	// SocketIO bounds socket.io sessions and send queues; zero values
 	// mean the defaults documented on SocketIOLimits.
 	SocketIO SocketIOLimits
+	// Uploads bounds document uploads in progress; zero values mean the
+	// defaults documented on UploadLimits.
+	Uploads UploadLimits
 }
 
 // Validate reports the first unusable setting.
@@ -80,6 +83,9 @@ func (c Config) Validate() error {
 	}
 	if c.FailureBurst < 0 || c.FailureRefill < 0 || c.ReadyTimeout < 0 || c.TokenTTL < 0 || c.SessionTTL < 0 {
 		return errors.New("web: config: FailureBurst, FailureRefill, ReadyTimeout, TokenTTL and SessionTTL must not be negative")
+	}
+	if err := c.Uploads.validate(); err != nil {
+		return err
 	}
 	return c.SocketIO.validate()
 }
@@ -110,6 +116,7 @@ func (c *Config) setDefaults() {
 		c.Now = time.Now
 	}
 	c.SocketIO.setDefaults()
+	c.Uploads.setDefaults()
 }
 
 // Probe is one readiness check: Check returns nil when the dependency
@@ -132,6 +139,7 @@ type Server struct {
 	events   *eventLog
 	api      *http.ServeMux // authenticated routes
 	sio      *sioServer
+	uploads  *uploadGate
 	handler  http.Handler
 
 	mu   sync.Mutex
@@ -169,6 +177,7 @@ func New(cfg Config, verifier auth.Verifier, probes ...Probe) (*Server, error) {
 		sessions: newSessionStore(cfg.SessionTTL, cfg.Now),
 		events:   newEventLog(cfg.Now),
 		api:      http.NewServeMux(),
+		uploads:  newUploadGate(cfg.Uploads),
 	}
 	sio, err := newSIOServer(s)
 	if err != nil {

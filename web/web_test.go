@@ -307,6 +307,9 @@ func TestStatusFor(t *testing.T) {
 		&rateLimitedError{wait: time.Second}:                429,
 		errors.New("anything else"):                         500,
 		fmt.Errorf("a: %w", fmt.Errorf("b: %w", ErrMethod)): 405,
+		fmt.Errorf("x: %w", ErrBodyIdle):                    408,
+		&retryLater{err: ErrUploadsPerMember}:               429,
+		&retryLater{err: ErrUploadsTotal}:                   503,
 	} {
 		if got := StatusFor(err); got != want {
 			t.Errorf("StatusFor(%v) = %d, want %d", err, got, want)

@@ -94,10 +94,28 @@ type nodeConfig struct {
 		} `yaml:"kafka"`
 	} `yaml:"transport"`
 
+	Uploads struct {
+		// PerMember caps one member's uploads in progress (429 over it);
+		// -1 means no cap. Default 8.
+		PerMember int `yaml:"per_member"`
+		// Total caps the node's uploads in progress (503 over it); -1
+		// means no cap. Default 64.
+		Total int `yaml:"total"`
+		// BodyIdleTimeout cuts an upload body that sends nothing for this
+		// long (408); a negative value means no deadline. Default 30s.
+		BodyIdleTimeout time.Duration `yaml:"body_idle_timeout"`
+		// RetryAfter is the Retry-After of a refused upload. Default 5s.
+		RetryAfter time.Duration `yaml:"retry_after"`
+	} `yaml:"uploads"`
+
 	Transfers struct {
 		// Pin: pin each transfer hash on-chain with the node's key (needs
 		// chain.keystore). Default false.
 		Pin bool `yaml:"pin"`
+		// IncomingPerSender caps the transfers one sending destination
+		// may have arriving at once; over it the receiver answers "busy"
+		// and the sender retries later. -1 means no cap. Default 4.
+		IncomingPerSender int `yaml:"incoming_per_sender"`
 	} `yaml:"transfers"`
 
 	Chain struct {
@@ -121,6 +139,11 @@ func defaultNodeConfig() nodeConfig {
 	c.Log.Format = "text"
 	c.Storage.Kind = "local"
 	c.Transport.Kind = "embedded"
+	c.Uploads.PerMember = 8
+	c.Uploads.Total = 64
+	c.Uploads.BodyIdleTimeout = 30 * time.Second
+	c.Uploads.RetryAfter = 5 * time.Second
+	c.Transfers.IncomingPerSender = 4
 	return c
 }
 
@@ -242,6 +265,18 @@ func (c nodeConfig) Validate() error {
 		if !addressPattern.MatchString(v) {
 			return bad(key, "want a contract address 0x followed by 40 hex digits (consign chain deploy prints it), got %q", v)
 		}
+	}
+	for key, v := range map[string]int{"uploads.per_member": c.Uploads.PerMember, "uploads.total": c.Uploads.Total,
+		"transfers.incoming_per_sender": c.Transfers.IncomingPerSender} {
+		if v == 0 || v < -1 {
+			return bad(key, "want a positive number, or -1 for no cap, got %d", v)
+		}
+	}
+	if c.Uploads.BodyIdleTimeout == 0 {
+		return bad("uploads.body_idle_timeout", "want a duration such as 30s, or a negative one for no deadline, got 0")
+	}
+	if c.Uploads.RetryAfter <= 0 {
+		return bad("uploads.retry_after", "must be positive, got %s", c.Uploads.RetryAfter)
 	}
 	if c.Transfers.Pin && c.Chain.Keystore == "" {
 		return bad("transfers.pin", "pinning transfer hashes needs the node's key: set chain.keystore")

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/consign/consign/internal/config"
 )
@@ -44,6 +45,10 @@ func TestNodeConfigLoadsWithDefaults(t *testing.T) {
 	if c.Listen != "127.0.0.1:8080" || c.Metadata.Path != filepath.Join("consign-data", "consign.db") || c.Storage.S3.Bucket != "docs" {
 		t.Fatalf("unexpected config: %+v", c)
 	}
+	if c.Uploads.PerMember != 8 || c.Uploads.Total != 64 || c.Uploads.BodyIdleTimeout != 30*time.Second || c.Uploads.RetryAfter != 5*time.Second ||
+		c.Transfers.IncomingPerSender != 4 {
+		t.Fatalf("upload and transfer limits: %+v %+v", c.Uploads, c.Transfers)
+	}
 }
 
 func TestNodeConfigErrorsNameTheKey(t *testing.T) {
@@ -60,6 +65,11 @@ func TestNodeConfigErrorsNameTheKey(t *testing.T) {
 		{map[string]string{"CONSIGN_LOG_LEVEL": "loud"}, "log.level"},
 		{map[string]string{"CONSIGN_SHUTDOWN_TIMEOUT": "later"}, "shutdown_timeout"},
 		{map[string]string{"CONSIGN_TRANSFERS_PIN": "true"}, "transfers.pin"},
+		{map[string]string{"CONSIGN_UPLOADS_PER_MEMBER": "0"}, "uploads.per_member"},
+		{map[string]string{"CONSIGN_UPLOADS_TOTAL": "-5"}, "uploads.total"},
+		{map[string]string{"CONSIGN_UPLOADS_BODY_IDLE_TIMEOUT": "0s"}, "uploads.body_idle_timeout"},
+		{map[string]string{"CONSIGN_UPLOADS_RETRY_AFTER": "0s"}, "uploads.retry_after"},
+		{map[string]string{"CONSIGN_TRANSFERS_INCOMING_PER_SENDER": "0"}, "transfers.incoming_per_sender"},
 	}
 	path := writeConfig(t, goodYAML)
 	for _, tc := range cases {

@@ -123,7 +123,9 @@ func newNode(ctx context.Context, infra infrastructure) (_ *node, err error) {
 	n.closers = append(n.closers, cc.closers...)
 	n.registry = cc.registry
 
-	n.web, err = web.New(web.Config{Addr: cfg.Listen, EnvironmentID: cfg.Environment, TrustedProxies: cfg.TrustedProxies, Logger: log}, n.creds,
+	n.web, err = web.New(web.Config{Addr: cfg.Listen, EnvironmentID: cfg.Environment, TrustedProxies: cfg.TrustedProxies, Logger: log,
+		Uploads: web.UploadLimits{PerMember: cfg.Uploads.PerMember, Total: cfg.Uploads.Total,
+			BodyIdleTimeout: cfg.Uploads.BodyIdleTimeout, RetryAfter: cfg.Uploads.RetryAfter}}, n.creds,
 		storageProbe(n.store),
 		web.Probe{Name: "transport", Check: func(ctx context.Context) error {
 			return n.transport.EnsureTopic(ctx, "consign.health", 1)
@@ -165,7 +167,7 @@ func newNode(ctx context.Context, infra infrastructure) (_ *node, err error) {
 	// Transfers between the members' document-store destinations; without
 	// a signer the pinner only reads (GET /api/v1/pins/<hash>).
 	tcfg := docstore.TransferConfig{Node: infra.node, Members: infra.members, Transport: n.transport,
-		Registry: cc.registry, Keys: n.a2a, Notifier: n.web, Logger: log}
+		Registry: cc.registry, Keys: n.a2a, Notifier: n.web, Logger: log, IncomingPerSender: cfg.Transfers.IncomingPerSender}
 	if cfg.Transfers.Pin {
 		tcfg.Pinner, tcfg.PinTransfers = cc.pinner, true
 	}

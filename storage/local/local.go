@@ -11,7 +11,8 @@
 // root (with direct I/O where the filesystem allows it, see direct.go),
 // flushes it to disk (fsync), and renames it over the final name,
 // then flushes the folder. Readers see the old file or the new one, never
-// a part; a failed or cancelled Put removes its temporary file. Concurrent
+// a part; a failed or cancelled Put removes its temporary file, and New
+// removes those a crash left behind (older than Config.TempMaxAge). Concurrent
 // Puts to one key each write their own temporary file, and the last
 // rename wins. Keys under ".consign-tmp" are refused. Folders are created
 // as needed and removed when their last object is deleted, so that, as in
@@ -35,6 +36,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/consign/consign/storage"
 	"github.com/consign/consign/storage/internal/backend"
@@ -56,7 +58,16 @@ type Config struct {
 	// Buffered turns direct I/O off: every Put then writes through the
 	// page cache. See direct.go for when direct I/O is used.
 	Buffered bool
+	// TempMaxAge is how old (since its last write) a file of TempDir must
+	// be for New to remove it as the leftover of a Put that a crash
+	// interrupted; zero means DefaultTempMaxAge, a negative value keeps
+	// them all. The age spares the Puts in progress of another process
+	// sharing the root.
+	TempMaxAge time.Duration
 }
+
+// DefaultTempMaxAge is the default Config.TempMaxAge.
+const DefaultTempMaxAge = 10 * time.Minute
 
 // Validate reports whether c is usable.
 func (c Config) Validate() error {
@@ -77,6 +88,7 @@ type Store struct {
 	buffered    bool
 	direct      directState
 	closed      backend.Closed
+	swept       int // leftovers removed by New
 }
 
 var (
@@ -109,12 +121,49 @@ func New(cfg Config) (*Store, error) {
 	if size == 0 {
 		size = 256 << 10
 	}
+	maxAge := cfg.TempMaxAge
+	if maxAge == 0 {
+		maxAge = DefaultTempMaxAge
+	}
 	s := &Store{root: root, buffered: cfg.Buffered}
+	if maxAge > 0 {
+		s.swept = s.sweepTemp(time.Now().Add(-maxAge))
+	}
 	s.bufPool.New = func() any { b := make([]byte, size); return &b }
 	dsize := (max(cfg.BufferSize, 1<<20) + directAlign - 1) &^ (directAlign - 1)
 	s.alignedPool.New = func() any { b := alignedBuffer(dsize); return &b }
 	return s, nil
 }
+
+// sweepTemp removes the regular files of TempDir last written before
+// cutoff and returns how many it removed. Errors are skipped: a file
+// that cannot be removed now is tried again at the next start.
+func (s *Store) sweepTemp(cutoff time.Time) int {
+	d, err := s.root.Open(TempDir)
+	if err != nil {
+		return 0
+	}
+	defer d.Close()
+	n := 0
+	for {
+		ents, err := d.ReadDir(256)
+		for _, e := range ents {
+			info, ierr := e.Info()
+			if ierr != nil || !info.Mode().IsRegular() || !info.ModTime().Before(cutoff) {
+				continue
+			}
+			if s.root.Remove(TempDir+"/"+e.Name()) == nil {
+				n++
+			}
+		}
+		if err != nil {
+			return n
+		}
+	}
+}
+
+// Swept returns how many leftover temporary files New removed.
+func (s *Store) Swept() int { return s.swept }
 
 // Close releases the root directory handle. See storage.Closer.
 func (s *Store) Close() error { return s.closed.Close(s.root.Close) }

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing/iotest"
+	"time"
 
 	"testing"
 
@@ -232,4 +234,107 @@ func TestMove(t *testing.T) {
 	if got := read("in/box/doc.txt"); got != "first" {
 		t.Fatalf("a refused move changed the folder's object: %q", got)
 	}
+}
+
+// crashChildEnv makes the test binary a child that starts a Put into the
+// root it names, its content read from stdin, and never finishes it.
+const crashChildEnv = "CONSIGN_LOCAL_CRASH_ROOT"
+
+func TestMain(m *testing.M) {
+	if root := os.Getenv(crashChildEnv); root != "" {
+		s, err := local.New(local.Config{Root: root})
+		if err != nil {
+			os.Exit(3)
+		}
+		s.Put(context.Background(), "crashed/doc.bin", os.Stdin) // killed while reading
+		os.Exit(4)
+	}
+	os.Exit(m.Run())
+}
+
+// tempNames lists the files of the root's temporary folder.
+func tempNames(t *testing.T, root string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(filepath.Join(root, local.TempDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range ents {
+		out = append(out, e.Name())
+	}
+	return out
+}
+
+// TestCrashLeftoversSwept kills a process in the middle of a Put (kill
+// -9: no deferred cleanup runs), which leaves its temporary file. Opening
+// the store with the sweep off keeps it, as the store always did; opening
+// it normally once the file is older than TempMaxAge removes it, while
+// the temporary file of a Put still being written (recent) stays.
+func TestCrashLeftoversSwept(t *testing.T) {
+	root := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), crashChildEnv+"="+root)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stdin.Write([]byte("the first bytes of a document")); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for len(tempNamesOrNone(root)) == 0 {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the child never started its Put")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	stdin.Close()
+	left := tempNames(t, root)
+	if len(left) != 1 {
+		t.Fatalf("after the crash %d temporary files, want 1: %v", len(left), left)
+	}
+
+	reopen := func(maxAge time.Duration) *local.Store {
+		s, err := local.New(local.Config{Root: root, TempMaxAge: maxAge})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		return s
+	}
+	// Before: nothing sweeps (TempMaxAge < 0 is the store as it was).
+	old := time.Now().Add(-local.DefaultTempMaxAge - time.Minute)
+	if err := os.Chtimes(filepath.Join(root, local.TempDir, left[0]), old, old); err != nil {
+		t.Fatal(err)
+	}
+	if s := reopen(-1); s.Swept() != 0 || len(tempNames(t, root)) != 1 {
+		t.Fatalf("with the sweep off: swept %d, %d files left; want 0, 1", s.Swept(), len(tempNames(t, root)))
+	}
+	t.Logf("crash leftover kept by a store that does not sweep: %d temporary file", len(tempNames(t, root)))
+
+	// A recent file stands for another process's Put in progress.
+	recent := filepath.Join(root, local.TempDir, "in-progress")
+	if err := os.WriteFile(recent, []byte("still arriving"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := reopen(0)
+	if got := tempNames(t, root); s.Swept() != 1 || len(got) != 1 || got[0] != "in-progress" {
+		t.Fatalf("after the sweep: swept %d, left %v; want 1 swept, [in-progress] left", s.Swept(), got)
+	}
+	if _, err := os.Stat(filepath.Join(root, "crashed", "doc.bin")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the crashed Put left a document: %v", err)
+	}
+	t.Logf("after the sweep: 1 leftover removed, the recent temporary file kept")
+}
+
+func tempNamesOrNone(root string) []os.DirEntry {
+	ents, _ := os.ReadDir(filepath.Join(root, local.TempDir))
+	return ents
 }
