@@ -83,6 +83,9 @@ func newSIOServer(s *Server) (*sioServer, error) {
 		return nil
 	})
 	x.io = socket.NewServer(nil, opts)
+	// A namespace socket's first event is not read before the library
+	// recorded the socket (see siows.Wire).
+	siows.Wire(x.io)
 	// siows: no namespace CONNECT lost to the library's start-up race, and
 	// no net/http buffers kept for the life of a websocket.
 	x.handler = siows.Handler(x.io.ServeHandler(nil))

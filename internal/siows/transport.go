@@ -35,6 +35,7 @@ type webSocket struct {
 
 	socket *types.WebSocketConn
 	batch  *conn // the connection, when it came through Handler
+	wiring gate  // reads wait while a namespace CONNECT is wired (see Wire)
 
 	mu      sync.Mutex
 	pending [][]*packet.Packet // Send calls not written yet, in order
@@ -100,7 +101,14 @@ func (w *webSocket) read() {
 			w.fail(err)
 			continue
 		}
+		connect := mt == ws.TextMessage && isConnect(data.Bytes())
+		if connect {
+			w.wiring.arm()
+		}
 		w.OnData(data)
+		if connect {
+			w.wiring.wait()
+		}
 	}
 }
 
@@ -180,6 +188,9 @@ func (w *webSocket) write(packets []*packet.Packet) error {
 		mt := ws.BinaryMessage
 		if _, ok := data.(*types.StringBuffer); ok {
 			mt = ws.TextMessage
+			if isConnectError(data.Bytes()) {
+				w.wiring.open() // refused: no connection event follows
+			}
 		}
 		w.socket.EnableWriteCompression(compress)
 		mw, err := w.socket.NextWriter(mt)
@@ -197,11 +208,15 @@ func (w *webSocket) write(packets []*packet.Packet) error {
 	return nil
 }
 
+// connectDone lets reads go on after a namespace socket was connected.
+func (w *webSocket) connectDone() { w.wiring.open() }
+
 // DoClose closes the connection; packets not yet written are dropped.
 func (w *webSocket) DoClose(fn types.Callable) {
 	w.mu.Lock()
 	w.closed = true
 	w.mu.Unlock()
+	w.wiring.open()
 	defer func() { _ = w.socket.Close() }()
 	if fn != nil {
 		fn()

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	ws "github.com/gorilla/websocket"
 	engine "github.com/zishang520/socket.io/servers/engine/v3"
@@ -23,6 +24,7 @@ func TestWebSocketTransport(t *testing.T) {
 	opts.SetTransports(types.NewSet(engine.Polling, WebSocket))
 	io := socket.NewServer(nil, opts)
 	defer io.Close(nil)
+	Wire(io)
 	const clients, events = 4, 500
 	var joined sync.WaitGroup
 	joined.Add(clients)
@@ -61,8 +63,12 @@ func TestWebSocketTransport(t *testing.T) {
 		conns[i] = c
 	}
 	joined.Wait()
-	for range clients {
-		<-hellos
+	for i := range clients {
+		select {
+		case <-hellos:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("%d of %d clients' first event never arrived", clients-i, clients)
+		}
 	}
 
 	big := strings.Repeat("x", 3*maxBatch)
