@@ -30,10 +30,10 @@ import (
 
 type options struct {
 	consign, kafka, s3, testenvDir, repo, out, work, only string
-	portOffset                                           int
-	short                                                bool
-	duration                                             time.Duration
-	ethRPC, ethKey, s3Key, s3Secret, s3Region            string
+	portOffset                                            int
+	short                                                 bool
+	duration                                              time.Duration
+	ethRPC, ethKey, s3Key, s3Secret, s3Region             string
 }
 
 func (o *options) validate() error {

@@ -60,7 +60,9 @@ func (r *Result) check(ok bool, format string, args ...any) {
 	}
 }
 
-func (r *Result) note(format string, args ...any) { r.Notes = append(r.Notes, fmt.Sprintf(format, args...)) }
+func (r *Result) note(format string, args ...any) {
+	r.Notes = append(r.Notes, fmt.Sprintf(format, args...))
+}
 
 func newResult(name string) *Result { return &Result{Name: name, Counts: map[string]any{}} }
 

@@ -11,10 +11,10 @@ import (
 type proxyMode int
 
 const (
-	modePass   proxyMode = iota // forward
-	modeDelay                   // forward, sleeping before each chunk
-	modeStall                   // accept, then forward nothing
-	modeCut                     // close every connection, new ones at once
+	modePass  proxyMode = iota // forward
+	modeDelay                  // forward, sleeping before each chunk
+	modeStall                  // accept, then forward nothing
+	modeCut                    // close every connection, new ones at once
 )
 
 func (m proxyMode) String() string {

@@ -22,9 +22,9 @@ type watcher struct {
 	known func(name string) (doc, bool)
 
 	listed, downloads, downloadErrors, truncatedDetected atomic.Int64
-	partialListed, partialDownloaded, unknown           atomic.Int64
-	mu                                                  sync.Mutex
-	examples                                            []string
+	partialListed, partialDownloaded, unknown            atomic.Int64
+	mu                                                   sync.Mutex
+	examples                                             []string
 }
 
 func (w *watcher) bad(counter *atomic.Int64, format string, args ...any) {
