@@ -53,6 +53,16 @@ func runSoak(ctx context.Context, h *harness) (*Result, error) {
 		return res, err
 	}
 	defer p.close()
+	// The clients that come and go subscribe to destinations of their own:
+	// subscribers of one destination share its messages.
+	idleA, err := a.destination(ctx, "soak-idle", "app2app")
+	if err != nil {
+		return res, err
+	}
+	idleB, err := b.destination(ctx, "soak-idle", "app2app")
+	if err != nil {
+		return res, err
+	}
 	cctx, stopCons := context.WithCancel(ctx)
 	defer stopCons()
 	go p.keepConsuming(cctx)
@@ -160,9 +170,9 @@ func runSoak(ctx context.Context, h *harness) (*Result, error) {
 					continue
 				}
 				clients.Add(1)
-				dest := p.to
+				dest := idleB
 				if n == a {
-					dest = p.from
+					dest = idleA
 				}
 				c.emit(lctx, "subscribe", []string{dest})
 				sleepCtx(lctx, time.Duration(500+rnd(3000))*time.Millisecond)
