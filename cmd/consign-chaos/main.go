@@ -87,14 +87,14 @@ func main() {
 	flag.StringVar(&o.work, "work", "", "folder for the nodes' data (default: a new one under -testenv-dir)")
 	flag.BoolVar(&o.short, "short", false, "the short run of make test (CHAOS_SHORT=1)")
 	flag.StringVar(&o.only, "only", "r1,r2,r5,forged,soak", "comma-separated scenarios to run")
-	flag.DurationVar(&o.duration, "duration", 0, "soak duration (default 2m short, 30m full)")
+	flag.DurationVar(&o.duration, "duration", 0, "soak duration (default 75s short, 30m full)")
 	flag.Parse()
 	o.ethRPC, o.ethKey = os.Getenv("CONSIGN_TEST_ETH_RPC"), os.Getenv("CONSIGN_TEST_ETH_KEY")
 	o.s3Key, o.s3Secret, o.s3Region = "consigntest", "consigntest-secret", "us-east-1"
 	if o.duration == 0 {
 		o.duration = 30 * time.Minute
 		if o.short {
-			o.duration = 2 * time.Minute
+			o.duration = 75 * time.Second
 		}
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))

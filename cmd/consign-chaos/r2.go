@@ -205,7 +205,7 @@ func (p *a2aPair) close() {
 	p.cmu.Unlock()
 }
 
-// runR2: app-to-app messages from node a to node b, 16 keys, one message
+// runR2: app-to-app messages from node a to node b, 64 keys (16 short), one message
 // in flight per key (so a retry cannot reorder a key), while the private
 // Kafka broker is SIGKILLed and restarted. A message whose produce failed
 // or timed out is sent again: the API promises at-least-once, so such a
@@ -226,7 +226,10 @@ func runR2(ctx context.Context, h *harness) (*Result, error) {
 	defer stopCons()
 	go p.keepConsuming(cctx)
 
-	const keys = 16
+	keys := 64
+	if h.o.short {
+		keys = 16
+	}
 	want := map[string]int{}
 	for k := range keys {
 		want["k"+strconv.Itoa(k)] = n / keys

@@ -95,7 +95,7 @@ func runR5(ctx context.Context, h *harness) (*Result, error) {
 	res := newResult("r5")
 	phase, maxSize := 20*time.Second, int64(8<<20)
 	if h.o.short {
-		phase, maxSize = 8*time.Second, 2<<20
+		phase, maxSize = 5*time.Second, 2<<20
 	}
 	s3u, err := url.Parse(h.o.s3)
 	if err != nil {
