@@ -35,11 +35,10 @@ type nodeProc struct {
 	user, pass        string
 	http              *http.Client
 
-	mu       sync.Mutex
-	cmd      *exec.Cmd
-	done     chan struct{}
-	kills    int
-	restarts int
+	mu    sync.Mutex
+	cmd   *exec.Cmd
+	done  chan struct{}
+	kills int
 }
 
 func freePort() (int, error) {
@@ -174,15 +173,6 @@ func (n *nodeProc) kill() {
 	n.h.log.Info("SIGKILL", "node", n.name, "pid", cmd.Process.Pid)
 	cmd.Process.Signal(syscall.SIGKILL)
 	<-done
-}
-
-// restart kills the node and starts it again.
-func (n *nodeProc) restart(ctx context.Context) error {
-	n.kill()
-	n.mu.Lock()
-	n.restarts++
-	n.mu.Unlock()
-	return n.start(ctx)
 }
 
 // stop ends the node with SIGTERM (SIGKILL after 10 s).
