@@ -294,9 +294,16 @@ func checkDelivery(ctx context.Context, res *Result, a, b *nodeProc, to string, 
 			res.check(false, "%v", err)
 			continue
 		}
+		want := map[string]bool{}
+		for _, p := range placed {
+			want[p] = true
+		}
 		for _, e := range es {
 			if !e.IsDirectory {
 				listed++
+				if p := path.Join(dir, e.Name); !want[p] {
+					res.note("recipient holds %s (size %d, hash %q), which no transfer record names", p, e.Size, e.Hash)
+				}
 			}
 		}
 	}
