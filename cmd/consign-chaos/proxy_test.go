@@ -100,7 +100,8 @@ func TestSlope(t *testing.T) {
 }
 
 func TestContentIsDeterministic(t *testing.T) {
-	if contentHash(7, 100000) != contentHash(7, 100000) || contentHash(7, 100000) == contentHash(8, 100000) {
+	h1, h2, h3 := contentHash(7, 100000), contentHash(7, 100000), contentHash(8, 100000)
+	if h1 != h2 || h1 == h3 {
 		t.Fatal("content must depend on its seed only")
 	}
 	b, _ := io.ReadAll(content(3, 12345))
