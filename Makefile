@@ -4,7 +4,7 @@ GO ?= go
 BIN := bin/consign
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all build dev test test-go test-node fuzz bench testenv testenv-down contracts lint screenshots clean
+.PHONY: all build dev test test-go test-node fuzz bench testenv testenv-down contracts lint screenshots clean chaos soak
 
 all: build
 
@@ -22,6 +22,12 @@ testenv: ## install (cached) and start the real test servers on 127.0.0.1
 
 testenv-down: ## stop exactly the servers testenv started
 	scripts/testenv/down.sh
+
+chaos: ## faults on real servers (kills, broker and S3 outages, forgeries); CHAOS_SHORT=1 for the short run
+	CHAOS_SHORT=$(CHAOS_SHORT) DURATION=$(DURATION) scripts/chaos.sh
+
+soak: ## mixed load for DURATION (default 30m): RSS and goroutine slopes, nothing undelivered
+	CHAOS_ONLY=soak DURATION=$(or $(DURATION),30m) scripts/chaos.sh
 
 fuzz: ## a short run of every fuzz target
 	scripts/fuzz.sh

@@ -9,7 +9,11 @@
 #      (the socket.io client tests run in a plain pass: see below).
 #   4. the gigabyte-sized cases, without -race (CONSIGN_TEST_LARGE=1): storage
 #      conformance, envelope stream, multipart upload, document transfer.
-#   5. a short run of every fuzz target (scripts/fuzz.sh).
+#   5. the short chaos run (CHAOS_SHORT=1 scripts/chaos.sh): node kills, a
+#      broker kill, S3 faults and forged inbox records, on a private Kafka and
+#      S3 it starts itself (the shared servers are never touched); any failed
+#      scenario fails the run.
+#   6. a short run of every fuzz target (scripts/fuzz.sh).
 # Node and browser client tests are Go tests that drive node; they run in 3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -75,6 +79,17 @@ if grep -qE '^(FAIL|--- FAIL|panic:)' .testenv/logs/go-test-large.log; then
 fi
 lp=$(grep -cE '^\s*--- PASS' .testenv/logs/go-test-large.log || true)
 passed=$((passed + lp))
+
+step "chaos (short): CHAOS_SHORT=1 scripts/chaos.sh"
+if ! CHAOS_SHORT=1 CHAOS_REPORT="$PWD/.testenv/logs/chaos-short" scripts/chaos.sh >.testenv/logs/chaos.log 2>&1; then
+  tail -60 .testenv/logs/chaos.log
+  echo "chaos (short) failed; report: .testenv/logs/chaos-short.md, log: .testenv/logs/chaos.log"
+  echo "$passed passed, 1 failed"
+  exit 1
+fi
+grep -E '^\| [a-z0-9]+ \| (pass|\*\*FAIL\*\*) \|' .testenv/logs/chaos-short.md || true
+cp=$(grep -cE '^\| [a-z0-9]+ \| pass \|' .testenv/logs/chaos-short.md || true)
+passed=$((passed + cp))
 
 step "fuzz (short)"
 scripts/fuzz.sh

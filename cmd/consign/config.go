@@ -118,6 +118,14 @@ type nodeConfig struct {
 		IncomingPerSender int `yaml:"incoming_per_sender"`
 	} `yaml:"transfers"`
 
+	Debug struct {
+		// Listen, when set, serves /debug/pprof/ and /debug/vars (goroutines,
+		// memory and the transfer service's forged-record counts) on this
+		// HOST:PORT, without authentication: bind it to loopback. Default
+		// empty: not served.
+		Listen string `yaml:"listen"`
+	} `yaml:"debug"`
+
 	Chain struct {
 		// RPC is the Ethereum JSON-RPC endpoint (geth, Besu, Quorum). Required by serve.
 		RPC string `yaml:"rpc"`
@@ -257,6 +265,11 @@ func (c nodeConfig) Validate() error {
 		}
 	default:
 		return bad("transport.kind", "want kafka or embedded, got %q", c.Transport.Kind)
+	}
+	if c.Debug.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.Debug.Listen); err != nil {
+			return bad("debug.listen", "want HOST:PORT (a loopback address: it is not authenticated), got %q", c.Debug.Listen)
+		}
 	}
 	if c.Chain.RPC == "" {
 		return bad("chain.rpc", "must be the Ethereum JSON-RPC URL of the consortium chain")

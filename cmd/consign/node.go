@@ -69,6 +69,7 @@ type node struct {
 	transport messaging.Transport
 	registry  *chain.Registry
 	a2a       *app2app.Service
+	transfers *docstore.Transfers
 	web       *web.Server
 	closers   []func() error
 	log       *slog.Logger
@@ -176,6 +177,7 @@ func newNode(ctx context.Context, infra infrastructure) (_ *node, err error) {
 		return nil, err
 	}
 	n.closers = append(n.closers, transfers.Close)
+	n.transfers = transfers
 	n.web.HandleTransfers(transfers)
 	n.web.HandleRegistry(chainapi.Registry(cc.registry), chainapi.Pins(cc.pinner), n.managed(infra.members))
 	return n, nil

@@ -28,6 +28,13 @@ func cmdServe(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer n.close()
+	if cfg.Debug.Listen != "" {
+		stop, err := serveDebug(log, cfg.Debug.Listen, n)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	logServing(log, cfg)
 	err = n.web.ListenAndServe(ctx)
 	if err == nil || errors.Is(err, context.Canceled) {
