@@ -131,8 +131,12 @@ type Server struct {
 	sessions *sessionStore
 	events   *eventLog
 	api      *http.ServeMux // authenticated routes
-	sio      *sioServer
-	handler  http.Handler
+	ops      *http.ServeMux // operator routes (operator.go)
+
+	opsMu     sync.Mutex
+	operators auth.Verifier
+	sio       *sioServer
+	handler   http.Handler
 
 	mu   sync.Mutex
 	http *http.Server
@@ -169,6 +173,7 @@ func New(cfg Config, verifier auth.Verifier, probes ...Probe) (*Server, error) {
 		sessions: newSessionStore(cfg.SessionTTL, cfg.Now),
 		events:   newEventLog(cfg.Now),
 		api:      http.NewServeMux(),
+		ops:      http.NewServeMux(),
 	}
 	sio, err := newSIOServer(s)
 	if err != nil {
@@ -277,7 +282,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 // routes assembles the middleware chain:
-// recover → logger → security headers → path cleaning → CORS → (public | console | socket.io | auth → api).
+// recover → logger → security headers → path cleaning → CORS → (public | console | socket.io | operator auth → ops | auth → api).
 func (s *Server) routes() http.Handler {
 	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch p := r.URL.Path; {
@@ -295,6 +300,8 @@ func (s *Server) routes() http.Handler {
 			s.serveConsole(w, r) // the page and its assets are public; the API is not
 		case strings.HasPrefix(p, "/socket.io/"):
 			s.sio.handler.ServeHTTP(w, r) // authenticated by the socket.io middleware
+		case s.isOperatorRoute(r):
+			s.serveOperator(w, r) // the management API: operator credentials only
 		default:
 			s.authenticate(http.HandlerFunc(s.serveAPI)).ServeHTTP(w, r)
 		}
