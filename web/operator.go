@@ -70,7 +70,7 @@ func (s *Server) serveOperator(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ip := s.clientAddr(r.RemoteAddr, r.Header)
-	if blocked, wait := s.limiter.blocked(ip, user); blocked {
+	if blocked, wait := s.opsLimiter.blocked(ip, user); blocked {
 		s.refuse(w, r, &rateLimitedError{wait: wait})
 		return
 	}
@@ -78,7 +78,7 @@ func (s *Server) serveOperator(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err == nil:
 	case errors.Is(err, auth.ErrBadCredentials):
-		s.limiter.fail(ip, user)
+		s.opsLimiter.fail(ip, user)
 		s.refuse(w, r, fmt.Errorf("%w: not an operator credential: the management API takes operator credentials only (an application credential is refused here)", ErrUnauthorized))
 		return
 	default:

@@ -121,17 +121,18 @@ type Probe struct {
 
 // Server is a Consign node's HTTP and socket.io server on one listener.
 type Server struct {
-	cfg      Config
-	verifier auth.Verifier
-	probes   []Probe
-	log      *slog.Logger
-	limiter  *failureLimiter
-	proxies  []netip.Prefix // Config.TrustedProxies
-	tokens   *tokenStore
-	sessions *sessionStore
-	events   *eventLog
-	api      *http.ServeMux // authenticated routes
-	ops      *http.ServeMux // operator routes (operator.go)
+	cfg        Config
+	verifier   auth.Verifier
+	probes     []Probe
+	log        *slog.Logger
+	limiter    *failureLimiter
+	opsLimiter *failureLimiter // failed operator logins (operator.go)
+	proxies    []netip.Prefix  // Config.TrustedProxies
+	tokens     *tokenStore
+	sessions   *sessionStore
+	events     *eventLog
+	api        *http.ServeMux // authenticated routes
+	ops        *http.ServeMux // operator routes (operator.go)
 
 	opsMu     sync.Mutex
 	operators auth.Verifier
@@ -163,17 +164,18 @@ func New(cfg Config, verifier auth.Verifier, probes ...Probe) (*Server, error) {
 	cfg.setDefaults()
 	proxies, _ := parseTrustedProxies(cfg.TrustedProxies) // checked by Validate
 	s := &Server{
-		cfg:      cfg,
-		verifier: verifier,
-		probes:   probes,
-		log:      cfg.Logger,
-		limiter:  newFailureLimiter(cfg.FailureBurst, cfg.FailureRefill, cfg.Now),
-		proxies:  proxies,
-		tokens:   newTokenStore(cfg.TokenTTL, cfg.Now),
-		sessions: newSessionStore(cfg.SessionTTL, cfg.Now),
-		events:   newEventLog(cfg.Now),
-		api:      http.NewServeMux(),
-		ops:      http.NewServeMux(),
+		cfg:        cfg,
+		verifier:   verifier,
+		probes:     probes,
+		log:        cfg.Logger,
+		limiter:    newFailureLimiter(cfg.FailureBurst, cfg.FailureRefill, cfg.Now),
+		opsLimiter: newFailureLimiter(cfg.FailureBurst, cfg.FailureRefill, cfg.Now),
+		proxies:    proxies,
+		tokens:     newTokenStore(cfg.TokenTTL, cfg.Now),
+		sessions:   newSessionStore(cfg.SessionTTL, cfg.Now),
+		events:     newEventLog(cfg.Now),
+		api:        http.NewServeMux(),
+		ops:        http.NewServeMux(),
 	}
 	sio, err := newSIOServer(s)
 	if err != nil {
