@@ -138,3 +138,51 @@ func TestAdminCLIAgainstDev(t *testing.T) {
 		t.Fatalf("consortia after a restart: %+v", cs)
 	}
 }
+
+// TestCredentialOperator: consign credential --operator issues, lists and
+// revokes operator credentials, which are not application credentials.
+func TestCredentialOperator(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := writeConfig(t, goodYAML+"data_dir: "+dir+"\n")
+	cli := func(args ...string) string {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		if code := run(t.Context(), &cliEnv{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut}, args); code != 0 {
+			t.Fatalf("consign %s: exit %d: %s", strings.Join(args, " "), code, errOut.String())
+		}
+		return out.String()
+	}
+	var op struct{ User, Password string }
+	if err := json.Unmarshal([]byte(cli("credential", "create", "--operator", "--config", cfgPath)), &op); err != nil || op.User == "" || op.Password == "" {
+		t.Fatalf("create: %v %+v", err, op)
+	}
+	if list := cli("credential", "list", "--operator", "--config", cfgPath); !strings.Contains(list, op.User) {
+		t.Fatalf("operator list %s lacks %s", list, op.User)
+	}
+	if list := cli("credential", "list", "--config", cfgPath); strings.Contains(list, op.User) {
+		t.Fatalf("the application credentials list the operator: %s", list)
+	}
+	cfg, err := loadNodeConfig(cfgPath, noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, _, apps, err := openMetadata(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := apps.Verify(t.Context(), op.User, op.Password); err == nil {
+		t.Fatal("an operator credential verifies as an application credential")
+	}
+	ops, err := openOperators(t.Context(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ops.Verify(t.Context(), op.User, op.Password); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	cli("credential", "revoke", "--operator", "--config", cfgPath, op.User)
+	if list := cli("credential", "list", "--operator", "--config", cfgPath); strings.Contains(list, op.User) {
+		t.Fatalf("revoked operator still listed: %s", list)
+	}
+}
