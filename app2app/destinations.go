@@ -356,6 +356,9 @@ func (s *Service) Republish(ctx context.Context) (int, error) {
 type AddressBookEntry struct {
 	Membership   string // "/" + member name
 	Destinations []AddressBookDestination
+	// OrganizationUnvouched flags a member whose CA-issued identity proof
+	// has no issuer naming the organization it claims (the "Eve" case).
+	OrganizationUnvouched bool
 }
 
 // AddressBookDestination is a published destination.
@@ -373,7 +376,8 @@ func (s *Service) AddressBook(ctx context.Context) ([]AddressBookEntry, error) {
 	}
 	out := make([]AddressBookEntry, len(ab))
 	for i, e := range ab {
-		out[i] = AddressBookEntry{Membership: e.Membership, Destinations: make([]AddressBookDestination, len(e.Destinations))}
+		out[i] = AddressBookEntry{Membership: e.Membership, Destinations: make([]AddressBookDestination, len(e.Destinations)),
+			OrganizationUnvouched: e.OrganizationUnvouched}
 		for j, d := range e.Destinations {
 			out[i].Destinations[j] = AddressBookDestination{URI: d.URI, Name: d.Name}
 		}

@@ -20,8 +20,14 @@ type Identity struct {
 	LeafSubject  string   // the leaf certificate's subject DN
 	Organization string   // the organization the leaf claims (a claim: compare with IssuerChain)
 	IssuerChain  []string // subject DNs of the issuers above the leaf, nearest first; empty when self-signed
-	ProofHash    [32]byte // sha256 of ChainPEM, stored on-chain
-	ChainPEM     string   // the proof's PEM certificate chain, leaf first
+	// OrganizationUnvouched is true for a CA-issued proof none of whose
+	// issuers names the claimed Organization: a CA of another name
+	// vouches for the leaf (the "Eve" case). Such a member is registered
+	// and shown flagged; a self-signed proof is never flagged so (it is
+	// flagged SelfSigned instead).
+	OrganizationUnvouched bool
+	ProofHash             [32]byte // sha256 of ChainPEM, stored on-chain
+	ChainPEM              string   // the proof's PEM certificate chain, leaf first
 }
 
 // IdentityVerifier validates an identity proof: a PEM chain, leaf first,
@@ -69,6 +75,7 @@ func describeIdentity(chainPEM string, selfSigned bool, proofHash [32]byte) Iden
 	} else if len(leaf.Subject.Organization) > 0 {
 		id.Organization = leaf.Subject.Organization[0]
 	}
+	id.OrganizationUnvouched = !selfSigned && len(certs) > 1 && !crypto.IssuersNameOrganization(certs[1:], id.Organization)
 	return id
 }
 
@@ -108,5 +115,7 @@ func (v CryptoVerifier) VerifyIdentity(chainPEM []byte, environmentID, nonce str
 		IssuerChain:  append([]string(nil), p.IssuerChain...),
 		ProofHash:    proofHash(chainPEM),
 		ChainPEM:     string(chainPEM),
+
+		OrganizationUnvouched: !p.SelfSigned && !p.IssuerNamesOrganization,
 	}, nil
 }

@@ -106,9 +106,11 @@ func (m *Member) clone() *Member {
 
 // AddressBookEntry is one member in the address book.
 type AddressBookEntry struct {
-	Membership   string // "/" + member name
-	SelfSigned   bool
-	Destinations []AddressBookDestination
+	Membership string // "/" + member name
+	SelfSigned bool
+	// OrganizationUnvouched: see Identity.OrganizationUnvouched.
+	OrganizationUnvouched bool
+	Destinations          []AddressBookDestination
 }
 
 // AddressBookDestination is a destination in the address book.
@@ -220,6 +222,17 @@ func (r *Registry) WithSigner(ctx context.Context, s Signer) (*Registry, error) 
 	c := *r
 	c.tx, c.stop, c.done = tx, nil, nil
 	return &c, nil
+}
+
+// WithIdentity returns a client sharing r's connection, signer and cache
+// that validates identity proofs with v and tells nonces (which may be
+// nil) about the nonce each registration uses. Closing it does not stop
+// r's poller.
+func (r *Registry) WithIdentity(v IdentityVerifier, nonces NonceConsumer) *Registry {
+	c := *r
+	c.cfg.Verifier, c.cfg.Nonces = v, nonces
+	c.stop, c.done = nil, nil
+	return &c
 }
 
 // Close stops the event poller.
@@ -590,7 +603,8 @@ func (r *Registry) AddressBook(ctx context.Context) ([]AddressBookEntry, error) 
 	}
 	out := make([]AddressBookEntry, 0, len(ms))
 	for _, m := range ms {
-		e := AddressBookEntry{Membership: "/" + m.Name, SelfSigned: m.Identity.SelfSigned, Destinations: []AddressBookDestination{}}
+		e := AddressBookEntry{Membership: "/" + m.Name, SelfSigned: m.Identity.SelfSigned,
+			OrganizationUnvouched: m.Identity.OrganizationUnvouched, Destinations: []AddressBookDestination{}}
 		for _, d := range m.Destinations() {
 			e.Destinations = append(e.Destinations, AddressBookDestination{URI: d.URI, Name: d.Name})
 		}

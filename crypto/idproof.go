@@ -152,16 +152,28 @@ func VerifyIdentityProof(chainPEM []byte, p IdentityPolicy) (*IdentityProof, err
 	if nonce != p.Nonce {
 		return nil, fmt.Errorf("%s: names nonce %q, not the one issued: %w", op, nonce, ErrBadNonce)
 	}
+	proof.IssuerNamesOrganization = IssuersNameOrganization(certs[1:], org)
+	return proof, nil
+}
+
+// IssuersNameOrganization reports whether some certificate of issuers
+// names org (case-insensitively, in its common name or an organization
+// of its subject). False for a CA-issued identity proof means a CA of
+// another name vouches for the leaf's claimed organization.
+func IssuersNameOrganization(issuers []*x509.Certificate, org string) bool {
 	want := strings.ToLower(strings.TrimSpace(org))
-	for _, c := range certs[1:] {
+	if want == "" {
+		return false
+	}
+	for _, c := range issuers {
 		names := append([]string{c.Subject.CommonName}, c.Subject.Organization...)
 		for _, n := range names {
-			if want != "" && strings.Contains(strings.ToLower(n), want) {
-				proof.IssuerNamesOrganization = true
+			if strings.Contains(strings.ToLower(n), want) {
+				return true
 			}
 		}
 	}
-	return proof, nil
+	return false
 }
 
 // checkRevocation refuses a certificate listed by a CRL whose signature

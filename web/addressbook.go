@@ -9,6 +9,9 @@ import (
 type addressBookEntry struct {
 	Membership   string                   `json:"membership"`
 	Destinations []addressBookDestination `json:"destinations"`
+	// OrganizationUnvouched is an addition to API.md's shape, present
+	// (true) only for a member flagged so in the registry.
+	OrganizationUnvouched bool `json:"organization_unvouched,omitempty"`
 }
 
 type addressBookDestination struct {
@@ -28,7 +31,8 @@ func (s *Server) handleAddressBook(svc *app2app.Service) {
 		}
 		out := make([]addressBookEntry, len(ab))
 		for i, e := range ab {
-			out[i] = addressBookEntry{Membership: e.Membership, Destinations: make([]addressBookDestination, len(e.Destinations))}
+			out[i] = addressBookEntry{Membership: e.Membership, Destinations: make([]addressBookDestination, len(e.Destinations)),
+				OrganizationUnvouched: e.OrganizationUnvouched}
 			for j, d := range e.Destinations {
 				out[i].Destinations[j] = addressBookDestination{URI: d.URI.String(), Name: d.Name}
 			}

@@ -42,6 +42,13 @@
 // Config.TrustedProxies, the first untrusted address of X-Forwarded-For
 // read from the right; the header is ignored from any other peer.
 //
+// Operator routes (HandleOperator: the management API of web/adminapi,
+// docs/admin.md) are authenticated instead by the verifier given to
+// SetOperators, which checks operator credentials kept apart from the
+// application credentials: an application credential gets 401 there, an
+// operator credential 401 on every other route. Their failed attempts
+// are counted by a limiter of their own.
+//
 // The console signs in with POST /console/session {"user","password"}
 // (checked and rate-limited the same way) and gets an HttpOnly,
 // SameSite=Strict session cookie and a CSRF token; with the cookie,

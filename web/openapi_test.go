@@ -294,6 +294,9 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	s.HandleApp2App(nil)
 	s.HandleRegistry(nil, nil, nil)
 	s.HandleCredentials(nil)
+	for _, p := range adminRoutes {
+		s.HandleOperatorFunc(p, func(http.ResponseWriter, *http.Request) {})
+	}
 
 	var routes []string
 	for _, p := range s.Routes() {
@@ -431,4 +434,22 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 			}
 		}
 	}
+}
+
+// adminRoutes are the operator routes web/adminapi mounts (its own test
+// checks it mounts exactly these).
+var adminRoutes = []string{
+	"GET /api/v1/consortia", "POST /api/v1/consortia", "GET /api/v1/consortia/{id}",
+	"GET /api/v1/consortia/{id}/environments", "POST /api/v1/consortia/{id}/environments",
+	"GET /api/v1/consortia/{id}/environments/{env}",
+	"GET /api/v1/consortia/{id}/memberships",
+	"GET /api/v1/consortia/{id}/invitations", "POST /api/v1/consortia/{id}/invitations",
+	"POST /api/v1/consortia/{id}/invitations/accept",
+	"GET /api/v1/consortia/{id}/environments/{env}/nodes", "POST /api/v1/consortia/{id}/environments/{env}/nodes",
+	"GET /api/v1/consortia/{id}/environments/{env}/services", "POST /api/v1/consortia/{id}/environments/{env}/services",
+	"GET /api/v1/consortia/{id}/environments/{env}/appcreds", "POST /api/v1/consortia/{id}/environments/{env}/appcreds",
+	"POST /api/v1/consortia/{id}/environments/{env}/appcreds/{user}/rotate",
+	"DELETE /api/v1/consortia/{id}/environments/{env}/appcreds/{user}",
+	"GET /api/v1/memberships/{id}", "GET /api/v1/memberships/{id}/idproofs", "POST /api/v1/memberships/{id}/idproofs",
+	"PUT /api/v1/memberships/{id}/idproofs/{nonce}",
 }

@@ -49,9 +49,12 @@ type RegistryMember struct {
 type RegistryIdentity struct {
 	// SelfSigned is true when the proof ends in a self-signed leaf rather
 	// than in a certificate authority.
-	SelfSigned  bool
-	LeafSubject string   // the leaf certificate's subject DN
-	IssuerChain []string // subject DNs of the issuers above the leaf, nearest first
+	SelfSigned bool
+	// OrganizationUnvouched is true when the proof is CA-issued but no
+	// issuer names the organization the leaf claims (the "Eve" case).
+	OrganizationUnvouched bool
+	LeafSubject           string   // the leaf certificate's subject DN
+	IssuerChain           []string // subject DNs of the issuers above the leaf, nearest first
 	// Certificates describes each certificate of the proof's chain as
 	// stored, leaf first (nil when the reader cannot tell).
 	Certificates []RegistryCertificate
@@ -97,9 +100,13 @@ type (
 		Destinations []registryDestRefJSON `json:"destinations"`
 	}
 	registryIdentityJSON struct {
-		SelfSigned  bool     `json:"self_signed"`
-		LeafSubject string   `json:"leaf_subject"`
-		IssuerChain []string `json:"issuer_chain"`
+		SelfSigned bool `json:"self_signed"`
+		// OrganizationUnvouched is an addition to API.md's shape: a
+		// CA-issued proof none of whose issuers names the claimed
+		// organization.
+		OrganizationUnvouched bool     `json:"organization_unvouched"`
+		LeafSubject           string   `json:"leaf_subject"`
+		IssuerChain           []string `json:"issuer_chain"`
 		// Certificates is an addition to API.md's shape: the chain's
 		// certificates, leaf first, with their validity.
 		Certificates []registryCertJSON `json:"certificates"`
@@ -166,10 +173,11 @@ func (a *registryAPI) members(w http.ResponseWriter, r *http.Request) {
 			Name:    m.Name,
 			Address: m.Address,
 			Identity: registryIdentityJSON{
-				SelfSigned:   m.Identity.SelfSigned,
-				LeafSubject:  m.Identity.LeafSubject,
-				IssuerChain:  append([]string{}, m.Identity.IssuerChain...),
-				Certificates: make([]registryCertJSON, len(m.Identity.Certificates)),
+				SelfSigned:            m.Identity.SelfSigned,
+				OrganizationUnvouched: m.Identity.OrganizationUnvouched,
+				LeafSubject:           m.Identity.LeafSubject,
+				IssuerChain:           append([]string{}, m.Identity.IssuerChain...),
+				Certificates:          make([]registryCertJSON, len(m.Identity.Certificates)),
 			},
 			Destinations: make([]registryDestRefJSON, len(m.Destinations)),
 		}

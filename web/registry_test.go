@@ -592,7 +592,7 @@ func TestRegistryEdgeCases(t *testing.T) {
 	t.Run("member without destinations", func(t *testing.T) {
 		s := startRegistryServer(t, "env1", fakeRegistry{members: []web.RegistryMember{{Name: "m", Address: "0x03"}}}, nil, nil)
 		status, body := s.get(t, "/api/v1/registry/members", false)
-		want := `[{"name":"m","address":"0x03","identity":{"self_signed":false,"leaf_subject":"","issuer_chain":[],"certificates":[]},"destinations":[]}]`
+		want := `[{"name":"m","address":"0x03","identity":{"self_signed":false,"organization_unvouched":false,"leaf_subject":"","issuer_chain":[],"certificates":[]},"destinations":[]}]`
 		if status != http.StatusOK || strings.TrimSpace(string(body)) != want {
 			t.Errorf("got %d %s\nwant 200 %s", status, body, want)
 		}

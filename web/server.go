@@ -128,19 +128,24 @@ type Probe struct {
 
 // Server is a Consign node's HTTP and socket.io server on one listener.
 type Server struct {
-	cfg      Config
-	verifier auth.Verifier
-	probes   []Probe
-	log      *slog.Logger
-	limiter  *failureLimiter
-	proxies  []netip.Prefix // Config.TrustedProxies
-	tokens   *tokenStore
-	sessions *sessionStore
-	events   *eventLog
-	api      *http.ServeMux // authenticated routes
-	sio      *sioServer
-	uploads  *uploadGate
-	handler  http.Handler
+	cfg        Config
+	verifier   auth.Verifier
+	probes     []Probe
+	log        *slog.Logger
+	limiter    *failureLimiter
+	opsLimiter *failureLimiter // failed operator logins (operator.go)
+	proxies    []netip.Prefix  // Config.TrustedProxies
+	tokens     *tokenStore
+	sessions   *sessionStore
+	events     *eventLog
+	api        *http.ServeMux // authenticated routes
+	ops        *http.ServeMux // operator routes (operator.go)
+
+	opsMu     sync.Mutex
+	operators auth.Verifier
+	sio       *sioServer
+	uploads   *uploadGate
+	handler   http.Handler
 
 	mu   sync.Mutex
 	http *http.Server
@@ -167,17 +172,19 @@ func New(cfg Config, verifier auth.Verifier, probes ...Probe) (*Server, error) {
 	cfg.setDefaults()
 	proxies, _ := parseTrustedProxies(cfg.TrustedProxies) // checked by Validate
 	s := &Server{
-		cfg:      cfg,
-		verifier: verifier,
-		probes:   probes,
-		log:      cfg.Logger,
-		limiter:  newFailureLimiter(cfg.FailureBurst, cfg.FailureRefill, cfg.Now),
-		proxies:  proxies,
-		tokens:   newTokenStore(cfg.TokenTTL, cfg.Now),
-		sessions: newSessionStore(cfg.SessionTTL, cfg.Now),
-		events:   newEventLog(cfg.Now),
-		api:      http.NewServeMux(),
-		uploads:  newUploadGate(cfg.Uploads),
+		cfg:        cfg,
+		verifier:   verifier,
+		probes:     probes,
+		log:        cfg.Logger,
+		limiter:    newFailureLimiter(cfg.FailureBurst, cfg.FailureRefill, cfg.Now),
+		opsLimiter: newFailureLimiter(cfg.FailureBurst, cfg.FailureRefill, cfg.Now),
+		proxies:    proxies,
+		tokens:     newTokenStore(cfg.TokenTTL, cfg.Now),
+		sessions:   newSessionStore(cfg.SessionTTL, cfg.Now),
+		events:     newEventLog(cfg.Now),
+		api:        http.NewServeMux(),
+		ops:        http.NewServeMux(),
+		uploads:    newUploadGate(cfg.Uploads),
 	}
 	sio, err := newSIOServer(s)
 	if err != nil {
@@ -286,7 +293,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 // routes assembles the middleware chain:
-// recover → logger → security headers → path cleaning → CORS → (public | console | socket.io | auth → api).
+// recover → logger → security headers → path cleaning → CORS → (public | console | socket.io | operator auth → ops | auth → api).
 func (s *Server) routes() http.Handler {
 	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch p := r.URL.Path; {
@@ -304,6 +311,8 @@ func (s *Server) routes() http.Handler {
 			s.serveConsole(w, r) // the page and its assets are public; the API is not
 		case strings.HasPrefix(p, "/socket.io/"):
 			s.sio.handler.ServeHTTP(w, r) // authenticated by the socket.io middleware
+		case s.isOperatorRoute(r):
+			s.serveOperator(w, r) // the management API: operator credentials only
 		default:
 			s.authenticate(http.HandlerFunc(s.serveAPI)).ServeHTTP(w, r)
 		}

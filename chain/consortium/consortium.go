@@ -70,6 +70,7 @@ const (
 	KindInvitation  = "invitation"
 	KindService     = "service"
 	KindDestination = "destination"
+	KindProofNonce  = "proofnonce"
 )
 
 // Record is anything a Store keeps.
@@ -130,6 +131,20 @@ type Destination struct {
 	URI                                          string
 }
 
+// ProofNonce is a single-use nonce issued to a membership for its
+// identity proof: the proof's leaf CN must start with
+// "<EnvironmentID>-<Nonce>".
+type ProofNonce struct {
+	Nonce, EnvironmentID, MembershipID string
+	CreatedAt                          time.Time
+	UsedAt                             time.Time // zero while unused
+}
+
+// CNPrefix is what the leaf CN of the identity proof must start with.
+func (p ProofNonce) CNPrefix() string { return p.EnvironmentID + "-" + p.Nonce }
+
+func (r ProofNonce) Key() (string, string)  { return KindProofNonce, r.Nonce }
+func (r ProofNonce) Env() string            { return r.EnvironmentID }
 func (r Consortium) Key() (string, string)  { return KindConsortium, r.ID }
 func (r Consortium) Env() string            { return "" }
 func (r Environment) Key() (string, string) { return KindEnvironment, r.ID }
@@ -248,6 +263,10 @@ func (m *Model) CreateConsortium(ctx context.Context, name string) (Consortium, 
 
 // CreateEnvironment adds an environment (one chain) to a consortium.
 func (m *Model) CreateEnvironment(ctx context.Context, consortiumID, name string, chainID uint64, consensus Consensus) (Environment, error) {
+	return m.createEnvironment(ctx, consortiumID, "", name, chainID, consensus)
+}
+
+func (m *Model) createEnvironment(ctx context.Context, consortiumID, id, name string, chainID uint64, consensus Consensus) (Environment, error) {
 	if err := nonEmpty("environment name", name); err != nil {
 		return Environment{}, err
 	}
@@ -259,12 +278,76 @@ func (m *Model) CreateEnvironment(ctx context.Context, consortiumID, name string
 	if _, err := get[Consortium](ctx, m.store, KindConsortium, consortiumID); err != nil {
 		return Environment{}, err
 	}
-	id, err := m.id("zz")
-	if err != nil {
-		return Environment{}, err
+	if id == "" {
+		var err error
+		if id, err = m.id("zz"); err != nil {
+			return Environment{}, err
+		}
 	}
 	e := Environment{ID: id, ConsortiumID: consortiumID, Name: name, ChainID: chainID, Consensus: consensus, CreatedAt: m.now()}
 	return e, m.store.Create(ctx, e)
+}
+
+// Consortium returns the consortium with id.
+func (m *Model) Consortium(ctx context.Context, id string) (Consortium, error) {
+	return get[Consortium](ctx, m.store, KindConsortium, id)
+}
+
+// Consortia lists every consortium, ordered by id.
+func (m *Model) Consortia(ctx context.Context) ([]Consortium, error) {
+	return list[Consortium](ctx, m.store, KindConsortium, "")
+}
+
+// Environments lists the environments of consortiumID, ordered by id.
+func (m *Model) Environments(ctx context.Context, consortiumID string) ([]Environment, error) {
+	all, err := list[Environment](ctx, m.store, KindEnvironment, "")
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, e := range all {
+		if e.ConsortiumID == consortiumID {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// EnvironmentOf returns environment envID, checking that it belongs to
+// consortiumID: one of another consortium is refused with
+// ErrCrossEnvironment.
+func (m *Model) EnvironmentOf(ctx context.Context, consortiumID, envID string) (Environment, error) {
+	e, err := m.Environment(ctx, envID)
+	if err != nil {
+		return Environment{}, err
+	}
+	if e.ConsortiumID != consortiumID {
+		return Environment{}, fmt.Errorf("consortium: environment %q belongs to consortium %q, not %q: %w", envID, e.ConsortiumID, consortiumID, ErrCrossEnvironment)
+	}
+	return e, nil
+}
+
+// AdoptEnvironment records an environment whose id was chosen before the
+// management layer knew of it (a chain already running with that id, as
+// `consign dev` keeps across restarts). The id must be 1–64 of a-z 0-9
+// (no '-', which separates it from the nonce in identity-proof CNs).
+func (m *Model) AdoptEnvironment(ctx context.Context, consortiumID, id, name string, chainID uint64, consensus Consensus) (Environment, error) {
+	if !validEnvID(id) {
+		return Environment{}, fmt.Errorf("consortium: environment id %q must be 1–64 of a-z 0-9: %w", id, ErrInvalid)
+	}
+	return m.createEnvironment(ctx, consortiumID, id, name, chainID, consensus)
+}
+
+func validEnvID(id string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for _, c := range []byte(id) {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // Environment returns the environment with id.
@@ -369,6 +452,109 @@ func (m *Model) ConsumeNonce(ctx context.Context, envID, nonce, memberName, owne
 	return err
 }
 
+// Accept redeems the invitation with token (the secret handed to the
+// invitee) and creates the membership memberID owned by owner. A second
+// Accept of the same token fails with ErrInvitationUsed and changes
+// nothing.
+func (m *Model) Accept(ctx context.Context, token, memberID, owner string) (Membership, error) {
+	inv, err := get[Invitation](ctx, m.store, KindInvitation, token)
+	if err != nil {
+		return Membership{}, fmt.Errorf("consortium: invitation: no invitation has this token: %w", ErrNotFound)
+	}
+	return m.Redeem(ctx, inv.EnvironmentID, inv.Nonce, memberID, owner)
+}
+
+// Invitations lists the invitations of envID.
+func (m *Model) Invitations(ctx context.Context, envID string) ([]Invitation, error) {
+	return list[Invitation](ctx, m.store, KindInvitation, envID)
+}
+
+// Membership returns the membership with id.
+func (m *Model) Membership(ctx context.Context, id string) (Membership, error) {
+	return get[Membership](ctx, m.store, KindMembership, id)
+}
+
+// RequestProof issues a new single-use nonce for the identity proof of
+// membershipID. Earlier unused nonces of the membership stay valid until
+// one of them is used.
+func (m *Model) RequestProof(ctx context.Context, membershipID string) (ProofNonce, error) {
+	ms, err := m.Membership(ctx, membershipID)
+	if err != nil {
+		return ProofNonce{}, err
+	}
+	nonce, err := m.secret(16)
+	if err != nil {
+		return ProofNonce{}, err
+	}
+	p := ProofNonce{Nonce: nonce, EnvironmentID: ms.EnvironmentID, MembershipID: ms.ID, CreatedAt: m.now()}
+	return p, m.store.Create(ctx, p)
+}
+
+// ProofNonces lists the identity-proof nonces issued to membershipID.
+func (m *Model) ProofNonces(ctx context.Context, membershipID string) ([]ProofNonce, error) {
+	ms, err := m.Membership(ctx, membershipID)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := m.store.Find(ctx, KindProofNonce, ms.EnvironmentID, func(r Record) bool {
+		p, ok := r.(ProofNonce)
+		return ok && p.MembershipID == membershipID
+	})
+	if err != nil {
+		return nil, fmt.Errorf("consortium: proof nonces: %w", err)
+	}
+	out := make([]ProofNonce, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, r.(ProofNonce))
+	}
+	return out, nil
+}
+
+// ProofNonce returns the nonce record, checking that it was issued to
+// membershipID: another membership's nonce is refused with
+// ErrCrossEnvironment (a borrowed proof), a used one with
+// ErrInvitationUsed.
+func (m *Model) ProofNonce(ctx context.Context, membershipID, nonce string) (ProofNonce, error) {
+	p, err := get[ProofNonce](ctx, m.store, KindProofNonce, nonce)
+	if err != nil {
+		return ProofNonce{}, fmt.Errorf("consortium: identity-proof nonce: not issued (request one first): %w", ErrNotFound)
+	}
+	if p.MembershipID != membershipID {
+		return ProofNonce{}, fmt.Errorf("consortium: identity-proof nonce was issued to another membership, not %q: %w", membershipID, ErrCrossEnvironment)
+	}
+	if !p.UsedAt.IsZero() {
+		return ProofNonce{}, fmt.Errorf("consortium: identity-proof nonce used at %s; request a new one: %w", p.UsedAt.Format(time.RFC3339), ErrInvitationUsed)
+	}
+	return p, nil
+}
+
+// ProofNonceConsumer returns the chain.NonceConsumer (by shape) that
+// marks an identity-proof nonce used when the member registers with it.
+// It refuses a nonce of another environment or membership, or one used.
+func (m *Model) ProofNonceConsumer() ProofNonceConsumer { return ProofNonceConsumer{m} }
+
+// ProofNonceConsumer consumes identity-proof nonces; see
+// Model.ProofNonceConsumer.
+type ProofNonceConsumer struct{ m *Model }
+
+// ConsumeNonce marks nonce used by memberName in envID.
+func (c ProofNonceConsumer) ConsumeNonce(ctx context.Context, envID, nonce, memberName, _ string) error {
+	now := c.m.now()
+	return c.m.store.Update(ctx, KindProofNonce, nonce, func(r Record) (Record, error) {
+		p := r.(ProofNonce)
+		switch {
+		case p.EnvironmentID != envID:
+			return nil, fmt.Errorf("consortium: identity-proof nonce issued for environment %q, not %q: %w", p.EnvironmentID, envID, ErrCrossEnvironment)
+		case p.MembershipID != memberName:
+			return nil, fmt.Errorf("consortium: identity-proof nonce issued to membership %q, not %q: %w", p.MembershipID, memberName, ErrCrossEnvironment)
+		case !p.UsedAt.IsZero():
+			return nil, fmt.Errorf("consortium: identity-proof nonce used at %s: %w", p.UsedAt.Format(time.RFC3339), ErrInvitationUsed)
+		}
+		p.UsedAt = now
+		return p, nil
+	})
+}
+
 // Memberships lists the memberships of envID.
 func (m *Model) Memberships(ctx context.Context, envID string) ([]Membership, error) {
 	return list[Membership](ctx, m.store, KindMembership, envID)
@@ -409,6 +595,11 @@ func (m *Model) AddService(ctx context.Context, envID, membershipID, kind, name 
 	return addToMembership(ctx, m, envID, membershipID, "service kind", kind, func(id string) Service {
 		return Service{ID: id, EnvironmentID: envID, MembershipID: membershipID, Kind: kind, Name: name}
 	})
+}
+
+// Services lists the services of envID.
+func (m *Model) Services(ctx context.Context, envID string) ([]Service, error) {
+	return list[Service](ctx, m.store, KindService, envID)
 }
 
 // AddDestination records destination name of serviceID in envID and

@@ -133,3 +133,62 @@ func invitationExpires(t *testing.T, s Store) {
 		t.Fatal("a refused redeem created a membership")
 	}
 }
+
+func TestAcceptAndProofNonces(t *testing.T) { stores(t, acceptAndProofNonces) }
+
+func acceptAndProofNonces(t *testing.T, s Store) {
+	ctx := context.Background()
+	m := New(s)
+	c, _ := m.CreateConsortium(ctx, "demo")
+	other, _ := m.CreateConsortium(ctx, "other")
+	e, _ := m.CreateEnvironment(ctx, c.ID, "one", 1337, PoA)
+	if _, err := m.EnvironmentOf(ctx, other.ID, e.ID); !errors.Is(err, ErrCrossEnvironment) {
+		t.Fatalf("environment through another consortium: %v", err)
+	}
+	if envs, _ := m.Environments(ctx, other.ID); len(envs) != 0 {
+		t.Fatalf("other consortium lists %v", envs)
+	}
+	if _, err := m.AdoptEnvironment(ctx, c.ID, "has-dash", "x", 1, PoA); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("adopt an id with '-': %v", err)
+	}
+	inv, _ := m.Invite(ctx, e.ID, "Org B", time.Hour)
+	ms, err := m.Accept(ctx, inv.Token, "orgb", "0x02")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Accept(ctx, inv.Token, "orgb2", "0x03"); !errors.Is(err, ErrInvitationUsed) {
+		t.Fatalf("second accept: %v", err)
+	}
+	if _, err := m.Membership(ctx, "orgb2"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a refused accept created a membership: %v", err)
+	}
+	inv2, _ := m.Invite(ctx, e.ID, "Org C", time.Hour)
+	mc, _ := m.Accept(ctx, inv2.Token, "orgc", "0x04")
+
+	pb, err := m.RequestProof(ctx, ms.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pb.CNPrefix() != e.ID+"-"+pb.Nonce {
+		t.Fatalf("CN prefix %q", pb.CNPrefix())
+	}
+	if _, err := m.ProofNonce(ctx, mc.ID, pb.Nonce); !errors.Is(err, ErrCrossEnvironment) {
+		t.Fatalf("another membership's nonce: %v", err)
+	}
+	cons := m.ProofNonceConsumer()
+	if err := cons.ConsumeNonce(ctx, e.ID, pb.Nonce, mc.ID, ""); !errors.Is(err, ErrCrossEnvironment) {
+		t.Fatalf("consume another membership's nonce: %v", err)
+	}
+	if err := cons.ConsumeNonce(ctx, e.ID, pb.Nonce, ms.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := cons.ConsumeNonce(ctx, e.ID, pb.Nonce, ms.ID, ""); !errors.Is(err, ErrInvitationUsed) {
+		t.Fatalf("second use: %v", err)
+	}
+	if _, err := m.ProofNonce(ctx, ms.ID, pb.Nonce); !errors.Is(err, ErrInvitationUsed) {
+		t.Fatalf("used nonce: %v", err)
+	}
+	if ns, _ := m.ProofNonces(ctx, ms.ID); len(ns) != 1 || ns[0].UsedAt.IsZero() {
+		t.Fatalf("proof nonces %+v", ns)
+	}
+}

@@ -41,6 +41,7 @@ var decoders = map[string]func(body string) (Record, error){
 	KindInvitation:  decodeAs[Invitation],
 	KindService:     decodeAs[Service],
 	KindDestination: decodeAs[Destination],
+	KindProofNonce:  decodeAs[ProofNonce],
 }
 
 func decode(kind, body string) (Record, error) {

@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/consign/consign/internal/auth"
 )
 
 // cmdCredential manages a node's application credentials (HTTP Basic).
@@ -12,6 +15,10 @@ import (
 //	consign credential create --config FILE [--member ID]
 //	consign credential list   --config FILE
 //	consign credential revoke --config FILE USER
+//
+// With --operator they act on the node's operator credentials, those of
+// the management API (docs/admin.md), kept apart from the application
+// credentials.
 func cmdCredential(ctx context.Context, env *cliEnv, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintf(env.stderr, "Usage: consign credential create|list|revoke --config FILE ...\n")
@@ -24,6 +31,7 @@ func cmdCredential(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlags(env, "credential "+verb, "credential "+verb+" --config FILE [flags]")
 	path := fs.String("config", "", "the node's YAML configuration file")
 	member := fs.String("member", "", "member the credential is issued to (default: the node's member)")
+	operator := fs.Bool("operator", false, "an operator credential of the management API instead of an application credential")
 	cfg, err := parseNodeConfig(fs, rest, path)
 	if err != nil {
 		return err
@@ -33,6 +41,9 @@ func cmdCredential(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if *operator {
+		return operatorCredential(ctx, env, db, verb, fs.Args())
+	}
 	enc := json.NewEncoder(env.stdout)
 	enc.SetIndent("", "  ")
 	switch verb {
@@ -67,6 +78,53 @@ func cmdCredential(ctx context.Context, env *cliEnv, args []string) error {
 			return errors.New("revoke takes the user name to revoke")
 		}
 		return creds.Revoke(ctx, fs.Arg(0))
+	}
+	return fmt.Errorf("unknown verb %q: want create, list or revoke", verb)
+}
+
+// operatorEnvironment is the environment field of operator credentials:
+// they belong to no environment.
+const operatorEnvironment = "*"
+
+// operatorCredential runs verb on the operator credentials in db.
+func operatorCredential(ctx context.Context, env *cliEnv, db *sql.DB, verb string, args []string) error {
+	store := auth.NewOperatorSQLStore(db, auth.SQLite)
+	if err := store.Migrate(ctx); err != nil {
+		return err
+	}
+	creds, err := auth.New(store, auth.Config{})
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(env.stdout)
+	enc.SetIndent("", "  ")
+	switch verb {
+	case "create":
+		user, password, err := creds.Create(ctx, operatorEnvironment, "operator")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(env.stderr, "The password is shown once; Consign keeps only its argon2id hash.")
+		return enc.Encode(map[string]string{"user": user, "password": password})
+	case "list":
+		list, err := store.List(ctx, operatorEnvironment)
+		if err != nil {
+			return err
+		}
+		type row struct {
+			User    string `json:"user"`
+			Created string `json:"created"`
+		}
+		out := []row{}
+		for _, c := range list {
+			out = append(out, row{c.User, c.Created.UTC().Format("2006-01-02T15:04:05Z")})
+		}
+		return enc.Encode(out)
+	case "revoke":
+		if len(args) != 1 {
+			return errors.New("revoke takes the user name to revoke")
+		}
+		return creds.Revoke(ctx, args[0])
 	}
 	return fmt.Errorf("unknown verb %q: want create, list or revoke", verb)
 }

@@ -16,9 +16,11 @@ import (
 
 	"github.com/consign/consign/app2app"
 	"github.com/consign/consign/chain"
+	"github.com/consign/consign/chain/consortium"
 	"github.com/consign/consign/crypto"
 	"github.com/consign/consign/destination"
 	"github.com/consign/consign/internal/auth"
+	"github.com/consign/consign/internal/metadb"
 )
 
 // devFile is <data dir>/dev.json: what scripts need to talk to a dev
@@ -27,6 +29,11 @@ type devFile struct {
 	APIURL      string      `json:"api_url"`
 	SocketIOURL string      `json:"socketio_url"`
 	Members     []devMember `json:"members"`
+	// Operator is the operator credential of the management API.
+	Operator devCredential `json:"operator"`
+	// Consortium and Environment are the demo's ids in the management API.
+	Consortium  string `json:"consortium"`
+	Environment string `json:"environment"`
 }
 
 type devMember struct {
@@ -51,8 +58,10 @@ type devDestination struct {
 // as the same environment (ids, credentials handed out, identity nonces).
 // Keys live beside it under keys/, one PEM file each, mode 0600.
 type devState struct {
+	Consortium  string           `json:"consortium"`
 	Environment string           `json:"environment"`
 	Members     []devMemberState `json:"members"`
+	Operator    devCredential    `json:"operator"`
 }
 
 type devMemberState struct {
@@ -172,6 +181,12 @@ func startDev(ctx context.Context, log *slog.Logger, dataDir, listen string) (_ 
 	if err != nil {
 		return nil, err
 	}
+	if err := ensureDevManagement(ctx, filepath.Join(dataDir, "consign.db"), st); err != nil {
+		return nil, err
+	}
+	if err := saveJSON(filepath.Join(dataDir, "dev-state.json"), st); err != nil {
+		return nil, err
+	}
 	members, dests, keys, err := devChainMembers(filepath.Join(dataDir, "keys"), st)
 	if err != nil {
 		return nil, err
@@ -196,7 +211,8 @@ func startDev(ctx context.Context, log *slog.Logger, dataDir, listen string) (_ 
 		return nil
 	})
 	base := "http://" + n.ln.Addr().String()
-	n.file = devFile{APIURL: base + "/api/v1", SocketIOURL: socketIOURL(n.ln.Addr().String(), false)}
+	n.file = devFile{APIURL: base + "/api/v1", SocketIOURL: socketIOURL(n.ln.Addr().String(), false),
+		Operator: st.Operator, Consortium: st.Consortium, Environment: st.Environment}
 	for _, m := range st.Members {
 		n.file.Members = append(n.file.Members, devMember{Name: m.Name, Credential: m.Credential, Destinations: dests[m.Name]})
 	}
@@ -262,11 +278,8 @@ func loadDevState(path string) (*devState, error) {
 	data, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		id, err := randomID("zz", 8)
-		if err != nil {
-			return nil, err
-		}
-		st.Environment = id
+		// The environment id comes from the management layer
+		// (ensureDevManagement).
 	case err != nil:
 		return nil, err
 	default:
@@ -293,6 +306,70 @@ func (s *devState) member(name string) *devMemberState {
 			return &s.Members[i]
 		}
 	}
+	return nil
+}
+
+// ensureDevManagement creates the demo consortium and environment through
+// the management layer (the model the management API serves) in the
+// node's database at dbPath, the first time, and an operator credential
+// for the management API whenever st has none that still verifies. An
+// environment id kept from an earlier run whose record is missing (a
+// deleted database) is adopted under its id, since the demo keys name it.
+func ensureDevManagement(ctx context.Context, dbPath string, st *devState) error {
+	db, err := metadb.Open(ctx, metadb.Config{Path: dbPath})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	model, err := openManagement(ctx, db)
+	if err != nil {
+		return err
+	}
+	if st.Consortium != "" {
+		if _, err := model.Consortium(ctx, st.Consortium); err != nil && !errors.Is(err, consortium.ErrNotFound) {
+			return err
+		} else if err != nil {
+			st.Consortium = ""
+		}
+	}
+	if st.Consortium == "" {
+		c, err := model.CreateConsortium(ctx, "Consign demo")
+		if err != nil {
+			return err
+		}
+		st.Consortium = c.ID
+	}
+	if st.Environment == "" {
+		e, err := model.CreateEnvironment(ctx, st.Consortium, "demo", devChainID, consortium.PoA)
+		if err != nil {
+			return err
+		}
+		st.Environment = e.ID
+	} else if _, err := model.EnvironmentOf(ctx, st.Consortium, st.Environment); errors.Is(err, consortium.ErrNotFound) {
+		if _, err := model.AdoptEnvironment(ctx, st.Consortium, st.Environment, "demo", devChainID, consortium.PoA); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
+	ops, err := openOperators(ctx, db)
+	if err != nil {
+		return err
+	}
+	if st.Operator.User != "" {
+		_, err := ops.Verify(ctx, st.Operator.User, st.Operator.Password)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, auth.ErrBadCredentials) {
+			return err
+		}
+	}
+	user, password, err := ops.Create(ctx, operatorEnvironment, "operator")
+	if err != nil {
+		return err
+	}
+	st.Operator = devCredential{User: user, Password: password}
 	return nil
 }
 
@@ -474,6 +551,12 @@ func printDevBanner(env *cliEnv, n *devNode) {
 			fmt.Fprintf(env.stdout, "           %-13s %s\n", d.Kind, d.URI)
 		}
 	}
+	fmt.Fprintf(env.stdout, "\nManagement API (operator credential, not an application one): user %s  password %s\n  consortium %s, environment %s; try: consign admin consortia list --dev %s\n",
+		n.file.Operator.User, n.file.Operator.Password, n.file.Consortium, n.file.Environment, filepath.Join(n.dataDir, "dev.json"))
 	fmt.Fprintf(env.stdout, "\nThe same, for scripts: %s\nTry: curl -u %s:%s %s/\nStop with Ctrl-C; data stays in %s.\n",
 		filepath.Join(n.dataDir, "dev.json"), n.file.Members[0].Credential.User, n.file.Members[0].Credential.Password, base, n.dataDir)
 }
+
+// devChainID is the chain id of the in-process chain (go-ethereum's
+// simulated backend), recorded as the demo environment's metadata.
+const devChainID = 1337

@@ -39,6 +39,7 @@ func commands() []command {
 	return []command{
 		{"dev", "run a demo environment (members, chain, storage, broker, console) in one process", cmdDev},
 		{"serve", "run one member node: consign serve --config consign.yaml", cmdServe},
+		{"admin", "the management API: consortia, environments, invitations, appcreds, idproofs (consign admin --help)", cmdAdmin},
 		{"credential", "issue, list and revoke application credentials: consign credential create --config FILE", cmdCredential},
 		{"keygen", "generate a destination key and self-signed certificate (or a CSR)", cmdKeygen},
 		{"seal", "seal a document to one or more recipient certificates", cmdSeal},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/consign/consign/app2app"
 	"github.com/consign/consign/chain"
+	"github.com/consign/consign/chain/consortium"
 	"github.com/consign/consign/destination"
 	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/internal/auth"
@@ -24,6 +25,7 @@ import (
 	"github.com/consign/consign/storage/local"
 	"github.com/consign/consign/storage/s3"
 	"github.com/consign/consign/web"
+	"github.com/consign/consign/web/adminapi"
 	"github.com/consign/consign/web/chainapi"
 )
 
@@ -103,6 +105,14 @@ func newNode(ctx context.Context, infra infrastructure) (_ *node, err error) {
 		return nil, err
 	}
 	n.closers = append(n.closers, n.db.Close)
+	operators, err := openOperators(ctx, n.db)
+	if err != nil {
+		return nil, err
+	}
+	model, err := openManagement(ctx, n.db)
+	if err != nil {
+		return nil, err
+	}
 	if infra.credentials != nil {
 		if err := infra.credentials(ctx, n.creds, credStore); err != nil {
 			return nil, err
@@ -180,7 +190,32 @@ func newNode(ctx context.Context, infra infrastructure) (_ *node, err error) {
 	n.transfers = transfers
 	n.web.HandleTransfers(transfers)
 	n.web.HandleRegistry(chainapi.Registry(cc.registry), chainapi.Pins(cc.pinner), n.managed(infra.members))
+
+	// The management API, for operator credentials only (docs/admin.md).
+	n.web.SetOperators(operators)
+	if _, err := adminapi.Mount(n.web, adminapi.Config{Model: model, Credentials: n.creds, Store: credStore, Registry: cc.registry}); err != nil {
+		return nil, err
+	}
 	return n, nil
+}
+
+// openOperators returns the checker of the operator credentials kept in
+// db (consign_operators, apart from the application credentials).
+func openOperators(ctx context.Context, db *sql.DB) (*auth.Credentials, error) {
+	store := auth.NewOperatorSQLStore(db, auth.SQLite)
+	if err := store.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	return auth.New(store, auth.Config{})
+}
+
+// openManagement returns the management model kept in db.
+func openManagement(ctx context.Context, db *sql.DB) (*consortium.Model, error) {
+	store, err := consortium.NewSQLStore(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	return consortium.New(store), nil
 }
 
 // managed tells whether uri is a destination this node holds the key of,

@@ -190,11 +190,13 @@ func TestOpenAPIMatchesDevNode(t *testing.T) {
 		t.Fatalf("uploading the sample document: %d %s", code, body)
 	}
 	pathValues := map[string]string{
-		"path": docPath,
-		"name": "no-such-destination",
-		"hash": strings.Repeat("0", 64),
-		"id":   "00000000-0000-4000-8000-000000000000",
-		"user": "no-such-credential",
+		"path":  docPath,
+		"name":  "no-such-destination",
+		"hash":  strings.Repeat("0", 64),
+		"id":    "00000000-0000-4000-8000-000000000000",
+		"user":  "no-such-credential",
+		"env":   "no-such-environment",
+		"nonce": "no-such-nonce",
 	}
 	queryValues := map[string]string{"uri": destURI}
 
@@ -229,14 +231,33 @@ func TestOpenAPIMatchesDevNode(t *testing.T) {
 			if sec, ok := op["security"]; ok && len(oaList(sec)) == 0 {
 				public = true
 			}
-			// With credentials (or none, for a public operation).
+			// With credentials (or none, for a public operation): an
+			// operator credential for the management API.
 			u, p := user, pass
 			if public {
 				u, p = "", ""
 			}
+			if oaOperator(op) {
+				u, p = n.file.Operator.User, n.file.Operator.Password
+			}
 			req := oaNewRequest(t, strings.ToUpper(o.method), target, u, p, body)
 			resp, got := testenv.Do(t, req)
 			oaCheckResponse(t, doc, op, resp, got)
+
+			// An application credential on the management API: 401.
+			if oaOperator(op) {
+				req := oaNewRequest(t, strings.ToUpper(o.method), target, user, pass, nil)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				// (429 once the failures of this user name reach the limit.)
+				if resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusTooManyRequests {
+					t.Errorf("a management operation answers %d to an application credential: %.200s", resp.StatusCode, b)
+				}
+			}
 
 			// Without credentials: 401 unless public.
 			req = oaNewRequest(t, strings.ToUpper(o.method), target, "", "", nil)
@@ -253,6 +274,19 @@ func TestOpenAPIMatchesDevNode(t *testing.T) {
 	if checked < len(live) {
 		t.Errorf("checked %d operations, fewer than the %d live routes", checked, len(live))
 	}
+}
+
+// oaOperator reports whether op is authenticated with an operator
+// credential (the management API).
+func oaOperator(op map[string]any) bool {
+	for _, req := range oaList(op["security"]) {
+		if m, ok := req.(map[string]any); ok {
+			if _, ok := m["operatorAuth"]; ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 type oaBody struct {

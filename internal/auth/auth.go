@@ -17,8 +17,13 @@
 // random key that lives only in process memory, so the cache holds no
 // password and no unsalted hash of one; and (2) bounds how many argon2id
 // computations run at once. Revoke drops the user's cached entries on the
-// node that revokes; other nodes of a scaled-out member forget them within
-// the cache lifetime. An unknown user costs the same hash as a known one,
+// node that revokes. A remembered check is trusted without asking the
+// store for only a few seconds (RecheckAfter, one second by default);
+// after that, a cheap store lookup confirms that the credential still
+// exists with the same hash before the cached answer is used again. So
+// every node sharing the store (the nodes of a scaled-out member share
+// its metadata database) refuses a revoked or rotated credential within
+// RecheckAfter, without hashing again on every request. An unknown user costs the same hash as a known one,
 // so timing does not tell which user names exist.
 //
 // A Principal says who a credential belongs to. The check that a
@@ -93,10 +98,14 @@ type Credential struct {
 //   - Lookup returns the credential of user, or an error wrapping
 //     ErrNotFound.
 //   - Delete removes it, or returns an error wrapping ErrNotFound.
+//   - SetHash replaces the hash of user's credential (a rotation), or
+//     returns an error wrapping ErrNotFound; a malformed hash is refused
+//     with ErrInvalid and nothing changes.
 //   - List returns the credentials of one environment, oldest first.
 type Store interface {
 	Insert(ctx context.Context, c Credential) error
 	Lookup(ctx context.Context, user string) (Credential, error)
 	Delete(ctx context.Context, user string) error
+	SetHash(ctx context.Context, user, hash string) error
 	List(ctx context.Context, environmentID string) ([]Credential, error)
 }

@@ -325,6 +325,22 @@ func storeSuite(t *testing.T, s Store) {
 	if len(list) != 2 || list[0].User != "alice" || list[1].User != "bob" {
 		t.Fatalf("list e1: %+v", list)
 	}
+	hash2, err := hashPassword("pw2", fastParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetHash(ctx, "bob", "plaintext"); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("set a malformed hash: %v", err)
+	}
+	if err := s.SetHash(ctx, "nobody", hash2); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("set hash of unknown user: %v", err)
+	}
+	if err := s.SetHash(ctx, "bob", hash2); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Lookup(ctx, "bob"); got.Hash != hash2 || got.Member != "m1" {
+		t.Fatalf("after SetHash: %+v", got)
+	}
 	if err := s.Delete(ctx, "bob"); err != nil {
 		t.Fatal(err)
 	}
@@ -429,5 +445,128 @@ func BenchmarkVerify(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestSharedStoreRevocation: two nodes (two Credentials) share a store;
+// a credential revoked or rotated on one is refused by the other once
+// RecheckAfter has passed, without waiting for the cache lifetime.
+func TestSharedStoreRevocation(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{}
+	store := &MemoryStore{}
+	cfg := Config{Params: fastParams, Now: clk.now, RecheckAfter: time.Second}
+	a, err := New(store, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := New(store, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, pass, err := a.Create(ctx, "env", "org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, otherPass, err := a.Create(ctx, "env", "org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []*Credentials{a, b} {
+		for _, up := range [][2]string{{user, pass}, {other, otherPass}} {
+			if _, err := c.Verify(ctx, up[0], up[1]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := a.Revoke(ctx, user); err != nil {
+		t.Fatal(err)
+	}
+	newPass, err := a.Rotate(ctx, other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if newPass == otherPass {
+		t.Fatal("rotation kept the password")
+	}
+	// The node that changed them refuses at once.
+	if _, err := a.Verify(ctx, user, pass); !errors.Is(err, ErrBadCredentials) {
+		t.Fatalf("revoked on a: %v", err)
+	}
+	if _, err := a.Verify(ctx, other, otherPass); !errors.Is(err, ErrBadCredentials) {
+		t.Fatalf("rotated on a: %v", err)
+	}
+	clk.advance(time.Second)
+	if _, err := b.Verify(ctx, user, pass); !errors.Is(err, ErrBadCredentials) {
+		t.Fatalf("revoked, on b after RecheckAfter: %v", err)
+	}
+	if _, err := b.Verify(ctx, other, otherPass); !errors.Is(err, ErrBadCredentials) {
+		t.Fatalf("rotated, old password on b after RecheckAfter: %v", err)
+	}
+	for _, c := range []*Credentials{a, b} {
+		if _, err := c.Verify(ctx, other, newPass); err != nil {
+			t.Fatalf("rotated password: %v", err)
+		}
+	}
+	if _, err := a.Rotate(ctx, user); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("rotate a revoked credential: %v", err)
+	}
+}
+
+// TestRecheckConfirmsWithoutHashing: past RecheckAfter a cached check is
+// confirmed by a lookup and used again; the lookups stay one per period.
+func TestRecheckConfirmsWithoutHashing(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{}
+	store := &countingStore{Store: &MemoryStore{}}
+	c, err := New(store, Config{Params: fastParams, Now: clk.now, RecheckAfter: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, pass, err := c.Create(ctx, "e", "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		if _, err := c.Verify(ctx, user, pass); err != nil {
+			t.Fatal(err)
+		}
+		if i == 2 {
+			clk.advance(time.Second)
+		}
+	}
+	if n := store.lookups.Load(); n != 2 {
+		t.Fatalf("%d lookups, want 2 (one check, one confirmation)", n)
+	}
+}
+
+// TestOperatorTableIsSeparate: an operator credential is not an
+// application credential, and the reverse.
+func TestOperatorTableIsSeparate(t *testing.T) {
+	ctx := context.Background()
+	db := openSQLite(t)
+	apps, ops := NewSQLStore(db, SQLite), NewOperatorSQLStore(db, SQLite)
+	for _, s := range []*SQLStore{apps, ops} {
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	appCreds, opCreds := newCreds(t, apps, nil), newCreds(t, ops, nil)
+	au, ap, err := appCreds.Create(ctx, "env", "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ou, op, err := opCreds.Create(ctx, "*", "operator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := opCreds.Verify(ctx, au, ap); !errors.Is(err, ErrBadCredentials) {
+		t.Fatalf("app credential as operator: %v", err)
+	}
+	if _, err := appCreds.Verify(ctx, ou, op); !errors.Is(err, ErrBadCredentials) {
+		t.Fatalf("operator credential as app credential: %v", err)
+	}
+	if _, err := opCreds.Verify(ctx, ou, op); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -21,6 +21,13 @@ type Config struct {
 	// CacheTTL is how long a successful check is remembered. Zero means
 	// one minute; a negative value disables the cache.
 	CacheTTL time.Duration
+	// RecheckAfter is how long a remembered check is used without asking
+	// the store whether the credential still exists with the same hash;
+	// after that a lookup (no hashing) confirms it. It bounds how long a
+	// credential revoked or rotated on another node sharing the store is
+	// still accepted here. Zero means one second; a negative value
+	// confirms on every use.
+	RecheckAfter time.Duration
 	// CacheSize bounds the number of remembered checks; zero means 4096.
 	CacheSize int
 	// MaxConcurrentHashes bounds how many argon2id computations run at
@@ -46,13 +53,14 @@ func (c Config) Validate() error {
 // Credentials issues and verifies application credentials kept in a
 // Store. It implements Verifier and is safe for concurrent use.
 type Credentials struct {
-	store  Store
-	params Params
-	ttl    time.Duration
-	size   int
-	now    func() time.Time
-	sem    chan struct{}
-	dummy  phc // hashed for unknown users so they cost the same
+	store   Store
+	params  Params
+	ttl     time.Duration
+	recheck time.Duration
+	size    int
+	now     func() time.Time
+	sem     chan struct{}
+	dummy   phc // hashed for unknown users so they cost the same
 
 	cacheKey []byte
 	mu       sync.Mutex
@@ -61,7 +69,9 @@ type Credentials struct {
 
 type cached struct {
 	p       Principal
-	expires time.Time
+	hash    string    // the stored hash the check was made against
+	expires time.Time // forget after
+	checked time.Time // last confirmed against the store
 }
 
 // New returns Credentials over store.
@@ -76,6 +86,7 @@ func New(store Store, cfg Config) (*Credentials, error) {
 		store:    store,
 		params:   cfg.Params,
 		ttl:      cfg.CacheTTL,
+		recheck:  cfg.RecheckAfter,
 		size:     cfg.CacheSize,
 		now:      cfg.Now,
 		cache:    make(map[[sha256.Size]byte]cached),
@@ -86,6 +97,9 @@ func New(store Store, cfg Config) (*Credentials, error) {
 	}
 	if c.ttl == 0 {
 		c.ttl = time.Minute
+	}
+	if c.recheck == 0 {
+		c.recheck = time.Second
 	}
 	if c.size == 0 {
 		c.size = 4096
@@ -139,16 +153,7 @@ func (c *Credentials) Create(ctx context.Context, environmentID, member string) 
 	if user, err = randomUser(); err != nil {
 		return "", "", fmt.Errorf("auth: create: %w", err)
 	}
-	secret := make([]byte, 32)
-	if _, err := rand.Read(secret); err != nil {
-		return "", "", fmt.Errorf("auth: create: %w", err)
-	}
-	password = base64.RawURLEncoding.EncodeToString(secret)
-	if err := c.acquire(ctx); err != nil {
-		return "", "", fmt.Errorf("auth: create: %w", err)
-	}
-	hash, err := hashPassword(password, c.params)
-	c.release()
+	password, hash, err := c.newSecret(ctx)
 	if err != nil {
 		return "", "", fmt.Errorf("auth: create: %w", err)
 	}
@@ -159,12 +164,53 @@ func (c *Credentials) Create(ctx context.Context, environmentID, member string) 
 	return user, password, nil
 }
 
+// newSecret makes a random password and its argon2id hash.
+func (c *Credentials) newSecret(ctx context.Context) (password, hash string, err error) {
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return "", "", err
+	}
+	password = base64.RawURLEncoding.EncodeToString(secret)
+	if err := c.acquire(ctx); err != nil {
+		return "", "", err
+	}
+	hash, err = hashPassword(password, c.params)
+	c.release()
+	return password, hash, err
+}
+
+// Rotate gives the credential of user a new password, returned only
+// here, and stores its hash in place of the old one: the old password is
+// refused at once on this node and within RecheckAfter on every node
+// sharing the store. An unknown user returns an error wrapping
+// ErrNotFound.
+func (c *Credentials) Rotate(ctx context.Context, user string) (password string, err error) {
+	if _, err := c.store.Lookup(ctx, user); err != nil {
+		return "", fmt.Errorf("auth: rotate %q: %w", user, err)
+	}
+	password, hash, err := c.newSecret(ctx)
+	if err != nil {
+		return "", fmt.Errorf("auth: rotate %q: %w", user, err)
+	}
+	if err := c.store.SetHash(ctx, user, hash); err != nil {
+		return "", fmt.Errorf("auth: rotate %q: %w", user, err)
+	}
+	c.forget(user)
+	return password, nil
+}
+
 // Revoke deletes the credential of user and forgets its cached checks on
-// this node.
+// this node; other nodes sharing the store refuse it within RecheckAfter.
 func (c *Credentials) Revoke(ctx context.Context, user string) error {
 	if err := c.store.Delete(ctx, user); err != nil {
 		return fmt.Errorf("auth: revoke %q: %w", user, err)
 	}
+	c.forget(user)
+	return nil
+}
+
+// forget drops the cached checks of user.
+func (c *Credentials) forget(user string) {
 	c.mu.Lock()
 	for k, e := range c.cache {
 		if e.p.User == user {
@@ -172,16 +218,25 @@ func (c *Credentials) Revoke(ctx context.Context, user string) error {
 		}
 	}
 	c.mu.Unlock()
-	return nil
 }
 
 // Verify implements Verifier.
 func (c *Credentials) Verify(ctx context.Context, user, password string) (Principal, error) {
 	key := c.cacheIndex(user, password)
-	if p, ok := c.cached(key); ok {
-		return p, nil
+	e, ok := c.cached(key)
+	if ok && c.now().Sub(e.checked) < c.recheck {
+		return e.p, nil
 	}
 	cred, err := c.store.Lookup(ctx, user)
+	if ok {
+		// A remembered check, confirmed without hashing while the stored
+		// hash is the one it was made against.
+		if err == nil && cred.Hash == e.hash {
+			c.confirm(key)
+			return e.p, nil
+		}
+		c.forget(user)
+	}
 	var h phc
 	switch {
 	case err == nil:
@@ -196,13 +251,13 @@ func (c *Credentials) Verify(ctx context.Context, user, password string) (Princi
 	if err := c.acquire(ctx); err != nil {
 		return Principal{}, fmt.Errorf("auth: verify %q: %w", user, err)
 	}
-	ok := h.matches(password)
+	ok = h.matches(password)
 	c.release()
 	if !ok || cred.User == "" {
 		return Principal{}, fmt.Errorf("auth: verify %q: %w", user, ErrBadCredentials)
 	}
 	p := Principal{User: cred.User, EnvironmentID: cred.EnvironmentID, Member: cred.Member}
-	c.remember(key, p)
+	c.remember(key, p, cred.Hash)
 	return p, nil
 }
 
@@ -231,24 +286,35 @@ func (c *Credentials) cacheIndex(user, password string) [sha256.Size]byte {
 	return out
 }
 
-func (c *Credentials) cached(key [sha256.Size]byte) (Principal, bool) {
+func (c *Credentials) cached(key [sha256.Size]byte) (cached, bool) {
 	if c.ttl < 0 {
-		return Principal{}, false
+		return cached{}, false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.cache[key]
 	if !ok {
-		return Principal{}, false
+		return cached{}, false
 	}
 	if !c.now().Before(e.expires) {
 		delete(c.cache, key)
-		return Principal{}, false
+		return cached{}, false
 	}
-	return e.p, true
+	return e, true
 }
 
-func (c *Credentials) remember(key [sha256.Size]byte, p Principal) {
+// confirm records that a cached check was just confirmed by the store.
+func (c *Credentials) confirm(key [sha256.Size]byte) {
+	now := c.now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.cache[key]; ok {
+		e.checked = now
+		c.cache[key] = e
+	}
+}
+
+func (c *Credentials) remember(key [sha256.Size]byte, p Principal, hash string) {
 	if c.ttl < 0 {
 		return
 	}
@@ -268,5 +334,5 @@ func (c *Credentials) remember(key [sha256.Size]byte, p Principal) {
 			delete(c.cache, k)
 		}
 	}
-	c.cache[key] = cached{p: p, expires: now.Add(c.ttl)}
+	c.cache[key] = cached{p: p, hash: hash, expires: now.Add(c.ttl), checked: now}
 }

@@ -67,6 +67,22 @@ func (s *MemoryStore) Delete(_ context.Context, user string) error {
 	return nil
 }
 
+// SetHash implements Store.
+func (s *MemoryStore) SetHash(_ context.Context, user, hash string) error {
+	if _, err := parsePHC(hash); err != nil {
+		return fmt.Errorf("auth/memory: set hash of %q: %w", user, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.m[user]
+	if !ok {
+		return fmt.Errorf("auth/memory: set hash of %q: %w", user, ErrNotFound)
+	}
+	c.Hash = hash
+	s.m[user] = c
+	return nil
+}
+
 // List implements Store.
 func (s *MemoryStore) List(_ context.Context, environmentID string) ([]Credential, error) {
 	s.mu.Lock()
@@ -100,15 +116,27 @@ const (
 type SQLStore struct {
 	db      *sql.DB
 	dialect Dialect
+	table   string
 }
 
-// NewSQLStore returns a store over db. Call Migrate once before use.
+// NewSQLStore returns a store over db keeping application credentials in
+// the table consign_credentials. Call Migrate once before use.
 func NewSQLStore(db *sql.DB, dialect Dialect) *SQLStore {
-	return &SQLStore{db: db, dialect: dialect}
+	return &SQLStore{db: db, dialect: dialect, table: "consign_credentials"}
 }
 
-// q rewrites "?" placeholders for the dialect.
+// NewOperatorSQLStore returns a store over db keeping operator
+// credentials (those of the management API) in a table of their own,
+// consign_operators, so that no operator credential is ever an
+// application credential or the reverse. Call Migrate once before use.
+func NewOperatorSQLStore(db *sql.DB, dialect Dialect) *SQLStore {
+	return &SQLStore{db: db, dialect: dialect, table: "consign_operators"}
+}
+
+// q names the store's table (written {t} in query) and rewrites "?"
+// placeholders for the dialect.
 func (s *SQLStore) q(query string) string {
+	query = strings.ReplaceAll(query, "{t}", s.table)
 	if s.dialect != Postgres {
 		return query
 	}
@@ -129,16 +157,16 @@ func (s *SQLStore) q(query string) string {
 // missing. It is idempotent.
 func (s *SQLStore) Migrate(ctx context.Context) error {
 	for _, stmt := range []string{
-		`CREATE TABLE IF NOT EXISTS consign_credentials (
+		`CREATE TABLE IF NOT EXISTS {t} (
 			username       VARCHAR(64)  NOT NULL PRIMARY KEY,
 			environment_id VARCHAR(128) NOT NULL,
 			member         VARCHAR(128) NOT NULL,
 			secret_hash    VARCHAR(256) NOT NULL,
 			created_ms     BIGINT       NOT NULL
 		)`,
-		`CREATE INDEX IF NOT EXISTS consign_credentials_env ON consign_credentials (environment_id, created_ms)`,
+		`CREATE INDEX IF NOT EXISTS {t}_env ON {t} (environment_id, created_ms)`,
 	} {
-		if _, err := s.db.ExecContext(ctx, stmt); err != nil {
+		if _, err := s.db.ExecContext(ctx, s.q(stmt)); err != nil {
 			return fmt.Errorf("auth/sql: migrate: %w", err)
 		}
 	}
@@ -150,7 +178,7 @@ func (s *SQLStore) Insert(ctx context.Context, c Credential) error {
 	if err := checkCredential(c); err != nil {
 		return fmt.Errorf("auth/sql: insert %q: %w", c.User, err)
 	}
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO consign_credentials
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO {t}
 		(username, environment_id, member, secret_hash, created_ms) VALUES (?, ?, ?, ?, ?)`),
 		c.User, c.EnvironmentID, c.Member, c.Hash, c.Created.UnixMilli())
 	if err != nil {
@@ -167,7 +195,7 @@ func (s *SQLStore) Insert(ctx context.Context, c Credential) error {
 // Lookup implements Store.
 func (s *SQLStore) Lookup(ctx context.Context, user string) (Credential, error) {
 	row := s.db.QueryRowContext(ctx, s.q(`SELECT username, environment_id, member, secret_hash, created_ms
-		FROM consign_credentials WHERE username = ?`), user)
+		FROM {t} WHERE username = ?`), user)
 	c, err := scanCredential(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Credential{}, fmt.Errorf("auth/sql: lookup %q: %w", user, ErrNotFound)
@@ -180,7 +208,7 @@ func (s *SQLStore) Lookup(ctx context.Context, user string) (Credential, error) 
 
 // Delete implements Store.
 func (s *SQLStore) Delete(ctx context.Context, user string) error {
-	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM consign_credentials WHERE username = ?`), user)
+	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM {t} WHERE username = ?`), user)
 	if err != nil {
 		return fmt.Errorf("auth/sql: delete %q: %w", user, err)
 	}
@@ -190,10 +218,25 @@ func (s *SQLStore) Delete(ctx context.Context, user string) error {
 	return nil
 }
 
+// SetHash implements Store.
+func (s *SQLStore) SetHash(ctx context.Context, user, hash string) error {
+	if _, err := parsePHC(hash); err != nil {
+		return fmt.Errorf("auth/sql: set hash of %q: %w", user, err)
+	}
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE {t} SET secret_hash = ? WHERE username = ?`), hash, user)
+	if err != nil {
+		return fmt.Errorf("auth/sql: set hash of %q: %w", user, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return fmt.Errorf("auth/sql: set hash of %q: %w", user, ErrNotFound)
+	}
+	return nil
+}
+
 // List implements Store.
 func (s *SQLStore) List(ctx context.Context, environmentID string) ([]Credential, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT username, environment_id, member, secret_hash, created_ms
-		FROM consign_credentials WHERE environment_id = ? ORDER BY created_ms, username`), environmentID)
+		FROM {t} WHERE environment_id = ? ORDER BY created_ms, username`), environmentID)
 	if err != nil {
 		return nil, fmt.Errorf("auth/sql: list %q: %w", environmentID, err)
 	}

@@ -48,10 +48,11 @@ func (a registry) Members(ctx context.Context) ([]web.RegistryMember, error) {
 			Name:    m.Name,
 			Address: m.Owner.Hex(),
 			Identity: web.RegistryIdentity{
-				SelfSigned:   m.Identity.SelfSigned,
-				LeafSubject:  m.Identity.LeafSubject,
-				IssuerChain:  m.Identity.IssuerChain,
-				Certificates: certificates(m.Identity.ChainPEM),
+				SelfSigned:            m.Identity.SelfSigned,
+				OrganizationUnvouched: m.Identity.OrganizationUnvouched,
+				LeafSubject:           m.Identity.LeafSubject,
+				IssuerChain:           m.Identity.IssuerChain,
+				Certificates:          certificates(m.Identity.ChainPEM),
 			},
 		}
 		for _, d := range m.Destinations() {
