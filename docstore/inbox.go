@@ -512,6 +512,14 @@ func (t *Transfers) finishPlacing(ctx context.Context, row *inRow) error {
 		if lerr != nil && !errors.Is(lerr, ErrNotFound) {
 			return lerr
 		}
+		if lerr == nil && !e.IsDir && e.Hash == "" {
+			// Moved into place, then the node stopped before recording it.
+			if own, err := t.unrecordedCopy(ctx, sp, row, p); err != nil {
+				return err
+			} else if own {
+				e.Hash = row.Hash
+			}
+		}
 		if lerr != nil || e.IsDir || e.Hash != row.Hash {
 			t.log.Warn("docstore: inbox: verified content vanished before it was placed; asking for the transfer again", "id", row.ID)
 			if err := t.forgetPlacing(ctx, *row); err != nil {
@@ -564,6 +572,10 @@ func (t *Transfers) place(ctx context.Context, sp *Space, row *inRow, p Path) (P
 		return p, err
 	} else if ok {
 		mode = Overwrite
+	} else if ok, err := t.unrecordedCopy(ctx, sp, row, p); err != nil {
+		return p, err
+	} else if ok {
+		mode = Overwrite // this transfer's own copy, from before a crash
 	}
 	_, err = sp.Place(ctx, row.staged, p, mode)
 	if !errors.Is(err, ErrExists) {
@@ -621,6 +633,30 @@ func (t *Transfers) sameSenderCopy(ctx context.Context, sp *Space, row *inRow, p
 	}
 	prev, perr := destination.Parse(from)
 	return perr == nil && prev.Member == row.From.Member && hash == e.Hash, nil
+}
+
+// unrecordedCopy reports whether the document at p is this transfer's own
+// content placed before the node stopped and never recorded: no hash on
+// record, row's size, and, read back, row's hash (then recorded). Only a
+// placement cut short leaves a document without its record, so without
+// this a restart would keep that copy and place the content a second time
+// under a numbered name.
+func (t *Transfers) unrecordedCopy(ctx context.Context, sp *Space, row *inRow, p Path) (bool, error) {
+	e, err := sp.Lookup(ctx, p)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil || e.IsDir || e.Hash != "" || e.Size != row.Size {
+		return false, err
+	}
+	d, err := sp.Hash(ctx, p)
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrChanged) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return d.Hash == row.Hash, nil
 }
 
 // numberedName gives the n-th name for a document named name:

@@ -25,6 +25,7 @@ import (
 	"github.com/consign/consign/internal/testenv"
 	"github.com/consign/consign/messaging"
 	"github.com/consign/consign/messaging/kafka"
+	"github.com/consign/consign/storage"
 	"github.com/consign/consign/storage/local"
 )
 
@@ -64,6 +65,7 @@ type childConfig struct {
 	HangAttempt       int  `json:"hangAttempt"`
 	HangShard         int  `json:"hangShard"`
 	HangAfterReceived bool `json:"hangAfterReceived"`
+	HangAfterPlaced   bool `json:"hangAfterPlaced"`
 	// Sender: the document to upload and send, and the recipient.
 	DocPath string          `json:"docPath"`
 	DocSize int64           `json:"docSize"`
@@ -176,7 +178,11 @@ func runChild(path string) error {
 	if err != nil {
 		return err
 	}
-	st, err := docstore.New(ctx, db, b, docstore.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	var backend storage.Backend = b
+	if cfg.HangAfterPlaced {
+		backend = placeHang{Store: b, out: out}
+	}
+	st, err := docstore.New(ctx, db, backend, docstore.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		return err
 	}
@@ -334,6 +340,23 @@ func (h hangingNotifier) NotifyTransfer(member string, ev docstore.TransferEvent
 		h.out.say("hang received")
 		select {}
 	}
+}
+
+// placeHang stops the child for good right after the local store moved a
+// staged object into place, before docstore recorded the document: the
+// node is killed between the two steps of a placement.
+type placeHang struct {
+	*local.Store
+	out *childOut
+}
+
+func (h placeHang) Move(ctx context.Context, from, to string) (storage.Object, error) {
+	obj, err := h.Store.Move(ctx, from, to)
+	if err == nil {
+		h.out.say("hang placed")
+		select {}
+	}
+	return obj, err
 }
 
 // resetPeakRSS resets the process's peak resident set size (Linux).

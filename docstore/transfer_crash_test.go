@@ -97,6 +97,9 @@ func TestTransferReceiverKilled(t *testing.T) {
 			}{
 				{"MidTransfer", func(c *childConfig) { c.HangAttempt, c.HangShard = 1, 20 }, "hang shard 1 20", true},
 				{"AfterRecording", func(c *childConfig) { c.HangAfterReceived = true }, "hang received", false},
+				// Moved into place but not recorded: the restart must take
+				// that copy for its own, not keep it and place a second.
+				{"AfterPlacing", func(c *childConfig) { c.HangAfterPlaced = true }, "hang placed", false},
 			} {
 				t.Run(c.name, func(t *testing.T) {
 					cfg := childReceiver(t, net, a, bob, addr)
