@@ -401,6 +401,14 @@ func (r *Registry) Member(ctx context.Context, name string) (*Member, error) {
 	return m.clone(), nil
 }
 
+// MemberAt reads the member called name as the chain held it at block
+// height (0: the latest), bypassing the cache; checking old evidence
+// needs a node that keeps state that old. An unknown member gives an
+// error for which errors.Is(err, ErrUnknownMember).
+func (r *Registry) MemberAt(ctx context.Context, name string, height uint64) (*Member, error) {
+	return r.fetchMember(ctx, name, height)
+}
+
 func (r *Registry) fetchMember(ctx context.Context, name string, height uint64) (*Member, error) {
 	return r.fetchMemberOpt(ctx, name, height, true)
 }

@@ -291,8 +291,24 @@ func runSuite(t *testing.T, h harness) {
 	regB, _ := reg.WithSigner(ctx, ownerB)
 	uri := destination.MustParse("kld://documentstore/m/orga/e/" + env.ID + "/s/svc1/d/inbox")
 	cert1 := destCert(t, "inbox-1")
-	if _, err := regA.PublishDestination(ctx, uri, cert1); err != nil {
+	before, err := h.backend.BlockNumber(ctx)
+	if err != nil {
 		t.Fatal(err)
+	}
+	pub, err := regA.PublishDestination(ctx, uri, cert1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// MemberAt reads the profile as each block held it.
+	if m, err := reg.MemberAt(ctx, "orga", before); err != nil || m.Profile[DestinationKeyPrefix+uri.String()] != "" {
+		t.Fatalf("orga at block %d, before the publication: %v, %v", before, m, err)
+	}
+	if m, err := reg.MemberAt(ctx, "orga", pub.BlockNumber.Uint64()); err != nil || m.Profile[DestinationKeyPrefix+uri.String()] != string(cert1) ||
+		m.Identity.ChainPEM == "" {
+		t.Fatalf("orga at block %d, the publication's: %v, %v", pub.BlockNumber, m, err)
+	}
+	if _, err := reg.MemberAt(ctx, "nosuchmember", 0); !errors.Is(err, ErrUnknownMember) {
+		t.Fatalf("an unknown member: %v", err)
 	}
 	reader, err := NewRegistry(ctx, h.backend, nil, RegistryConfig{Address: addrs.Registry, EnvironmentID: env.ID, PollInterval: 20 * time.Millisecond})
 	if err != nil {

@@ -466,6 +466,7 @@ func (t *Transfers) onManifest(ctx context.Context, d *messaging.Delivery) error
 		discard()
 		return err
 	}
+	t.recordManifest(ctx, m.ID, Incoming, d.Value)
 	return t.finishPlacing(ctx, &in)
 }
 

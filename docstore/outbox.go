@@ -426,6 +426,7 @@ func (t *Transfers) transmit(ctx context.Context, r *outRow) error {
 	if err := t.cfg.Transport.Send(ctx, messaging.Message{Topic: topic, Key: r.ID, Value: body, Headers: hdrs}); err != nil {
 		return fmt.Errorf("sending the manifest: %w", err)
 	}
+	t.recordManifest(ctx, r.ID, Outgoing, body)
 	return nil
 }
 

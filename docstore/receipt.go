@@ -150,6 +150,7 @@ func (t *Transfers) onReceipt(ctx context.Context, d *messaging.Delivery) error 
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
+			t.recordAcked(ctx, rc.ID)
 			t.acknowledged(ctx, rc.ID)
 		}
 	case StatusFailed:

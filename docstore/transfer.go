@@ -418,6 +418,9 @@ func NewTransfers(ctx context.Context, store *Store, cfg TransferConfig) (*Trans
 	if err := metadb.Migrate(ctx, store.db, "docstore-transfers", transferMigrations); err != nil {
 		return nil, fmt.Errorf("docstore: transfers: %w", err)
 	}
+	if err := metadb.Migrate(ctx, store.db, "docstore-evidence", evidenceMigrations); err != nil {
+		return nil, fmt.Errorf("docstore: transfers: %w", err)
+	}
 	inbox, _ := messaging.InboxTopic(cfg.Node)
 	if err := cfg.Transport.EnsureTopic(ctx, inbox, cfg.Partitions); err != nil {
 		return nil, fmt.Errorf("docstore: transfers: inbox %q: %w", inbox, err)

@@ -739,6 +739,7 @@ func testTransferPinned(t *testing.T, net *tnet) {
 			if p.Hash != h {
 				t.Fatalf("proof of %x", p.Hash)
 			}
+			checkEvidence(t, a, b, got, p.Tx.Hex())
 			return
 		}
 		if !errors.Is(err, chain.ErrNotPinned) || time.Now().After(deadline) {
@@ -907,5 +908,46 @@ func testTransferUnmanagedRecipient(t *testing.T, net *tnet) {
 	}
 	if st := a.tf.Stats(); st.Forged() != 0 {
 		t.Errorf("sender's stats %+v: nothing was forged", st)
+	}
+}
+
+// checkEvidence checks what both nodes recorded of a received, pinned
+// transfer for its evidence bundle: the signed manifest as it travelled,
+// the pin transaction and the sender's send and receipt times.
+func checkEvidence(t *testing.T, a, b *tnode, got docstore.Transfer, pinTx string) {
+	t.Helper()
+	var ea docstore.TransferEvidence
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var err error
+		if ea, err = a.tf.Evidence(context.Background(), a.member.name, got.ID); err != nil {
+			t.Fatal(err)
+		}
+		if ea.PinTx != "" || time.Now().After(deadline) {
+			break // the pin is recorded after Prove sees it
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if ea.PinTx != pinTx || ea.Direction != docstore.Outgoing || ea.SentAt.IsZero() || ea.AckedAt.IsZero() || ea.AckedAt.Before(ea.SentAt) {
+		t.Errorf("sender's evidence: pin %q (want %q), direction %v, sent %v, acked %v", ea.PinTx, pinTx, ea.Direction, ea.SentAt, ea.AckedAt)
+	}
+	eb, err := b.tf.Evidence(context.Background(), b.member.name, got.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if eb.Direction != docstore.Incoming || eb.PinTx != "" || eb.TransferHash != got.TransferHash {
+		t.Errorf("recipient's evidence: %+v", eb)
+	}
+	for side, m := range map[string][]byte{"sender": ea.Manifest, "recipient": eb.Manifest} {
+		var mf struct {
+			ID, TransferHash, SenderSignature, Signature string
+		}
+		if err := json.Unmarshal(m, &mf); err != nil || mf.ID != got.ID || mf.TransferHash != got.TransferHash ||
+			mf.SenderSignature != got.SenderSignature || mf.Signature == "" {
+			t.Errorf("%s's recorded manifest %q: %v", side, m, err)
+		}
+	}
+	if _, err := a.tf.Evidence(context.Background(), b.member.name, got.ID); !errors.Is(err, docstore.ErrUnknownTransfer) {
+		t.Errorf("another member's evidence: %v", err)
 	}
 }

@@ -291,6 +291,7 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	// The services are never called: only the routes are looked at.
 	s.HandleDocuments(nil)
 	s.HandleTransfers(nil)
+	s.HandleEvidence(nil)
 	s.HandleApp2App(nil)
 	s.HandleRegistry(nil, nil, nil)
 	s.HandleCredentials(nil)

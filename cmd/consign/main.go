@@ -45,6 +45,7 @@ func commands() []command {
 		{"seal", "seal a document to one or more recipient certificates", cmdSeal},
 		{"open", "open a sealed document with a recipient key", cmdOpen},
 		{"idproof", "verify an identity proof: consign idproof verify --chain PEM --env ID --nonce N", cmdIDProof},
+		{"evidence", "export and verify transfer evidence bundles: consign evidence verify FILE [--rpc URL]", cmdEvidence},
 		{"chain", "deploy and inspect the registry and pin contracts: consign chain deploy", cmdChain},
 		{"version", "print the version", cmdVersion},
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/consign/consign/chain/consortium"
 	"github.com/consign/consign/destination"
 	"github.com/consign/consign/docstore"
+	"github.com/consign/consign/evidence"
 	"github.com/consign/consign/internal/auth"
 	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/messaging"
@@ -189,6 +190,18 @@ func newNode(ctx context.Context, infra infrastructure) (_ *node, err error) {
 	n.closers = append(n.closers, transfers.Close)
 	n.transfers = transfers
 	n.web.HandleTransfers(transfers)
+	// Evidence bundles read blocks too: both the JSON-RPC client and the
+	// simulated chain's client do.
+	blocks, ok := cc.backend.(evidence.ChainReader)
+	if !ok {
+		return nil, fmt.Errorf("chain: the backend %T cannot read blocks for evidence bundles", cc.backend)
+	}
+	ex, err := evidence.NewExporter(evidence.Config{Transfers: transfers, Registry: cc.registry, Pins: cc.pinner,
+		Chain: blocks, Keys: n.a2a})
+	if err != nil {
+		return nil, err
+	}
+	n.web.HandleEvidence(ex)
 	n.web.HandleRegistry(chainapi.Registry(cc.registry), chainapi.Pins(cc.pinner), n.managed(infra.members))
 
 	// The management API, for operator credentials only (docs/admin.md).

@@ -63,6 +63,8 @@ var rules = []rule{
 		"nothing imports a binary"},
 	{is("destination"), anyOf(under("chain"), under("app2app"), under("docstore"), under("web")),
 		"the destination type sits below every service"},
+	{all(not(under("cmd")), not(under("internal/cmd")), not(under("evidence"))), under("evidence"),
+		"evidence bundles sit above docstore and chain; web declares the exporter it needs and only binaries wire it in"},
 }
 
 func TestImportGraph(t *testing.T) {
