@@ -262,7 +262,7 @@ func (t *Transfers) onShard(ctx context.Context, d *messaging.Delivery) error {
 	from, to, uerr := checkURIs(header(d, headerFromURI), header(d, messaging.HeaderTo))
 	if !validTransferID(id) || aerr != nil || ierr != nil || attempt < 1 || attempt > maxAttempt || index < 0 ||
 		index >= maxShardCount || len(d.Value) == 0 || len(d.Value) > messaging.MaxShardSize || uerr != nil {
-		t.log.Warn("docstore: inbox: dropping a malformed shard", "partition", d.Partition, "offset", d.Offset)
+		t.dropMalformed("shard", d, nil)
 		return nil
 	}
 	if t.refusedAttempt(id, attempt, from, to) {
@@ -353,7 +353,7 @@ func (t *Transfers) feed(ctx context.Context, inc *incoming, b []byte) error {
 func (t *Transfers) onManifest(ctx context.Context, d *messaging.Delivery) error {
 	m, err := decodeManifest(d.Value)
 	if err != nil {
-		t.log.Warn("docstore: inbox: dropping a malformed manifest", "partition", d.Partition, "offset", d.Offset, "err", err)
+		t.dropMalformed("manifest", d, err)
 		return nil
 	}
 	if ok, err := t.verifyManifest(ctx, m); !ok {

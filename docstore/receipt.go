@@ -108,7 +108,7 @@ func (t *Transfers) sendBack(ctx context.Context, kind, id string, attempt int, 
 func (t *Transfers) onReceipt(ctx context.Context, d *messaging.Delivery) error {
 	rc, err := decodeReceipt(d.Value)
 	if err != nil {
-		t.log.Warn("docstore: outbox: dropping a malformed receipt", "partition", d.Partition, "offset", d.Offset, "err", err)
+		t.dropMalformed("receipt", d, err)
 		return nil
 	}
 	r, err := t.getOut(ctx, rc.ID)
@@ -119,7 +119,7 @@ func (t *Transfers) onReceipt(ctx context.Context, d *messaging.Delivery) error 
 		return err
 	}
 	if r.From != rc.fromURI || r.To != rc.toURI {
-		t.log.Warn("docstore: outbox: dropping a receipt naming other destinations than its transfer", "id", rc.ID)
+		t.dropForged(&t.forged.receipts, "receipt", rc.ID, "it names other destinations than its transfer")
 		return nil
 	}
 	if r.state == "done" {
@@ -193,7 +193,7 @@ func (t *Transfers) acknowledged(ctx context.Context, id string) {
 func (t *Transfers) onResend(ctx context.Context, d *messaging.Delivery) error {
 	rq, err := decodeResend(d.Value)
 	if err != nil {
-		t.log.Warn("docstore: outbox: dropping a malformed resend request", "partition", d.Partition, "offset", d.Offset, "err", err)
+		t.dropMalformed("resend request", d, err)
 		return nil
 	}
 	r, err := t.getOut(ctx, rq.ID)

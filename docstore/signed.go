@@ -10,6 +10,7 @@ import (
 
 	"github.com/consign/consign/crypto"
 	"github.com/consign/consign/destination"
+	"github.com/consign/consign/messaging"
 )
 
 // Records that change a transfer are signed by the destination that
@@ -40,6 +41,9 @@ type TransferStats struct {
 	// against the registry certificate of the destination that must have
 	// signed them, or that destination could not be found.
 	ForgedReceipts, ForgedResends, ForgedManifests uint64
+	// Malformed counts transfer records (shards, manifests, receipts,
+	// resend requests) dropped because they could not be decoded.
+	Malformed uint64
 	// Arriving is how many incoming transfers are being received now
 	// (each holds an opening pipeline); BusyAnswers counts the attempts
 	// answered busy because their sender had IncomingPerSender arriving.
@@ -52,6 +56,7 @@ func (s TransferStats) Forged() uint64 { return s.ForgedReceipts + s.ForgedResen
 
 type forgedCounts struct {
 	receipts, resends, manifests atomic.Uint64
+	malformed                    atomic.Uint64
 }
 
 // Stats returns the counts since the service was opened.
@@ -63,9 +68,16 @@ func (t *Transfers) Stats() TransferStats {
 		ForgedReceipts:  t.forged.receipts.Load(),
 		ForgedResends:   t.forged.resends.Load(),
 		ForgedManifests: t.forged.manifests.Load(),
+		Malformed:       t.forged.malformed.Load(),
 		Arriving:        arriving,
 		BusyAnswers:     t.busyAnswers.Load(),
 	}
+}
+
+// dropMalformed counts and logs a record that could not be decoded.
+func (t *Transfers) dropMalformed(kind string, d *messaging.Delivery, err error) {
+	t.forged.malformed.Add(1)
+	t.log.Warn("docstore: dropping a malformed "+kind, "partition", d.Partition, "offset", d.Offset, "err", err)
 }
 
 // dropForged counts and logs a record refused for its signature.

@@ -203,6 +203,11 @@ func testForgedReceiptsAndResends(t *testing.T, net *tnet) {
 		{"failed status with a garbage signature", "receipt", failed(base64.StdEncoding.EncodeToString([]byte("not a signature")))},
 		{"receipt signed by a member that is not the recipient", "receipt", received(carol.key)},
 		{"receipt signed by a key outside the registry", "receipt", received(stranger)},
+		{"receipt of another member in its own name", "receipt", func() map[string]any {
+			v := received(carol.key)
+			v["to"] = carol.uri
+			return v
+		}()},
 		{"unsigned resend request", "resend", resend("")},
 		{"resend request signed by another member", "resend", resend(signB64(t, carol.key, resendLines...))},
 		{"unsigned busy answer", "resend", busy("")},
@@ -220,9 +225,16 @@ func testForgedReceiptsAndResends(t *testing.T, net *tnet) {
 			t.Fatalf("after the %s the sender's record is %+v (%v)", f.name, got, err)
 		}
 	}
+	// Records that do not decode are dropped and counted apart.
+	for i, kind := range []string{"receipt", "resend"} {
+		if err := net.tr.Send(ctx, inboxRecord(t, a.name, kind, sent.ID, map[string]any{"v": "one", "id": sent.ID})); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "a malformed "+kind+" to be dropped", func() bool { return a.tf.Stats().Malformed == uint64(i+1) })
+	}
 	st := a.tf.Stats()
-	if st.ForgedReceipts != 6 || st.ForgedResends != 5 || st.ForgedManifests != 0 {
-		t.Errorf("stats %+v, want 6 receipts and 5 resend requests (busy answers included)", st)
+	if st.ForgedReceipts != 7 || st.ForgedResends != 5 || st.ForgedManifests != 0 || st.Malformed != 2 {
+		t.Errorf("stats %+v, want 7 receipts, 5 resend requests (busy answers included) and 2 malformed", st)
 	}
 	t.Logf("forged records refused: %d of %d; sender's record still %q", st.Forged(), len(forgeries), docstore.StatusSent)
 	// The genuine receipt still completes the transfer, and no second
