@@ -28,6 +28,7 @@ type debugVars struct {
 		ForgedReceipts  uint64 `json:"forged_receipts"`
 		ForgedResends   uint64 `json:"forged_resends"`
 		ForgedManifests uint64 `json:"forged_manifests"`
+		Malformed       uint64 `json:"malformed"`
 	} `json:"transfers"`
 }
 
@@ -68,6 +69,7 @@ func (n *node) debugVars() debugVars {
 	if n.transfers != nil {
 		st := n.transfers.Stats()
 		v.Transfers.ForgedReceipts, v.Transfers.ForgedResends, v.Transfers.ForgedManifests = st.ForgedReceipts, st.ForgedResends, st.ForgedManifests
+		v.Transfers.Malformed = st.Malformed
 	}
 	return v
 }
