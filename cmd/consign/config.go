@@ -56,8 +56,12 @@ type nodeConfig struct {
 
 	Storage struct {
 		// Kind: local (default), s3, azure, ipfs (embedded) or kubo.
-		Kind  string `yaml:"kind"`
-		Local struct {
+		Kind string `yaml:"kind"`
+		// IdleTimeout fails an S3 or Azure request whose connection moves
+		// no byte for that long (a stalled server); retries, then an
+		// error, follow. Zero: 30 s; negative: wait for ever.
+		IdleTimeout time.Duration `yaml:"idle_timeout"`
+		Local       struct {
 			// Root folder. Default <data_dir>/documents.
 			Root string `yaml:"root"`
 		} `yaml:"local"`

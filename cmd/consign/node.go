@@ -276,9 +276,10 @@ func openStorage(ctx context.Context, cfg nodeConfig) (storage.Backend, error) {
 		return local.New(local.Config{Root: sc.Local.Root, CreateRoot: true})
 	case "s3":
 		return s3.New(ctx, s3.Config{Endpoint: sc.S3.Endpoint, Region: sc.S3.Region, Bucket: sc.S3.Bucket,
-			Prefix: sc.S3.Prefix, AccessKey: sc.S3.AccessKey, SecretKey: sc.S3.SecretKey, PathStyle: sc.S3.PathStyle})
+			Prefix: sc.S3.Prefix, AccessKey: sc.S3.AccessKey, SecretKey: sc.S3.SecretKey, PathStyle: sc.S3.PathStyle, IdleTimeout: sc.IdleTimeout})
 	case "azure":
-		return azure.New(ctx, azure.Config{ConnectionString: sc.Azure.ConnectionString, Container: sc.Azure.Container})
+		return azure.New(ctx, azure.Config{ConnectionString: sc.Azure.ConnectionString, Container: sc.Azure.Container,
+			IdleTimeout: sc.IdleTimeout})
 	case "ipfs":
 		return ipfs.NewEmbedded(ipfs.Config{Dir: sc.IPFS.Dir})
 	case "kubo":

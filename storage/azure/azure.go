@@ -24,6 +24,7 @@ package azure
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -83,6 +84,11 @@ type Config struct {
 	CreateContainer bool
 	// HTTPClient, if set, carries the requests.
 	HTTPClient *http.Client
+	// IdleTimeout fails a request whose connection moves no byte for that
+	// long (a stalled server), so that the SDK's retries, then an error,
+	// follow; zero means 30 s, negative waits for ever. Not applied to
+	// HTTPClient.
+	IdleTimeout time.Duration
 }
 
 // Validate reports whether c is usable.
@@ -123,6 +129,8 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	opts := &container.ClientOptions{}
 	if cfg.HTTPClient != nil {
 		opts.Transport = cfg.HTTPClient
+	} else if cfg.IdleTimeout >= 0 {
+		opts.Transport = backend.IdleClient(cmp.Or(cfg.IdleTimeout, backend.DefaultIdleTimeout))
 	}
 	// The SDK retries failed requests; bodies are seekable buffers, so a
 	// retried block resends the same bytes.

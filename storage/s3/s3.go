@@ -22,6 +22,7 @@ package s3
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -89,6 +90,11 @@ type Config struct {
 	NoChecksums bool
 	// HTTPClient, if set, carries the requests (tests, proxies).
 	HTTPClient *http.Client
+	// IdleTimeout fails a request whose connection moves no byte for that
+	// long (a stalled server), so that the SDK's retries, then an error,
+	// follow; zero means 30 s, negative waits for ever. Not applied to
+	// HTTPClient.
+	IdleTimeout time.Duration
 }
 
 // Validate reports whether c is usable.
@@ -140,6 +146,13 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	if cfg.HTTPClient != nil {
 		opts = append(opts, config.WithHTTPClient(cfg.HTTPClient))
+	} else if cfg.IdleTimeout >= 0 {
+		// The SDK's own buildable client (it adds a CA bundle from the
+		// environment to it), dialing connections with an idle limit.
+		dial := backend.IdleDialer(cmp.Or(cfg.IdleTimeout, backend.DefaultIdleTimeout))
+		opts = append(opts, config.WithHTTPClient(awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
+			tr.DialContext = dial
+		})))
 	}
 	awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
