@@ -593,7 +593,10 @@ func (l *lister) readDir(dir string) ([]dirEntry, error) {
 }
 
 // hasObject reports whether the folder dir holds a regular file, at any
-// depth.
+// depth. It reads the folder a few entries at a time and stops at the
+// first regular file, so a listing's sub-folder check costs a handful of
+// entries, not the folder's whole contents; only a folder holding no
+// file of its own is looked into further.
 func (l *lister) hasObject(dir string) (bool, error) {
 	f, err := l.s.root.Open(strings.TrimSuffix(dir, "/"))
 	if err != nil {
@@ -602,22 +605,34 @@ func (l *lister) hasObject(dir string) (bool, error) {
 		}
 		return false, err
 	}
-	des, err := f.ReadDir(-1)
-	f.Close()
-	if err != nil {
-		return false, err
-	}
-	for _, de := range des {
-		if de.Type().IsRegular() {
-			return true, nil
+	var subdirs []string
+	for {
+		des, err := f.ReadDir(hasObjectBatch)
+		for _, de := range des {
+			switch {
+			case de.Type().IsRegular():
+				f.Close()
+				return true, nil
+			case de.IsDir():
+				subdirs = append(subdirs, de.Name())
+			}
+		}
+		if errors.Is(err, io.EOF) || (err == nil && len(des) == 0) {
+			break
+		}
+		if err != nil {
+			f.Close()
+			return false, err
 		}
 	}
-	for _, de := range des {
-		if de.IsDir() {
-			if ok, err := l.hasObject(dir + de.Name() + "/"); ok || err != nil {
-				return ok, err
-			}
+	f.Close()
+	for _, name := range subdirs {
+		if ok, err := l.hasObject(dir + name + "/"); ok || err != nil {
+			return ok, err
 		}
 	}
 	return false, nil
 }
+
+// hasObjectBatch is how many entries hasObject reads at a time.
+const hasObjectBatch = 32
