@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -76,20 +77,45 @@ var catalogMigrations = []metadb.Migration{
 	// (detail=none), so a query is an AND of trigrams and every
 	// candidate is checked again with LIKE. case_sensitive 0 folds
 	// case, so the candidates include every case-insensitive match.
+	// docstore_trigram_counts estimates how many rows hold a trigram
+	// (lower-cased as lower() does) from one row in trigramSample (by
+	// row id): counting every row's trigrams made each insert eight
+	// times dearer, and choosing which trigrams to ask the index for
+	// needs only an estimate.
 	{Description: "trigram index of document paths", SQL: `
 		CREATE VIRTUAL TABLE docstore_documents_names USING fts5(path,
 			content='docstore_documents', content_rowid='id',
 			tokenize='trigram case_sensitive 0', detail=none);
+		CREATE TABLE docstore_trigram_counts (
+			trigram TEXT    NOT NULL PRIMARY KEY,
+			rows    INTEGER NOT NULL) WITHOUT ROWID;
+		CREATE TABLE docstore_positions (i INTEGER PRIMARY KEY);
+		INSERT INTO docstore_positions (i)
+			WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1024) SELECT i FROM n;
 		CREATE TRIGGER docstore_documents_names_insert AFTER INSERT ON docstore_documents BEGIN
 			INSERT INTO docstore_documents_names (rowid, path) VALUES (new.id, new.path);
+			INSERT INTO docstore_trigram_counts (trigram, rows)
+				SELECT DISTINCT lower(substr(new.path, i, 3)), 1 FROM docstore_positions WHERE new.id % 16 = 0 AND i <= length(new.path) - 2
+				ON CONFLICT (trigram) DO UPDATE SET rows = rows + 1;
 		END;
 		CREATE TRIGGER docstore_documents_names_delete AFTER DELETE ON docstore_documents BEGIN
 			INSERT INTO docstore_documents_names (docstore_documents_names, rowid, path) VALUES ('delete', old.id, old.path);
+			UPDATE docstore_trigram_counts SET rows = rows - 1 WHERE old.id % 16 = 0 AND trigram IN
+				(SELECT lower(substr(old.path, i, 3)) FROM docstore_positions WHERE i <= length(old.path) - 2);
 		END;
 		CREATE TRIGGER docstore_documents_names_update AFTER UPDATE OF path ON docstore_documents BEGIN
 			INSERT INTO docstore_documents_names (docstore_documents_names, rowid, path) VALUES ('delete', old.id, old.path);
+			UPDATE docstore_trigram_counts SET rows = rows - 1 WHERE old.id % 16 = 0 AND trigram IN
+				(SELECT lower(substr(old.path, i, 3)) FROM docstore_positions WHERE i <= length(old.path) - 2);
 			INSERT INTO docstore_documents_names (rowid, path) VALUES (new.id, new.path);
+			INSERT INTO docstore_trigram_counts (trigram, rows)
+				SELECT DISTINCT lower(substr(new.path, i, 3)), 1 FROM docstore_positions WHERE new.id % 16 = 0 AND i <= length(new.path) - 2
+				ON CONFLICT (trigram) DO UPDATE SET rows = rows + 1;
 		END;
+		INSERT INTO docstore_trigram_counts (trigram, rows)
+			SELECT t, COUNT(*) FROM (SELECT DISTINCT d.id, lower(substr(d.path, p.i, 3)) AS t
+				FROM docstore_documents AS d JOIN docstore_positions AS p ON p.i <= length(d.path) - 2 WHERE d.id % 16 = 0)
+			GROUP BY t;
 		INSERT INTO docstore_documents_names (docstore_documents_names) VALUES ('rebuild');`},
 }
 
@@ -122,10 +148,9 @@ const (
 		WHERE n.docstore_documents_names MATCH ? AND d.member = ? AND d.hash != '' AND d.path LIKE ? ESCAPE '\'
 		ORDER BY d.path LIMIT ?`
 
-	// countTrigramCandidates counts, up to a cap, the rows the name index
-	// offers for a query (all members).
-	countTrigramCandidates = `SELECT COUNT(*) FROM (SELECT rowid FROM docstore_documents_names
-		WHERE docstore_documents_names MATCH ? LIMIT ?)`
+	// trigramCounts reads how many rows (of all members) hold each of
+	// some trigrams, folded to lower case as SQLite's lower() does.
+	trigramCounts = `SELECT trigram, rows FROM docstore_trigram_counts WHERE trigram IN (?`
 
 	// searchByScan walks the member's rows in path order and stops at the
 	// limit: quick when matches are common, a scan of the member's rows
@@ -135,11 +160,25 @@ const (
 		WHERE member = ? AND hash != '' AND path LIKE ? ESCAPE '\' ORDER BY path LIMIT ?`
 )
 
-// maxTrigramCandidates is how many rows the name index may offer before
-// a substring search walks the rows in path order instead: past it, the
-// candidates cost more to fetch and sort than an ordered walk costs to
-// find the first MaxSearchResults matches.
-const maxTrigramCandidates = 4096
+// A substring search reads, from docstore_trigram_counts, about how
+// many rows hold each trigram of the query, and asks the name index for
+// the rows holding all of the rarest few (at most trigramsPerQuery, none
+// estimated above maxTrigramRows): an AND of long posting lists costs
+// far more than one of short ones. When even the rarest trigram is
+// common, the matches are most likely common too, and the ordered walk
+// finds the first MaxSearchResults of them sooner than the index could
+// list the candidates; its worst case is a query whose trigrams are each
+// common but seldom meet, which walks all the member's rows.
+const (
+	// trigramSample: the counts come from the rows whose id is a
+	// multiple of it (the migration's triggers use the same number).
+	trigramSample    = 16
+	maxTrigramRows   = 8192
+	trigramsPerQuery = 3
+	// maxProbes bounds how many trigrams of a long query are looked
+	// up; they are taken evenly along it.
+	maxProbes = 64
+)
 
 // searchQuery returns the query and arguments of a search.
 func (sp *Space) searchQuery(ctx context.Context, query string, byHash bool) (string, []any, error) {
@@ -148,42 +187,99 @@ func (sp *Space) searchQuery(ctx context.Context, query string, byHash bool) (st
 	}
 	sub := strings.TrimPrefix(query, "/")
 	like := "%" + escapeLike(sub) + "%"
-	match, ok := trigramQuery(sub)
-	if !ok {
-		return searchByScan, []any{sp.member, like, MaxSearchResults}, nil
+	scan := []any{sp.member, like, MaxSearchResults}
+	tris := trigrams(asciiLower(sub))
+	if len(tris) == 0 {
+		return searchByScan, scan, nil
 	}
-	var n int
-	if err := sp.s.db.QueryRowContext(ctx, countTrigramCandidates, match, maxTrigramCandidates+1).Scan(&n); err != nil {
+	if len(tris) > maxProbes {
+		picked := make([]string, maxProbes)
+		for i := range picked {
+			picked[i] = tris[i*(len(tris)-1)/(maxProbes-1)]
+		}
+		tris = picked
+	}
+	type count struct {
+		tri string
+		n   int
+	}
+	args := make([]any, len(tris))
+	for i, t := range tris {
+		args[i] = t
+	}
+	rows, err := sp.s.db.QueryContext(ctx, trigramCounts+strings.Repeat(", ?", len(tris)-1)+")", args...)
+	counts, err := metadb.Collect(rows, err, func(rows *sql.Rows) (count, error) {
+		var c count
+		err := rows.Scan(&c.tri, &c.n)
+		return c, err
+	})
+	if err != nil {
 		return "", nil, err
 	}
-	if n > maxTrigramCandidates {
-		return searchByScan, []any{sp.member, like, MaxSearchResults}, nil
+	// A trigram no sampled row holds is rare: it ranks first.
+	est := make(map[string]int, len(tris))
+	for _, c := range counts {
+		est[c.tri] = max(c.n, 0) * trigramSample
 	}
-	return searchByTrigrams, []any{match, sp.member, like, MaxSearchResults}, nil
+	slices.SortStableFunc(tris, func(a, b string) int { return est[a] - est[b] })
+	if est[tris[0]] > maxTrigramRows {
+		return searchByScan, scan, nil
+	}
+	terms := make([]string, 0, trigramsPerQuery)
+	for _, t := range tris[:min(len(tris), trigramsPerQuery)] {
+		if est[t] > maxTrigramRows {
+			break
+		}
+		terms = append(terms, ftsString(t))
+	}
+	return searchByTrigrams, []any{strings.Join(terms, " AND "), sp.member, like, MaxSearchResults}, nil
 }
 
-// trigramQuery returns the FTS5 query matching the rows that hold every
-// trigram (three characters) of s, or false when s is shorter than one
-// trigram or is not valid UTF-8.
-func trigramQuery(s string) (string, bool) {
-	if !utf8.ValidString(s) || utf8.RuneCountInString(s) < 3 {
-		return "", false
+// asciiLower folds ASCII letters to lower case and leaves every other
+// character as it is, as SQLite's lower() and LIKE do.
+func asciiLower(s string) string {
+	return strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + ('a' - 'A')
+		}
+		return r
+	}, s)
+}
+
+// trigrams returns the distinct trigrams (three characters) of s in the
+// order they occur: none when s is shorter or is not valid UTF-8.
+func trigrams(s string) []string {
+	if !utf8.ValidString(s) {
+		return nil
 	}
 	runes := []rune(s)
+	var out []string
 	seen := make(map[string]bool, len(runes))
-	var b strings.Builder
 	for i := 0; i+3 <= len(runes); i++ {
 		t := string(runes[i : i+3])
-		if seen[t] {
-			continue
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
 		}
-		seen[t] = true
-		if b.Len() > 0 {
-			b.WriteString(" AND ")
-		}
-		b.WriteString(`"` + strings.ReplaceAll(t, `"`, `""`) + `"`)
 	}
-	return b.String(), true
+	return out
+}
+
+// ftsString quotes s as an FTS5 string.
+func ftsString(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// trigramQuery returns the FTS5 query for the rows holding every trigram
+// of s, or false when s has none.
+func trigramQuery(s string) (string, bool) {
+	tris := trigrams(s)
+	if len(tris) == 0 {
+		return "", false
+	}
+	terms := make([]string, len(tris))
+	for i, t := range tris {
+		terms[i] = ftsString(t)
+	}
+	return strings.Join(terms, " AND "), true
 }
 
 // scanDocuments reads search results.

@@ -593,10 +593,12 @@ func (l *lister) readDir(dir string) ([]dirEntry, error) {
 }
 
 // hasObject reports whether the folder dir holds a regular file, at any
-// depth. It reads the folder a few entries at a time and stops at the
-// first regular file, so a listing's sub-folder check costs a handful of
-// entries, not the folder's whole contents; only a folder holding no
-// file of its own is looked into further.
+// depth. It reads the folder an entry at a time, looks into a sub-folder
+// as soon as it meets one, and stops at the first regular file, so a
+// listing's sub-folder check usually costs an entry or two per level,
+// not the folders' whole contents. (A folder opened in an os.Root has
+// each entry it returns stat'ed: reading ahead would stat entries for
+// nothing.)
 func (l *lister) hasObject(dir string) (bool, error) {
 	f, err := l.s.root.Open(strings.TrimSuffix(dir, "/"))
 	if err != nil {
@@ -605,34 +607,24 @@ func (l *lister) hasObject(dir string) (bool, error) {
 		}
 		return false, err
 	}
-	var subdirs []string
+	defer f.Close()
 	for {
-		des, err := f.ReadDir(hasObjectBatch)
+		des, err := f.ReadDir(1)
 		for _, de := range des {
 			switch {
 			case de.Type().IsRegular():
-				f.Close()
 				return true, nil
 			case de.IsDir():
-				subdirs = append(subdirs, de.Name())
+				if ok, err := l.hasObject(dir + de.Name() + "/"); ok || err != nil {
+					return ok, err
+				}
 			}
 		}
 		if errors.Is(err, io.EOF) || (err == nil && len(des) == 0) {
-			break
+			return false, nil
 		}
 		if err != nil {
-			f.Close()
 			return false, err
 		}
 	}
-	f.Close()
-	for _, name := range subdirs {
-		if ok, err := l.hasObject(dir + name + "/"); ok || err != nil {
-			return ok, err
-		}
-	}
-	return false, nil
 }
-
-// hasObjectBatch is how many entries hasObject reads at a time.
-const hasObjectBatch = 32
