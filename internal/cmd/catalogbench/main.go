@@ -154,8 +154,10 @@ func run(ctx context.Context, o options) error {
 	if label != "" {
 		sfx = ", " + label
 	}
-	fmt.Printf("| catalog bulk load, %s documents of 1 KiB (files written by the bench, hashes through Space.Record)%s | %s | %.0f docs/s (%.0f s; catalog %.0f MiB) | – | – | – |\n",
-		n, sfx, cmd, float64(docs)/loadSecs, loadSecs, float64(dbSize)/(1<<20))
+	if !o.reuse {
+		fmt.Printf("| catalog bulk load, %s documents of 1 KiB (files written by the bench, hashes through Space.Record)%s | %s | %.0f docs/s (%.0f s; catalog %.0f MiB) | – | – | – |\n",
+			n, sfx, cmd, float64(docs)/loadSecs, loadSecs, float64(dbSize)/(1<<20))
+	}
 
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)
