@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/consign/consign/storage"
 )
@@ -560,8 +559,7 @@ func (c *rowCursor) advanceTo(ctx context.Context, rel string, end bool) (row, b
 
 func (c *rowCursor) load(ctx context.Context) error {
 	const batch = 500
-	rows, err := c.sp.s.db.QueryContext(ctx, `SELECT path, size, hash, ref, modified_ns FROM docstore_documents
-		WHERE member = ? AND path > ? ORDER BY path LIMIT ?`, c.sp.member, c.last, batch)
+	rows, err := c.sp.s.db.QueryContext(ctx, selectRowsAfter, c.sp.member, c.last, batch)
 	if err != nil {
 		return err
 	}
@@ -596,37 +594,18 @@ func (sp *Space) Search(ctx context.Context, query string, byHash bool) ([]Docum
 	if len(query) > MaxPathLen {
 		return nil, fmt.Errorf("%s: %w: the query is longer than %d bytes", op, ErrInvalidArgument, MaxPathLen)
 	}
-	var (
-		q    string
-		args []any
-	)
-	if byHash {
-		q = `SELECT path, size, hash, ref, modified_ns FROM docstore_documents
-			WHERE member = ? AND hash = ? ORDER BY path LIMIT ?`
-		args = []any{sp.member, strings.ToLower(query), MaxSearchResults}
-	} else {
-		q = `SELECT path, size, hash, ref, modified_ns FROM docstore_documents
-			WHERE member = ? AND hash != '' AND path LIKE ? ESCAPE '\' ORDER BY path LIMIT ?`
-		args = []any{sp.member, "%" + escapeLike(strings.TrimPrefix(query, "/")) + "%", MaxSearchResults}
-	}
-	rows, err := sp.s.db.QueryContext(ctx, q, args...)
+	q, args, err := sp.searchQuery(ctx, query, byHash)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	defer rows.Close()
-	out := []Document{}
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.path, &r.fp.size, &r.hash, &r.fp.ref, &r.fp.modNS); err != nil {
-			return nil, fmt.Errorf("%s: %w", op, err)
-		}
-		out = append(out, Document{Path: Path{rel: r.path}, Size: r.fp.size, Hash: r.hash, Ref: r.fp.ref,
-			LastModified: time.Unix(0, r.fp.modNS)})
-	}
-	if err := rows.Err(); err != nil {
+	docs, err := scanDocuments(sp.s.db.QueryContext(ctx, q, args...))
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	return out, nil
+	if docs == nil {
+		docs = []Document{}
+	}
+	return docs, nil
 }
 
 func escapeLike(s string) string {

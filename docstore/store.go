@@ -56,25 +56,6 @@ type Store struct {
 	locks   keyLocks
 }
 
-// migrations are the docstore's tables in the metadata database.
-var migrations = []metadb.Migration{
-	{Description: "documents", SQL: `CREATE TABLE docstore_documents (
-		member      TEXT    NOT NULL,
-		path        TEXT    NOT NULL, -- relative, no leading slash
-		size        INTEGER NOT NULL,
-		hash        TEXT    NOT NULL, -- SHA-256, lower-case hex
-		ref         TEXT    NOT NULL, -- backend reference (ETag, CID) or ''
-		modified_ns INTEGER NOT NULL, -- backend modification time
-		hashed_ns   INTEGER NOT NULL, -- when the hash was computed
-		PRIMARY KEY (member, path)) WITHOUT ROWID`},
-	{Description: "documents by hash", SQL: `CREATE INDEX docstore_documents_hash ON docstore_documents (member, hash)`},
-	{Description: "preferences", SQL: `CREATE TABLE docstore_preferences (
-		member TEXT NOT NULL,
-		key    TEXT NOT NULL,
-		value  TEXT NOT NULL,
-		PRIMARY KEY (member, key)) WITHOUT ROWID`},
-}
-
 // New returns a Store keeping content in backend and metadata in db
 // (opened with internal/metadb), whose tables it creates or upgrades.
 func New(ctx context.Context, db *sql.DB, backend storage.Backend, cfg Config) (*Store, error) {
@@ -84,7 +65,7 @@ func New(ctx context.Context, db *sql.DB, backend storage.Backend, cfg Config) (
 	if db == nil || backend == nil {
 		return nil, errors.New("docstore: new: a metadata database and a storage backend are required")
 	}
-	if err := metadb.Migrate(ctx, db, "docstore", migrations); err != nil {
+	if err := metadb.Migrate(ctx, db, "docstore", catalogMigrations); err != nil {
 		return nil, fmt.Errorf("docstore: %w", err)
 	}
 	s := &Store{db: db, backend: backend, staging: cfg.StagingFolder, log: cfg.Logger}
@@ -198,7 +179,7 @@ type row struct {
 
 func (sp *Space) getRow(ctx context.Context, p Path) (row, bool, error) {
 	r := row{path: p.rel}
-	err := sp.s.db.QueryRowContext(ctx, `SELECT size, hash, ref, modified_ns FROM docstore_documents WHERE member = ? AND path = ?`,
+	err := sp.s.db.QueryRowContext(ctx, selectRow,
 		sp.member, p.rel).Scan(&r.fp.size, &r.hash, &r.fp.ref, &r.fp.modNS)
 	if errors.Is(err, sql.ErrNoRows) {
 		return row{}, false, nil
@@ -221,9 +202,7 @@ func (sp *Space) getRows(ctx context.Context, paths []string) (map[string]row, e
 		for _, p := range batch {
 			args = append(args, p)
 		}
-		q := `SELECT path, size, hash, ref, modified_ns FROM docstore_documents WHERE member = ? AND path IN (?` +
-			strings.Repeat(",?", n-1) + `)`
-		rows, err := sp.s.db.QueryContext(ctx, q, args...)
+		rows, err := sp.s.db.QueryContext(ctx, selectRows(n), args...)
 		if err != nil {
 			return nil, err
 		}
@@ -246,11 +225,7 @@ func (sp *Space) getRows(ctx context.Context, paths []string) (map[string]row, e
 }
 
 func (sp *Space) putRow(ctx context.Context, p Path, fp fingerprint, hash string) error {
-	_, err := sp.s.db.ExecContext(ctx, `INSERT INTO docstore_documents (member, path, size, hash, ref, modified_ns, hashed_ns)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (member, path) DO UPDATE SET size = excluded.size, hash = excluded.hash, ref = excluded.ref,
-			modified_ns = excluded.modified_ns, hashed_ns = excluded.hashed_ns`,
-		sp.member, p.rel, fp.size, hash, fp.ref, fp.modNS, time.Now().UnixNano())
+	_, err := sp.s.db.ExecContext(ctx, upsertRow, sp.member, p.rel, fp.size, hash, fp.ref, fp.modNS, time.Now().UnixNano())
 	return err
 }
 

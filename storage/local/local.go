@@ -642,7 +642,12 @@ func (l *lister) readDir(dir string) ([]dirEntry, error) {
 }
 
 // hasObject reports whether the folder dir holds a regular file, at any
-// depth.
+// depth. It reads the folder an entry at a time, looks into a sub-folder
+// as soon as it meets one, and stops at the first regular file, so a
+// listing's sub-folder check usually costs an entry or two per level,
+// not the folders' whole contents. (A folder opened in an os.Root has
+// each entry it returns stat'ed: reading ahead would stat entries for
+// nothing.)
 func (l *lister) hasObject(dir string) (bool, error) {
 	f, err := l.s.root.Open(strings.TrimSuffix(dir, "/"))
 	if err != nil {
@@ -651,22 +656,24 @@ func (l *lister) hasObject(dir string) (bool, error) {
 		}
 		return false, err
 	}
-	des, err := f.ReadDir(-1)
-	f.Close()
-	if err != nil {
-		return false, err
-	}
-	for _, de := range des {
-		if de.Type().IsRegular() {
-			return true, nil
-		}
-	}
-	for _, de := range des {
-		if de.IsDir() {
-			if ok, err := l.hasObject(dir + de.Name() + "/"); ok || err != nil {
-				return ok, err
+	defer f.Close()
+	for {
+		des, err := f.ReadDir(1)
+		for _, de := range des {
+			switch {
+			case de.Type().IsRegular():
+				return true, nil
+			case de.IsDir():
+				if ok, err := l.hasObject(dir + de.Name() + "/"); ok || err != nil {
+					return ok, err
+				}
 			}
 		}
+		if errors.Is(err, io.EOF) || (err == nil && len(des) == 0) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
 	}
-	return false, nil
 }
