@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -20,19 +21,26 @@ func TestIdleClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	stalled := make(chan net.Conn, 4)
+	var (
+		mu      sync.Mutex
+		stalled []net.Conn // read nothing, answer nothing
+	)
 	go func() {
 		for {
 			c, err := ln.Accept()
 			if err != nil {
 				return
 			}
-			stalled <- c // read nothing, answer nothing
+			mu.Lock()
+			stalled = append(stalled, c)
+			mu.Unlock()
 		}
 	}()
 	defer func() {
-		close(stalled)
-		for c := range stalled {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range stalled {
 			c.Close()
 		}
 	}()
