@@ -2,6 +2,7 @@ package docstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/consign/consign/destination"
@@ -41,32 +42,19 @@ func (t *Transfers) senderBusy(from destination.URI) (bool, int) {
 // answerBusy tells the sender of attempt of transfer id to try again
 // later, once per attempt, and remembers to drop the rest of it.
 func (t *Transfers) answerBusy(ctx context.Context, id string, attempt int, from, to destination.URI, arriving int) error {
-	t.mu.Lock()
-	told := t.busyIn[id] >= attempt
-	t.mu.Unlock()
-	if told {
-		return nil
-	}
 	rq := resendRequest{V: wireVersion, ID: id, Attempt: attempt, From: from.String(), To: to.String(), Busy: true,
 		Reason: fmt.Sprintf("%d transfers from this sender are arriving (at most %d at once); try again later", arriving, t.cfg.IncomingPerSender)}
-	sig, ok := t.signAs(to, rq.statement())
-	if !ok {
+	sent, err := t.sendResendOnce(ctx, t.busyIn, &rq, from, to, func() {
+		t.log.Info("docstore: inbox: too many transfers from one sender; answering busy", "id", id, "attempt", attempt, "from", from, "arriving", arriving)
+	})
+	if sent {
+		t.busyAnswers.Add(1)
+	}
+	if errors.Is(err, errCannotSign) {
 		// Not a destination of this node: startIncoming refuses it.
 		return nil
 	}
-	rq.Signature = sig
-	t.log.Info("docstore: inbox: too many transfers from one sender; answering busy", "id", id, "attempt", attempt, "from", from, "arriving", arriving)
-	if err := t.sendBack(ctx, kindResend, id, attempt, from, &rq); err != nil {
-		return err
-	}
-	t.mu.Lock()
-	if len(t.busyIn) > 10000 {
-		clear(t.busyIn)
-	}
-	t.busyIn[id] = attempt
-	t.mu.Unlock()
-	t.busyAnswers.Add(1)
-	return nil
+	return err
 }
 
 // answeredBusy reports whether attempt of transfer id was answered busy.

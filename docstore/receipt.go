@@ -54,30 +54,50 @@ func (t *Transfers) answer(ctx context.Context, row *inRow) error {
 // askResend asks the sender of transfer id for a new attempt, once per
 // attempt.
 func (t *Transfers) askResend(ctx context.Context, id string, attempt int, from, to destination.URI, reason string) error {
-	t.mu.Lock()
-	done := t.asked[id] >= attempt
-	t.mu.Unlock()
-	if done {
-		return nil
-	}
-	t.log.Info("docstore: inbox: asking the sender for a new attempt", "id", id, "attempt", attempt, "reason", reason)
 	rq := resendRequest{V: wireVersion, ID: id, Attempt: attempt, From: from.String(), To: to.String(), Reason: trimReason(reason)}
-	sig, ok := t.signAs(to, rq.statement())
-	if !ok {
+	_, err := t.sendResendOnce(ctx, t.asked, &rq, from, to, func() {
+		t.log.Info("docstore: inbox: asking the sender for a new attempt", "id", id, "attempt", attempt, "reason", reason)
+	})
+	if errors.Is(err, errCannotSign) {
 		t.log.Warn("docstore: inbox: cannot ask for a new attempt: this node cannot sign for the recipient", "id", id, "to", to)
 		return nil
 	}
+	return err
+}
+
+// errCannotSign is returned by sendResendOnce when this node holds no key
+// of the recipient destination.
+var errCannotSign = errors.New("this node cannot sign for the recipient")
+
+// sendResendOnce signs rq as the recipient to and sends it to the sender
+// from, unless seen already records this attempt of the transfer (or a
+// later one). seen is guarded by t.mu and bounded: it is cleared when it
+// passes 10,000 transfers, which at worst sends one answer twice. It
+// reports whether rq was sent; a node that cannot sign for to sends
+// nothing and returns errCannotSign.
+func (t *Transfers) sendResendOnce(ctx context.Context, seen map[string]int, rq *resendRequest, from, to destination.URI, logSend func()) (bool, error) {
+	t.mu.Lock()
+	done := seen[rq.ID] >= rq.Attempt
+	t.mu.Unlock()
+	if done {
+		return false, nil
+	}
+	sig, ok := t.signAs(to, rq.statement())
+	if !ok {
+		return false, errCannotSign
+	}
 	rq.Signature = sig
-	if err := t.sendBack(ctx, kindResend, id, attempt, from, &rq); err != nil {
-		return err
+	logSend()
+	if err := t.sendBack(ctx, kindResend, rq.ID, rq.Attempt, from, rq); err != nil {
+		return false, err
 	}
 	t.mu.Lock()
-	if len(t.asked) > 10000 {
-		clear(t.asked)
+	if len(seen) > 10000 {
+		clear(seen)
 	}
-	t.asked[id] = attempt
+	seen[rq.ID] = rq.Attempt
 	t.mu.Unlock()
-	return nil
+	return true, nil
 }
 
 // sendBack sends a receipt or resend request to the node serving the
