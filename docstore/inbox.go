@@ -515,7 +515,7 @@ func (t *Transfers) finishPlacing(ctx context.Context, row *inRow) error {
 		}
 		if lerr == nil && !e.IsDir && e.Hash == "" {
 			// Moved into place, then the node stopped before recording it.
-			if own, err := t.unrecordedCopy(ctx, sp, row, p); err != nil {
+			if own, err := t.unrecordedCopy(ctx, sp, row, p, e); err != nil {
 				return err
 			} else if own {
 				e.Hash = row.Hash
@@ -569,14 +569,18 @@ func (t *Transfers) place(ctx context.Context, sp *Space, row *inRow, p Path) (P
 	mode := CreateOnly
 	if prefs.ReceivedDocumentsOverwrite {
 		mode = Overwrite
-	} else if ok, err := t.sameSenderCopy(ctx, sp, row, p); err != nil {
+	} else if e, err := sp.Lookup(ctx, p); err != nil && !errors.Is(err, ErrNotFound) {
 		return p, err
-	} else if ok {
-		mode = Overwrite
-	} else if ok, err := t.unrecordedCopy(ctx, sp, row, p); err != nil {
-		return p, err
-	} else if ok {
-		mode = Overwrite // this transfer's own copy, from before a crash
+	} else if err == nil && !e.IsDir {
+		if ok, err := t.sameSenderCopy(ctx, row, p, e); err != nil {
+			return p, err
+		} else if ok {
+			mode = Overwrite
+		} else if ok, err := t.unrecordedCopy(ctx, sp, row, p, e); err != nil {
+			return p, err
+		} else if ok {
+			mode = Overwrite // this transfer's own copy, from before a crash
+		}
 	}
 	_, err = sp.Place(ctx, row.staged, p, mode)
 	if !errors.Is(err, ErrExists) {
@@ -612,18 +616,14 @@ func (t *Transfers) place(ctx context.Context, sp *Space, row *inRow, p Path) (P
 	return p, fmt.Errorf("%w: %s and %d numbered names next to it are taken", ErrInvalidArgument, p.Abs(), maxRenames)
 }
 
-// sameSenderCopy reports whether the document at p is, unchanged, the
+// sameSenderCopy reports whether the document e at p is, unchanged, the
 // one the latest earlier transfer from row's sending member placed there.
-func (t *Transfers) sameSenderCopy(ctx context.Context, sp *Space, row *inRow, p Path) (bool, error) {
-	e, err := sp.Lookup(ctx, p)
-	if errors.Is(err, ErrNotFound) {
+func (t *Transfers) sameSenderCopy(ctx context.Context, row *inRow, p Path, e Entry) (bool, error) {
+	if e.IsDir || e.Hash == "" {
 		return false, nil
 	}
-	if err != nil || e.IsDir || e.Hash == "" {
-		return false, err
-	}
 	var from, hash string
-	err = t.db.QueryRowContext(ctx, `SELECT from_uri, hash FROM docstore_transfers_in
+	err := t.db.QueryRowContext(ctx, `SELECT from_uri, hash FROM docstore_transfers_in
 		WHERE member = ? AND document = ? AND status = 'received' AND id <> ? ORDER BY created_ns DESC LIMIT 1`,
 		row.Member, p.Abs(), row.ID).Scan(&from, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -636,19 +636,15 @@ func (t *Transfers) sameSenderCopy(ctx context.Context, sp *Space, row *inRow, p
 	return perr == nil && prev.Member == row.From.Member && hash == e.Hash, nil
 }
 
-// unrecordedCopy reports whether the document at p is this transfer's own
+// unrecordedCopy reports whether the document e at p is this transfer's own
 // content placed before the node stopped and never recorded: no hash on
 // record, row's size, and, read back, row's hash (then recorded). Only a
 // placement cut short leaves a document without its record, so without
 // this a restart would keep that copy and place the content a second time
 // under a numbered name.
-func (t *Transfers) unrecordedCopy(ctx context.Context, sp *Space, row *inRow, p Path) (bool, error) {
-	e, err := sp.Lookup(ctx, p)
-	if errors.Is(err, ErrNotFound) {
+func (t *Transfers) unrecordedCopy(ctx context.Context, sp *Space, row *inRow, p Path, e Entry) (bool, error) {
+	if e.IsDir || e.Hash != "" || e.Size != row.Size {
 		return false, nil
-	}
-	if err != nil || e.IsDir || e.Hash != "" || e.Size != row.Size {
-		return false, err
 	}
 	d, err := sp.Hash(ctx, p)
 	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrChanged) {
