@@ -374,6 +374,16 @@ func (a *API) getEnvironment(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) listMemberships(w http.ResponseWriter, r *http.Request) {
+	listAcross(a, w, r, a.cfg.Model.Memberships, toMembership)
+}
+
+func (a *API) listInvitations(w http.ResponseWriter, r *http.Request) {
+	listAcross(a, w, r, a.cfg.Model.Invitations, toInvitation)
+}
+
+// listAcross answers with what fetch lists in each environment of the
+// consortium named by the path, converted by conv.
+func listAcross[T, J any](a *API, w http.ResponseWriter, r *http.Request, fetch func(context.Context, string) ([]T, error), conv func(T) J) {
 	ctx := r.Context()
 	if _, err := a.cfg.Model.Consortium(ctx, r.PathValue("id")); err != nil {
 		web.Error(w, r, err)
@@ -384,39 +394,32 @@ func (a *API) listMemberships(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	out := []membershipJSON{}
+	out := []J{}
 	for _, e := range es {
-		ms, err := a.cfg.Model.Memberships(ctx, e.ID)
+		vs, err := fetch(ctx, e.ID)
 		if err != nil {
 			web.Error(w, r, err)
 			return
 		}
-		out = append(out, mapList(ms, toMembership)...)
+		out = append(out, mapList(vs, conv)...)
 	}
 	web.WriteJSON(w, http.StatusOK, out)
 }
 
-func (a *API) listInvitations(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	if _, err := a.cfg.Model.Consortium(ctx, r.PathValue("id")); err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	es, err := a.cfg.Model.Environments(ctx, r.PathValue("id"))
+// listIn answers with what fetch lists in the environment named by the
+// path, converted by conv.
+func listIn[T, J any](a *API, w http.ResponseWriter, r *http.Request, fetch func(context.Context, string) ([]T, error), conv func(T) J) {
+	e, err := a.environment(r)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	out := []invitationJSON{}
-	for _, e := range es {
-		is, err := a.cfg.Model.Invitations(ctx, e.ID)
-		if err != nil {
-			web.Error(w, r, err)
-			return
-		}
-		out = append(out, mapList(is, toInvitation)...)
+	vs, err := fetch(r.Context(), e.ID)
+	if err != nil {
+		web.Error(w, r, err)
+		return
 	}
-	web.WriteJSON(w, http.StatusOK, out)
+	web.WriteJSON(w, http.StatusOK, mapList(vs, conv))
 }
 
 func (a *API) createInvitation(w http.ResponseWriter, r *http.Request) {
@@ -505,17 +508,7 @@ func (a *API) getMembership(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) listNodes(w http.ResponseWriter, r *http.Request) {
-	e, err := a.environment(r)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	ns, err := a.cfg.Model.Nodes(r.Context(), e.ID)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.WriteJSON(w, http.StatusOK, mapList(ns, func(n consortium.Node) nodeJSON { return nodeJSON(n) }))
+	listIn(a, w, r, a.cfg.Model.Nodes, func(n consortium.Node) nodeJSON { return nodeJSON(n) })
 }
 
 func (a *API) createNode(w http.ResponseWriter, r *http.Request) {
@@ -546,17 +539,7 @@ func (a *API) createNode(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) listServices(w http.ResponseWriter, r *http.Request) {
-	e, err := a.environment(r)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	ss, err := a.cfg.Model.Services(r.Context(), e.ID)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.WriteJSON(w, http.StatusOK, mapList(ss, func(s consortium.Service) serviceJSON { return serviceJSON(s) }))
+	listIn(a, w, r, a.cfg.Model.Services, func(s consortium.Service) serviceJSON { return serviceJSON(s) })
 }
 
 func (a *API) createService(w http.ResponseWriter, r *http.Request) {
@@ -591,19 +574,9 @@ func (a *API) createService(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) listAppCreds(w http.ResponseWriter, r *http.Request) {
-	e, err := a.environment(r)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	cs, err := a.cfg.Store.List(r.Context(), e.ID)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.WriteJSON(w, http.StatusOK, mapList(cs, func(c auth.Credential) appCredJSON {
+	listIn(a, w, r, a.cfg.Store.List, func(c auth.Credential) appCredJSON {
 		return appCredJSON{Username: c.User, EnvironmentID: c.EnvironmentID, MembershipID: c.Member, Created: ts(c.Created)}
-	}))
+	})
 }
 
 func (a *API) createAppCred(w http.ResponseWriter, r *http.Request) {
