@@ -43,14 +43,21 @@ var brokers = []struct {
 }
 
 // childReceiver prepares a receiving node for member bob of net, to run
-// as a child process: its inbox named in the registry, its key and
-// certificate in files, a registry snapshot.
+// as a child process, taking transfers from sender.
 func childReceiver(t *testing.T, net *tnet, sender *tnode, bob, addr string) childConfig {
+	return childNode(t, net, "receiver", bob, sender, addr)
+}
+
+// childNode prepares a node for member of net in mode ("sender" or
+// "receiver"), to run as a child process beside peer: its inbox named
+// in the registry, its key and certificate in files, a registry
+// snapshot naming both nodes.
+func childNode(t *testing.T, net *tnet, mode, member string, peer *tnode, addr string) childConfig {
 	t.Helper()
 	ctx := context.Background()
-	m := net.members[bob]
+	m := net.members[member]
 	node := app2apptest.RandomID("child")
-	if _, err := net.dev.Members[bob].SetProfile(ctx, bob, destination.NodeProfileKey, node); err != nil {
+	if _, err := net.dev.Members[member].SetProfile(ctx, member, destination.NodeProfileKey, node); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := net.dev.Registry.Sync(ctx); err != nil {
@@ -67,10 +74,10 @@ func childReceiver(t *testing.T, net *tnet, sender *tnode, bob, addr string) chi
 		}
 	}
 	return childConfig{
-		Mode: "receiver", Node: node, Member: bob, Dest: m.u,
+		Mode: mode, Node: node, Member: member, Dest: m.u,
 		KeyPEM: filepath.Join(dir, "key.pem"), CertPEM: filepath.Join(dir, "cert.pem"),
 		DB: filepath.Join(dir, "meta.db"), Storage: filepath.Join(dir, "docs"), Kafka: addr,
-		Registry: writeRegistryFile(t, net, map[string]string{sender.member.name: sender.name, bob: node}),
+		Registry: writeRegistryFile(t, net, map[string]string{peer.member.name: peer.name, member: node}),
 	}
 }
 

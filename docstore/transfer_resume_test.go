@@ -2,15 +2,11 @@ package docstore_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/consign/consign/app2app/app2apptest"
-	"github.com/consign/consign/crypto"
-	"github.com/consign/consign/destination"
 	"github.com/consign/consign/docstore"
 	"github.com/consign/consign/internal/metadb"
 	"github.com/consign/consign/storage/storagetest/stores"
@@ -31,33 +27,10 @@ func TestTransferSenderKilledResumes(t *testing.T) {
 			alice, bob := app2apptest.RandomID("alice"), app2apptest.RandomID("bob")
 			net := newNet(t, tr, alice, bob)
 			b := net.newNode(t, bob, stores.Local(t), nil)
-			m := net.members[alice]
-			node := app2apptest.RandomID("child")
-			if _, err := net.dev.Members[alice].SetProfile(ctx, alice, destination.NodeProfileKey, node); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := net.dev.Registry.Sync(ctx); err != nil {
-				t.Fatal(err)
-			}
-			dir := t.TempDir()
-			keyPEM, err := crypto.MarshalPrivateKeyPEM(m.key)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for name, data := range map[string][]byte{"key.pem": keyPEM, "cert.pem": m.pem} {
-				if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
-					t.Fatal(err)
-				}
-			}
 			const size = 12<<20 + 321 // 49 shards
-			cfg := childConfig{
-				Mode: "sender", Node: node, Member: alice, Dest: m.u,
-				KeyPEM: filepath.Join(dir, "key.pem"), CertPEM: filepath.Join(dir, "cert.pem"),
-				DB: filepath.Join(dir, "meta.db"), Storage: filepath.Join(dir, "docs"), Kafka: addr,
-				Registry: writeRegistryFile(t, net, map[string]string{alice: node, bob: b.name}),
-				DocPath:  "/out/big.bin", DocSize: size, DocSeed: 77, To: net.members[bob].u,
-				Lease: time.Hour, HangSend: 10,
-			}
+			cfg := childNode(t, net, "sender", alice, b, addr)
+			cfg.DocPath, cfg.DocSize, cfg.DocSeed, cfg.To = "/out/big.bin", size, 77, net.members[bob].u
+			cfg.Lease, cfg.HangSend = time.Hour, 10
 			ch := startChild(t, cfg)
 			if _, err := ch.Stdin.Write([]byte("go\n")); err != nil {
 				t.Fatal(err)
