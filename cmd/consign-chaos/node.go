@@ -340,6 +340,28 @@ type transferRecord struct {
 	Error              string `json:"error"`
 }
 
+// awaitEnded polls n's transfer list for up to d until none of ids is
+// still "sent" and the list holds at least min records, and returns the
+// last list it read.
+func (n *nodeProc) awaitEnded(ctx context.Context, d time.Duration, what string, ids map[string]doc, min int) ([]transferRecord, error) {
+	var last []transferRecord
+	err := poll(ctx, d, what, func() (bool, string) {
+		l, err := n.transfers(ctx)
+		if err != nil {
+			return false, err.Error()
+		}
+		last = l
+		open := 0
+		for _, r := range l {
+			if _, ok := ids[r.ID]; ok && r.Status == "sent" {
+				open++
+			}
+		}
+		return open == 0 && len(l) >= min, fmt.Sprintf("%d of %d still sent", open, len(ids))
+	})
+	return last, err
+}
+
 func (n *nodeProc) transfers(ctx context.Context) ([]transferRecord, error) {
 	code, b, err := n.call(ctx, "GET", "/api/v1/transfers?limit=10000", nil)
 	if err != nil {

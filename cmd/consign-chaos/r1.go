@@ -177,21 +177,7 @@ func runR1(ctx context.Context, h *harness) (*Result, error) {
 		settle = 3 * time.Minute
 	}
 	t0 := time.Now()
-	var sent []transferRecord
-	err = poll(ctx, settle, "every transfer to end", func() (bool, string) {
-		l, err := a.transfers(ctx)
-		if err != nil {
-			return false, err.Error()
-		}
-		sent = l
-		open := 0
-		for _, r := range l {
-			if _, ok := ids[r.ID]; ok && r.Status == "sent" {
-				open++
-			}
-		}
-		return open == 0 && len(l) >= n, fmt.Sprintf("%d still sent", open)
-	})
+	sent, err := a.awaitEnded(ctx, settle, "every transfer to end", ids, n)
 	res.set("settle_seconds", time.Since(t0).Round(time.Second).Seconds())
 	if err != nil {
 		res.check(false, "%v", err)

@@ -252,21 +252,7 @@ func runR5(ctx context.Context, h *harness) (*Result, error) {
 	}
 	ids := map[string]doc{}
 	transferIDs.Range(func(k, v any) bool { ids[k.(string)] = v.(doc); return true })
-	var final []transferRecord
-	err = poll(ctx, settle, "every R5 transfer to end", func() (bool, string) {
-		l, err := a.transfers(ctx)
-		if err != nil {
-			return false, err.Error()
-		}
-		final = l
-		open := 0
-		for _, r := range l {
-			if _, ok := ids[r.ID]; ok && r.Status == "sent" {
-				open++
-			}
-		}
-		return open == 0, fmt.Sprintf("%d of %d still sent", open, len(ids))
-	})
+	final, err := a.awaitEnded(ctx, settle, "every R5 transfer to end", ids, 0)
 	res.check(err == nil, "%v", err)
 	time.Sleep(2 * time.Second) // one more look at both nodes
 	stopWatch()

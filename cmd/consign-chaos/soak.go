@@ -211,21 +211,7 @@ func runSoak(ctx context.Context, h *harness) (*Result, error) {
 		idsCopy[k] = v
 	}
 	mu.Unlock()
-	var final []transferRecord
-	err = poll(ctx, 5*time.Minute, "soak transfers to end", func() (bool, string) {
-		l, err := a.transfers(ctx)
-		if err != nil {
-			return false, err.Error()
-		}
-		final = l
-		open := 0
-		for _, r := range l {
-			if _, ok := idsCopy[r.ID]; ok && r.Status == "sent" {
-				open++
-			}
-		}
-		return open == 0, fmt.Sprint(open, " still sent")
-	})
+	final, err := a.awaitEnded(ctx, 5*time.Minute, "soak transfers to end", idsCopy, 0)
 	res.check(err == nil, "%v", err)
 	err = poll(ctx, 3*time.Minute, "soak messages delivered", func() (bool, string) {
 		s := p.stats(want)
