@@ -101,11 +101,7 @@ func runForged(ctx context.Context, h *harness) (*Result, error) {
 	if err != nil {
 		return res, err
 	}
-	from, err := a.destination(ctx, "docs", "documentstore")
-	if err != nil {
-		return res, err
-	}
-	to, err := b.destination(ctx, "docs", "documentstore")
+	from, to, err := destinationPair(ctx, a, b, "docs", "documentstore")
 	if err != nil {
 		return res, err
 	}

@@ -243,6 +243,17 @@ func (n *nodeProc) destination(ctx context.Context, name, kind string) (string, 
 	return d.URI, nil
 }
 
+// destinationPair creates a destination of name and kind on a and one on
+// b, and returns their URIs.
+func destinationPair(ctx context.Context, a, b *nodeProc, name, kind string) (string, string, error) {
+	from, err := a.destination(ctx, name, kind)
+	if err != nil {
+		return "", "", err
+	}
+	to, err := b.destination(ctx, name, kind)
+	return from, to, err
+}
+
 // upload PUTs size bytes drawn from seed at path, streamed as multipart.
 func (n *nodeProc) upload(ctx context.Context, path string, seed uint64, size int64) (int, []byte, error) {
 	pr, pw := io.Pipe()

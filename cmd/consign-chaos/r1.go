@@ -29,10 +29,7 @@ func (h *harness) twoNodes(ctx context.Context, tag string) (a, b *nodeProc, fro
 			b = n
 		}
 	}
-	if from, err = a.destination(ctx, "docs", "documentstore"); err != nil {
-		return
-	}
-	to, err = b.destination(ctx, "docs", "documentstore")
+	from, to, err = destinationPair(ctx, a, b, "docs", "documentstore")
 	return
 }
 

@@ -118,11 +118,7 @@ func runR5(ctx context.Context, h *harness) (*Result, error) {
 		}
 	}
 	a, b := nodes[0], nodes[1]
-	from, err := a.destination(ctx, "docs", "documentstore")
-	if err != nil {
-		return res, err
-	}
-	to, err := b.destination(ctx, "docs", "documentstore")
+	from, to, err := destinationPair(ctx, a, b, "docs", "documentstore")
 	if err != nil {
 		return res, err
 	}

@@ -55,11 +55,7 @@ func runSoak(ctx context.Context, h *harness) (*Result, error) {
 	defer p.close()
 	// The clients that come and go subscribe to destinations of their own:
 	// subscribers of one destination share its messages.
-	idleA, err := a.destination(ctx, "soak-idle", "app2app")
-	if err != nil {
-		return res, err
-	}
-	idleB, err := b.destination(ctx, "soak-idle", "app2app")
+	idleA, idleB, err := destinationPair(ctx, a, b, "soak-idle", "app2app")
 	if err != nil {
 		return res, err
 	}
