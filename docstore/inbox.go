@@ -571,7 +571,7 @@ func (t *Transfers) place(ctx context.Context, sp *Space, row *inRow, p Path) (P
 		mode = Overwrite
 	} else if e, err := sp.Lookup(ctx, p); err != nil && !errors.Is(err, ErrNotFound) {
 		return p, err
-	} else if err == nil && !e.IsDir {
+	} else if err == nil {
 		if ok, err := t.sameSenderCopy(ctx, row, p, e); err != nil {
 			return p, err
 		} else if ok {

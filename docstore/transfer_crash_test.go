@@ -42,12 +42,6 @@ var brokers = []struct {
 	}},
 }
 
-// childReceiver prepares a receiving node for member bob of net, to run
-// as a child process, taking transfers from sender.
-func childReceiver(t *testing.T, net *tnet, sender *tnode, bob, addr string) childConfig {
-	return childNode(t, net, "receiver", bob, sender, addr)
-}
-
 // childNode prepares a node for member of net in mode ("sender" or
 // "receiver"), to run as a child process beside peer: its inbox named
 // in the registry, its key and certificate in files, a registry
@@ -109,7 +103,7 @@ func TestTransferReceiverKilled(t *testing.T) {
 				{"AfterPlacing", func(c *childConfig) { c.HangAfterPlaced = true }, "hang placed", false},
 			} {
 				t.Run(c.name, func(t *testing.T) {
-					cfg := childReceiver(t, net, a, bob, addr)
+					cfg := childNode(t, net, "receiver", bob, a, addr)
 					cfg.ReportShards = true
 					first := cfg
 					c.hang(&first)
