@@ -21,7 +21,10 @@
 // and waited for, and the marked offsets are committed before the partitions
 // move. A partition whose queue grows past MaxBuffered records is paused
 // until its worker catches up, which keeps memory bounded while a handler is
-// slow or holding a message for a manual commit. messaging.ConsumeOptions
+// slow or holding a message for a manual commit. A worker whose queue has
+// stayed empty for WorkerIdle ends, so a consumer of many partitions keeps
+// goroutines only for the partitions that are busy; the next record for
+// that partition starts a new one. messaging.ConsumeOptions
 // on a Consume call's context lower MaxBuffered and the fetch size (4 MiB)
 // for that call.
 package kafka
@@ -60,6 +63,9 @@ type Config struct {
 	// Fetch requests are also capped (4 MiB per request, 1 MiB per
 	// partition) so that a consumer's memory stays in the tens of MB.
 	MaxBufferedBytes int
+	// WorkerIdle is how long a partition's worker goroutine waits for a
+	// new record before it ends. Default 30s.
+	WorkerIdle time.Duration
 	// Opts are extra franz-go options (TLS, SASL, logging...) applied to
 	// every client after Consign's own, so they can override them.
 	Opts []kgo.Opt
@@ -84,6 +90,9 @@ func (c Config) Validate() error {
 	if c.MaxBuffered < 0 || c.MaxBufferedBytes < 0 {
 		return errors.New("messaging/kafka: config: MaxBuffered and MaxBufferedBytes must not be negative")
 	}
+	if c.WorkerIdle < 0 {
+		return errors.New("messaging/kafka: config: WorkerIdle must not be negative")
+	}
 	return nil
 }
 
@@ -106,6 +115,9 @@ func (c Config) withDefaults() Config {
 	if c.MaxBufferedBytes == 0 {
 		c.MaxBufferedBytes = 4 << 20
 	}
+	if c.WorkerIdle == 0 {
+		c.WorkerIdle = 30 * time.Second
+	}
 	return c
 }
 
@@ -115,6 +127,8 @@ type Transport struct {
 	prod   *kgo.Client
 	adm    *kadm.Client
 	closed atomic.Bool
+	// workers counts the partition workers running in every Consume call.
+	workers atomic.Int64
 }
 
 var _ messaging.Transport = (*Transport)(nil)
@@ -161,6 +175,11 @@ const (
 	fetchMaxWait   = 50 * time.Millisecond
 	sessionTimeout = 10 * time.Second
 )
+
+// Workers reports how many partition worker goroutines are running across
+// this Transport's Consume calls: at most one per owned partition that has
+// had a record within WorkerIdle.
+func (t *Transport) Workers() int { return int(t.workers.Load()) }
 
 // Close closes the producer and admin connections.
 func (t *Transport) Close() error {
@@ -322,6 +341,7 @@ func (t *Transport) Consume(ctx context.Context, group string, topics []string, 
 	}
 	c := &consumer{
 		cfg:     cfg,
+		live:    &t.workers,
 		h:       h,
 		workers: make(map[tp]*worker),
 		commit:  make(chan struct{}, 1),
@@ -390,6 +410,8 @@ type consumer struct {
 	cl     *kgo.Client
 	runCtx context.Context
 
+	live *atomic.Int64 // the Transport's count of running workers
+
 	mu      sync.Mutex
 	workers map[tp]*worker
 
@@ -411,6 +433,9 @@ type worker struct {
 
 // dispatch queues records for their partition's worker, starting one if
 // needed. It runs while rebalancing is blocked, so the partition is owned.
+// The records are queued before c.mu is released, so a worker that is
+// about to end for idleness (which checks its queue under c.mu) either
+// sees them or has already left the map and a new worker takes them.
 func (c *consumer) dispatch(topic string, partition int32, recs []*kgo.Record) {
 	key := tp{topic, partition}
 	c.mu.Lock()
@@ -419,11 +444,11 @@ func (c *consumer) dispatch(topic string, partition int32, recs []*kgo.Record) {
 		ctx, cancel := context.WithCancel(c.runCtx)
 		w = &worker{key: key, ctx: ctx, cancel: cancel, done: make(chan struct{}), wake: make(chan struct{}, 1)}
 		c.workers[key] = w
+		c.live.Add(1)
 		go c.run(w)
 	}
-	c.mu.Unlock()
-
 	w.mu.Lock()
+	c.mu.Unlock()
 	w.queue = append(w.queue, recs...)
 	for _, r := range recs {
 		w.bytes += len(r.Key) + len(r.Value)
@@ -440,8 +465,10 @@ func (c *consumer) dispatch(topic string, partition int32, recs []*kgo.Record) {
 }
 
 // take returns the queued records, waiting for some; nil once the worker
-// is cancelled.
+// is cancelled or has waited WorkerIdle for nothing and left the map.
 func (c *consumer) take(w *worker) []*kgo.Record {
+	idle := time.NewTimer(c.cfg.WorkerIdle)
+	defer idle.Stop()
 	for {
 		w.mu.Lock()
 		recs := w.queue
@@ -459,12 +486,38 @@ func (c *consumer) take(w *worker) []*kgo.Record {
 		case <-w.ctx.Done():
 			return nil
 		case <-w.wake:
+		case <-idle.C:
+			if c.retire(w) {
+				return nil
+			}
+			idle.Reset(c.cfg.WorkerIdle)
 		}
 	}
 }
 
+// retire removes an idle worker from the map if its queue is still empty,
+// reporting whether it did. Records reach a queue only through dispatch,
+// which looks the worker up under c.mu, so once the worker has left the map
+// nothing more is queued to it: the next records start a new worker.
+func (c *consumer) retire(w *worker) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	w.mu.Lock()
+	empty := len(w.queue) == 0
+	w.mu.Unlock()
+	if !empty {
+		return false
+	}
+	if c.workers[w.key] == w {
+		delete(c.workers, w.key)
+	}
+	return true
+}
+
 func (c *consumer) run(w *worker) {
 	defer close(w.done)
+	defer c.live.Add(-1)
+	defer w.cancel() // releases the context of a worker that ended for idleness
 	for {
 		recs := c.take(w)
 		if recs == nil {
