@@ -8,7 +8,7 @@
 #              EmitToMember (the member's room on both namespaces),
 #              per-connection send queues, the siows.WebSocket transport;
 #   baseline = the socket.io library's own server in the same run
-#              (github.com/zishang520/socket.io v3.0.2, a bare namespace
+#              (github.com/zishang520/socket.io at go.mod's version, a bare namespace
 #              emit to the same clients, no Consign logic; behind
 #              siows.Handler, without which 10,000 clients never all
 #              connect: the library drops a fast client's namespace CONNECT).

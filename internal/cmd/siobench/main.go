@@ -10,12 +10,12 @@
 //   - consign: web.Server (Basic auth per connection, the member's room on
 //     both namespaces, per-connection send queues, the siows.WebSocket
 //     transport) emitting with EmitToMember, the path document events take;
-//   - bare: the socket.io library alone (github.com/zishang520/socket.io
-//     v3.0.2, namespace /api/v1, no middleware, its own websocket
-//     transport), a bare namespace emit. It runs behind siows.Handler as
-//     Consign does: without it the library drops the namespace CONNECT of
-//     about one fast client in a few thousand, and 10,000 clients never
-//     all connect.
+//   - bare: the socket.io library alone (github.com/zishang520/socket.io at
+//     the version in go.mod, namespace /api/v1, no middleware, its own
+//     websocket transport), a bare namespace emit. It runs behind
+//     siows.Handler as Consign does: without it the library (seen at
+//     v3.0.2) drops the namespace CONNECT of about one fast client in a few
+//     thousand, and 10,000 clients never all connect.
 //
 // Events go out in rounds of -round (each round waits until every client
 // has all of it), so that no client falls more than a round behind. RSS is
