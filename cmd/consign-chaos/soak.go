@@ -69,6 +69,8 @@ func runSoak(ctx context.Context, h *harness) (*Result, error) {
 		return va.Goroutines, vb.Goroutines
 	}
 	ga0, gb0 := idle()
+	pa0, rawA0, _ := a.goroutines(ctx)
+	pb0, rawB0, _ := b.goroutines(ctx)
 	lctx, stopLoad := context.WithTimeout(ctx, d)
 	defer stopLoad()
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 6))
@@ -214,8 +216,23 @@ func runSoak(ctx context.Context, h *harness) (*Result, error) {
 		return s.lost == 0, fmt.Sprint(s.lost, " undelivered")
 	})
 	res.check(err == nil, "%v", err)
-	time.Sleep(5 * time.Second)
-	ga1, gb1 := idle()
+	// Workers of quiet Kafka partitions end after 30 s (messaging/kafka
+	// WorkerIdle), and socket.io sessions of clients that left expire: wait
+	// up to 90 s for the counts to come back near the baseline, and report
+	// where they settled and how long that took.
+	settling := time.Now()
+	var ga1, gb1 int
+	_ = poll(ctx, 90*time.Second, "idle goroutines near the baseline", func() (bool, string) {
+		ga1, gb1 = idle()
+		return ga1 <= ga0+4 && gb1 <= gb0+4, ""
+	})
+	res.set("goroutines_settle_seconds", fmt.Sprintf("%.0f", time.Since(settling).Seconds()))
+	if pa1, rawA1, err := a.goroutines(ctx); err == nil {
+		noteGrownGoroutines(res, h.o.out, "sender", pa0, pa1, rawA0, rawA1)
+	}
+	if pb1, rawB1, err := b.goroutines(ctx); err == nil {
+		noteGrownGoroutines(res, h.o.out, "recipient", pb0, pb1, rawB0, rawB1)
+	}
 	received, failed := 0, 0
 	for _, r := range final {
 		if _, ok := idsCopy[r.ID]; ok {
