@@ -224,6 +224,11 @@ func (t *Transfers) runAttempt(id string) {
 				WHERE id = ? AND state = 'queued'`, t.now().UnixNano(), id)
 			return
 		}
+		if t.cfg.MaxFailures > 0 && r.failures+1 >= t.cfg.MaxFailures {
+			t.log.Warn("docstore: transfer failed", "id", id, "attempts", r.failures+1, "err", err)
+			t.failOutgoing(context.WithoutCancel(ctx), id, fmt.Sprintf("%d attempts in a row failed; the last: %v", r.failures+1, err))
+			return
+		}
 		wait := t.backoff(r.failures + 1)
 		t.log.Warn("docstore: transfer attempt failed; retrying", "id", id, "attempt", r.attempt, "in", wait, "err", err)
 		_, _ = t.db.ExecContext(context.WithoutCancel(ctx), `UPDATE docstore_transfers_out SET failures = failures + 1, next_ns = ?,

@@ -246,6 +246,12 @@ type TransferConfig struct {
 	// (storage, transport or registry unavailable); it doubles from
 	// RetryMin to RetryMax. Zero means 1s and 5m.
 	RetryMin, RetryMax time.Duration
+	// MaxFailures bounds the consecutive failed attempts (storage,
+	// transport or registry unavailable); the attempt that reaches it
+	// fails the transfer with its error. Zero means 16, about 40 minutes
+	// of retrying with the default backoff; negative means retry for
+	// ever.
+	MaxFailures int
 	// AckTimeout is how long a sent transfer waits for its receipt before
 	// a new attempt (doubling with each); zero means 15m.
 	AckTimeout time.Duration
@@ -393,6 +399,9 @@ func NewTransfers(ctx context.Context, store *Store, cfg TransferConfig) (*Trans
 	}
 	if cfg.MaxResends == 0 {
 		cfg.MaxResends = 8
+	}
+	if cfg.MaxFailures == 0 {
+		cfg.MaxFailures = 16
 	}
 	if cfg.Lease == 0 {
 		cfg.Lease = 2 * time.Minute

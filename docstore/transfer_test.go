@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -351,6 +352,7 @@ func TestTransfers(t *testing.T) {
 				{"ForgedReceipt", testTransferForgedReceipt},
 				{"Pinned", testTransferPinned},
 				{"UnmanagedRecipient", testTransferUnmanagedRecipient},
+				{"StorageDown", testTransferStorageDown},
 			} {
 				t.Run(c.name, func(t *testing.T) { c.fn(t, net) })
 			}
@@ -360,15 +362,21 @@ func TestTransfers(t *testing.T) {
 
 // pair returns sender and receiver nodes on local disk.
 func (n *tnet) pair(t *testing.T, tune func(*docstore.TransferConfig)) (a, b *tnode) {
+	alice, bob := n.names()
+	return n.newNode(t, alice, stores.Local(t), tune), n.newNode(t, bob, stores.Local(t), tune)
+}
+
+// names returns the sending member's name and the receiving one's.
+func (n *tnet) names() (alice, bob string) {
 	var names []string
 	for m := range n.members {
 		names = append(names, m)
 	}
-	alice, bob := names[0], names[1]
+	alice, bob = names[0], names[1]
 	if !strings.HasPrefix(alice, "alice") {
 		alice, bob = bob, alice
 	}
-	return n.newNode(t, alice, stores.Local(t), tune), n.newNode(t, bob, stores.Local(t), tune)
+	return alice, bob
 }
 
 func testTransferRoundTrip(t *testing.T, net *tnet) {
@@ -908,6 +916,47 @@ func testTransferUnmanagedRecipient(t *testing.T, net *tnet) {
 	}
 	if st := a.tf.Stats(); st.Forged() != 0 {
 		t.Errorf("sender's stats %+v: nothing was forged", st)
+	}
+}
+
+// unreadable is a backend whose reads fail while down is set, as an S3
+// server that is away.
+type unreadable struct {
+	storage.Backend
+	down atomic.Bool
+}
+
+func (u *unreadable) Get(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error) {
+	if u.down.Load() {
+		return nil, errors.New("storage server unreachable (test)")
+	}
+	return u.Backend.Get(ctx, key, offset, length)
+}
+
+func testTransferStorageDown(t *testing.T, net *tnet) {
+	// The sender cannot read the document: each attempt fails, the outbox
+	// backs off and tries again, and after MaxFailures attempts in a row
+	// the transfer fails with the last error. The recipient gets nothing.
+	alice, bob := net.names()
+	store := &unreadable{Backend: stores.Local(t)}
+	a := net.newNode(t, alice, store, func(cfg *docstore.TransferConfig) {
+		cfg.RetryMin, cfg.RetryMax, cfg.MaxFailures = 10*time.Millisecond, 20*time.Millisecond, 3
+	})
+	b := net.newNode(t, bob, stores.Local(t), nil)
+	a.put(t, "/unreadable.txt", strings.NewReader("stored before the storage server went away"))
+	store.down.Store(true)
+	sent := a.send(t, b, "/unreadable.txt")
+	got := a.wait(t, sent.ID)
+	if got.Status != docstore.StatusFailed || !strings.Contains(got.Error, "3 attempts in a row failed") ||
+		!strings.Contains(got.Error, "storage server unreachable") {
+		t.Fatalf("sender's record: %+v", got)
+	}
+	if _, err := b.tf.Get(context.Background(), b.member.name, sent.ID); !errors.Is(err, docstore.ErrUnknownTransfer) {
+		t.Errorf("the recipient knows the transfer (%v): nothing was sent", err)
+	}
+	// Nothing was sent, so the one event is the failure.
+	if es := a.ev.waitEvents(t, sent.ID, 1); len(es) != 1 || es[0].name != docstore.EventTransferAcknowledgement || es[0].tr.Status != docstore.StatusFailed {
+		t.Errorf("sender's events: %s", eventNames(es))
 	}
 }
 

@@ -120,6 +120,15 @@ type nodeConfig struct {
 		// may have arriving at once; over it the receiver answers "busy"
 		// and the sender retries later. -1 means no cap. Default 4.
 		IncomingPerSender int `yaml:"incoming_per_sender"`
+		// RetryMin and RetryMax bound the wait after a failed attempt
+		// (storage, Kafka or the registry unavailable) or a busy answer;
+		// it doubles from one to the other. Defaults 1s and 5m.
+		RetryMin time.Duration `yaml:"retry_min"`
+		RetryMax time.Duration `yaml:"retry_max"`
+		// MaxFailures: after this many failed attempts in a row the
+		// transfer fails with the last error; -1 retries for ever.
+		// Default 16 (about 40 minutes with the default backoff).
+		MaxFailures int `yaml:"max_failures"`
 	} `yaml:"transfers"`
 
 	Debug struct {
@@ -156,6 +165,9 @@ func defaultNodeConfig() nodeConfig {
 	c.Uploads.BodyIdleTimeout = 30 * time.Second
 	c.Uploads.RetryAfter = 5 * time.Second
 	c.Transfers.IncomingPerSender = 4
+	c.Transfers.RetryMin = time.Second
+	c.Transfers.RetryMax = 5 * time.Minute
+	c.Transfers.MaxFailures = 16
 	return c
 }
 
@@ -284,7 +296,7 @@ func (c nodeConfig) Validate() error {
 		}
 	}
 	for key, v := range map[string]int{"uploads.per_member": c.Uploads.PerMember, "uploads.total": c.Uploads.Total,
-		"transfers.incoming_per_sender": c.Transfers.IncomingPerSender} {
+		"transfers.incoming_per_sender": c.Transfers.IncomingPerSender, "transfers.max_failures": c.Transfers.MaxFailures} {
 		if v == 0 || v < -1 {
 			return bad(key, "want a positive number, or -1 for no cap, got %d", v)
 		}
@@ -294,6 +306,9 @@ func (c nodeConfig) Validate() error {
 	}
 	if c.Uploads.RetryAfter <= 0 {
 		return bad("uploads.retry_after", "must be positive, got %s", c.Uploads.RetryAfter)
+	}
+	if c.Transfers.RetryMin <= 0 || c.Transfers.RetryMax < c.Transfers.RetryMin {
+		return bad("transfers.retry_min", "want 0 < retry_min ≤ retry_max, got %s and %s", c.Transfers.RetryMin, c.Transfers.RetryMax)
 	}
 	if c.Transfers.Pin && c.Chain.Keystore == "" {
 		return bad("transfers.pin", "pinning transfer hashes needs the node's key: set chain.keystore")

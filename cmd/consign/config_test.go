@@ -70,6 +70,9 @@ func TestNodeConfigErrorsNameTheKey(t *testing.T) {
 		{map[string]string{"CONSIGN_UPLOADS_BODY_IDLE_TIMEOUT": "0s"}, "uploads.body_idle_timeout"},
 		{map[string]string{"CONSIGN_UPLOADS_RETRY_AFTER": "0s"}, "uploads.retry_after"},
 		{map[string]string{"CONSIGN_TRANSFERS_INCOMING_PER_SENDER": "0"}, "transfers.incoming_per_sender"},
+		{map[string]string{"CONSIGN_TRANSFERS_MAX_FAILURES": "0"}, "transfers.max_failures"},
+		{map[string]string{"CONSIGN_TRANSFERS_RETRY_MIN": "0s"}, "transfers.retry_min"},
+		{map[string]string{"CONSIGN_TRANSFERS_RETRY_MIN": "10s", "CONSIGN_TRANSFERS_RETRY_MAX": "1s"}, "transfers.retry_min"},
 	}
 	path := writeConfig(t, goodYAML)
 	for _, tc := range cases {

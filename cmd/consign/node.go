@@ -179,7 +179,8 @@ func newNode(ctx context.Context, infra infrastructure) (_ *node, err error) {
 	// Transfers between the members' document-store destinations; without
 	// a signer the pinner only reads (GET /api/v1/pins/<hash>).
 	tcfg := docstore.TransferConfig{Node: infra.node, Members: infra.members, Transport: n.transport,
-		Registry: cc.registry, Keys: n.a2a, Notifier: n.web, Logger: log, IncomingPerSender: cfg.Transfers.IncomingPerSender}
+		Registry: cc.registry, Keys: n.a2a, Notifier: n.web, Logger: log, IncomingPerSender: cfg.Transfers.IncomingPerSender,
+		RetryMin: cfg.Transfers.RetryMin, RetryMax: cfg.Transfers.RetryMax, MaxFailures: cfg.Transfers.MaxFailures}
 	if cfg.Transfers.Pin {
 		tcfg.Pinner, tcfg.PinTransfers = cc.pinner, true
 	}
