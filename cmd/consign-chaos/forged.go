@@ -93,11 +93,11 @@ func relabel(r *kgo.Record, key string, set map[string]string, value []byte) mes
 // nothing: the transfer they aim at still ends received, once, intact.
 func runForged(ctx context.Context, h *harness) (*Result, error) {
 	res := newResult("forged")
-	a, err := h.newNode(ctx, "fga", "Alpha Trading", "  kind: local")
+	a, err := h.newNode(ctx, "fga", "Alpha Trading", "  kind: local", "")
 	if err != nil {
 		return res, err
 	}
-	b, err := h.newNode(ctx, "fgb", "Beta Shipping", "  kind: local")
+	b, err := h.newNode(ctx, "fgb", "Beta Shipping", "  kind: local", "")
 	if err != nil {
 		return res, err
 	}

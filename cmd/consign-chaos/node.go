@@ -51,18 +51,19 @@ func freePort() (int, error) {
 }
 
 // newNode registers a member on the chain, writes its node's YAML with
-// storage (a YAML block) and the private Kafka, issues a credential and
+// storage (a YAML block), the private Kafka and transfers (more lines of
+// the transfers block, "" for the defaults), issues a credential and
 // starts the node.
-func (h *harness) newNode(ctx context.Context, name, org, storage string) (*nodeProc, error) {
+func (h *harness) newNode(ctx context.Context, name, org, storage, transfers string) (*nodeProc, error) {
 	member := strings.ToLower(name[:1]) + randomHex(5)
 	key, err := h.chain.member(ctx, member, org)
 	if err != nil {
 		return nil, fmt.Errorf("register %s: %w", member, err)
 	}
-	return h.nodeFor(ctx, name, member, key, storage)
+	return h.nodeFor(ctx, name, member, key, storage, transfers)
 }
 
-func (h *harness) nodeFor(ctx context.Context, name, member string, key *ecdsa.PrivateKey, storage string) (*nodeProc, error) {
+func (h *harness) nodeFor(ctx context.Context, name, member string, key *ecdsa.PrivateKey, storage, transfers string) (*nodeProc, error) {
 	dir := filepath.Join(h.work, name+"-"+member)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
@@ -94,7 +95,7 @@ transport:
   kafka: {brokers: [%[5]q], client_id: %[3]s}
 transfers:
   pin: false
-debug:
+%[12]sdebug:
   listen: 127.0.0.1:%[11]d
 chain:
   rpc: %[6]q
@@ -102,7 +103,7 @@ chain:
   pin: %[8]q
   keystore: %[9]q
   password_file: %[1]s/pw
-`, dir, h.chain.env, member, storage, h.o.kafka, h.chain.rpc, h.chain.addrs.Registry.Hex(), h.chain.addrs.Pin.Hex(), keystore, port, dport)
+`, dir, h.chain.env, member, storage, h.o.kafka, h.chain.rpc, h.chain.addrs.Registry.Hex(), h.chain.addrs.Pin.Hex(), keystore, port, dport, transfers)
 	n := &nodeProc{h: h, name: name, member: member, dir: dir, cfgPath: filepath.Join(dir, "consign.yaml"),
 		base: fmt.Sprintf("http://127.0.0.1:%d", port), debug: fmt.Sprintf("http://127.0.0.1:%d", dport),
 		http: &http.Client{Timeout: 10 * time.Minute}}

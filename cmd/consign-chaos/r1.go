@@ -19,7 +19,7 @@ func (h *harness) twoNodes(ctx context.Context, tag string) (a, b *nodeProc, fro
 		if err != nil {
 			return nil, nil, "", "", err
 		}
-		n, err := h.newNode(ctx, tag+string(rune('a'+i)), org, h.s3YAML(h.o.s3, bk))
+		n, err := h.newNode(ctx, tag+string(rune('a'+i)), org, h.s3YAML(h.o.s3, bk), "")
 		if err != nil {
 			return nil, nil, "", "", err
 		}

@@ -32,11 +32,11 @@ type a2aPair struct {
 
 func (h *harness) newA2APair(ctx context.Context, tag string) (*a2aPair, error) {
 	local := "  kind: local"
-	a, err := h.newNode(ctx, tag+"a", "Alpha Trading", local)
+	a, err := h.newNode(ctx, tag+"a", "Alpha Trading", local, "")
 	if err != nil {
 		return nil, err
 	}
-	b, err := h.newNode(ctx, tag+"b", "Beta Shipping", local)
+	b, err := h.newNode(ctx, tag+"b", "Beta Shipping", local, "")
 	if err != nil {
 		return nil, err
 	}

@@ -91,6 +91,13 @@ func (w *watcher) walk(ctx context.Context, dir string, depth int) {
 // downloads on both nodes are checked: no partial document may ever be
 // visible. Uploads must fail with a clear error or succeed; every transfer
 // must end received or failed with a reason.
+// r5Transfers makes the nodes give a transfer up after its second failed
+// attempt in a row rather than its sixteenth (about 40 minutes), so that
+// the outage shows a retry ending in a clear failure: with two sent at a
+// time and a failed S3 read taking about 2 s, a transfer queued when S3
+// goes makes two or three attempts in the 20 s it is away.
+const r5Transfers = "  retry_min: 1s\n  retry_max: 2s\n  max_failures: 2\n"
+
 func runR5(ctx context.Context, h *harness) (*Result, error) {
 	res := newResult("r5")
 	phase, maxSize := 20*time.Second, int64(8<<20)
@@ -113,7 +120,7 @@ func runR5(ctx context.Context, h *harness) (*Result, error) {
 		if err != nil {
 			return res, err
 		}
-		if nodes[i], err = h.newNode(ctx, "r5"+string(rune('a'+i)), org, h.s3YAML(endpoint, bk)); err != nil {
+		if nodes[i], err = h.newNode(ctx, "r5"+string(rune('a'+i)), org, h.s3YAML(endpoint, bk), r5Transfers); err != nil {
 			return res, err
 		}
 	}
@@ -163,6 +170,22 @@ func runR5(ctx context.Context, h *harness) (*Result, error) {
 	okUploads := map[string]doc{}
 	var transferIDs sync.Map
 	var postRefused, postUnclear atomic.Int64
+	post := func(d doc) {
+		pctx, pcancel := context.WithTimeout(ctx, 45*time.Second)
+		defer pcancel()
+		code, body, err := a.call(pctx, "POST", "/api/v1/transfers", map[string]string{"from": from, "to": to, "document": d.path})
+		var r struct {
+			TransferID string `json:"transfer_id"`
+		}
+		switch {
+		case err == nil && code == 200 && jsonUnmarshal(body, &r) == nil && r.TransferID != "":
+			transferIDs.Store(r.TransferID, d)
+		case err == nil && code >= 400 && strings.Contains(string(body), `"error"`):
+			postRefused.Add(1)
+		default:
+			postUnclear.Add(1)
+		}
+	}
 	// load uploads and transfers while the current fault lasts.
 	load := func(name string, d time.Duration) {
 		lctx, cancel := context.WithTimeout(ctx, d)
@@ -198,21 +221,7 @@ func runR5(ctx context.Context, h *harness) (*Result, error) {
 		}
 		wg.Go(func() {
 			for i := 0; lctx.Err() == nil; i++ {
-				d := base[i%len(base)]
-				pctx, pcancel := context.WithTimeout(ctx, 45*time.Second)
-				code, body, err := a.call(pctx, "POST", "/api/v1/transfers", map[string]string{"from": from, "to": to, "document": d.path})
-				pcancel()
-				var r struct {
-					TransferID string `json:"transfer_id"`
-				}
-				switch {
-				case err == nil && code == 200 && jsonUnmarshal(body, &r) == nil && r.TransferID != "":
-					transferIDs.Store(r.TransferID, d)
-				case err == nil && code >= 400 && strings.Contains(string(body), `"error"`):
-					postRefused.Add(1)
-				default:
-					postUnclear.Add(1)
-				}
+				post(base[i%len(base)])
 				select {
 				case <-lctx.Done():
 				case <-time.After(time.Second):
@@ -223,6 +232,12 @@ func runR5(ctx context.Context, h *harness) (*Result, error) {
 	}
 
 	load("before", phase/2)
+	// A burst of transfers just before S3 goes: the outbox sends two at a
+	// time, so the rest make their attempts while it is away, and fail
+	// after r5Transfers' max_failures.
+	for _, d := range append(base, base...) {
+		post(d)
+	}
 	// S3 stopped.
 	if err := h.killServer(ctx, "s3"); err != nil {
 		stopWatch()
@@ -254,7 +269,7 @@ func runR5(ctx context.Context, h *harness) (*Result, error) {
 	stopWatch()
 	wwg.Wait()
 
-	received, failed, failedNoReason := 0, 0, 0
+	received, failed, failedNoReason, gaveUp := 0, 0, 0, 0
 	reasons := map[string]int{}
 	for _, r := range final {
 		if _, ok := ids[r.ID]; !ok {
@@ -265,6 +280,9 @@ func runR5(ctx context.Context, h *harness) (*Result, error) {
 			received++
 		case "failed":
 			failed++
+			if strings.Contains(r.Error, "attempts in a row failed") {
+				gaveUp++
+			}
 			if r.Error == "" {
 				failedNoReason++
 			} else {
@@ -295,6 +313,7 @@ func runR5(ctx context.Context, h *harness) (*Result, error) {
 	res.set("transfers_received", received)
 	res.set("transfers_failed_with_reason", failed-failedNoReason)
 	res.set("transfers_failed_without_reason", failedNoReason)
+	res.set("transfers_failed_after_retries", gaveUp)
 	res.set("uploads_ok_intact_after", fmt.Sprintf("%d of %d", intact, intact+broken))
 	for _, w := range []struct {
 		name string
