@@ -422,6 +422,26 @@ func listIn[T, J any](a *API, w http.ResponseWriter, r *http.Request, fetch func
 	web.WriteJSON(w, http.StatusOK, mapList(vs, conv))
 }
 
+// decodeForMembership decodes the body into req and checks that the
+// membership it names (membershipID reads it, after decoding) belongs to
+// the environment in the path. On a failure it has answered the error,
+// and ok is false.
+func (a *API) decodeForMembership(w http.ResponseWriter, r *http.Request, req any, membershipID func() string) (e consortium.Environment, ok bool) {
+	if err := decode(w, r, req); err != nil {
+		web.Error(w, r, err)
+		return e, false
+	}
+	e, err := a.environment(r)
+	if err == nil {
+		_, err = a.membershipIn(r.Context(), e, membershipID())
+	}
+	if err != nil {
+		web.Error(w, r, err)
+		return e, false
+	}
+	return e, true
+}
+
 func (a *API) createInvitation(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		EnvironmentID string  `json:"environment_id"`
@@ -517,17 +537,8 @@ func (a *API) createNode(w http.ResponseWriter, r *http.Request) {
 		Name         string `json:"name"`
 		RPCURL       string `json:"rpc_url"`
 	}
-	if err := decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	e, err := a.environment(r)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	if _, err := a.membershipIn(r.Context(), e, req.MembershipID); err != nil {
-		web.Error(w, r, err)
+	e, ok := a.decodeForMembership(w, r, &req, func() string { return req.MembershipID })
+	if !ok {
 		return
 	}
 	n, err := a.cfg.Model.AddNode(r.Context(), e.ID, req.MembershipID, req.Name, req.RPCURL)
@@ -548,21 +559,12 @@ func (a *API) createService(w http.ResponseWriter, r *http.Request) {
 		Kind         string `json:"kind"`
 		Name         string `json:"name"`
 	}
-	if err := decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
+	e, ok := a.decodeForMembership(w, r, &req, func() string { return req.MembershipID })
+	if !ok {
 		return
 	}
 	if req.Kind != "documentstore" && req.Kind != "app2app" {
 		web.Error(w, r, fmt.Errorf("%w: kind %q must be documentstore or app2app", web.ErrBadRequest, req.Kind))
-		return
-	}
-	e, err := a.environment(r)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	if _, err := a.membershipIn(r.Context(), e, req.MembershipID); err != nil {
-		web.Error(w, r, err)
 		return
 	}
 	s, err := a.cfg.Model.AddService(r.Context(), e.ID, req.MembershipID, req.Kind, req.Name)
@@ -583,17 +585,8 @@ func (a *API) createAppCred(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		MembershipID string `json:"membership_id"`
 	}
-	if err := decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	e, err := a.environment(r)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	if _, err := a.membershipIn(r.Context(), e, req.MembershipID); err != nil {
-		web.Error(w, r, err)
+	e, ok := a.decodeForMembership(w, r, &req, func() string { return req.MembershipID })
+	if !ok {
 		return
 	}
 	user, password, err := a.cfg.Credentials.Create(r.Context(), e.ID, req.MembershipID)
