@@ -21,15 +21,23 @@ import (
 // answer, from RetryMin to RetryMax. A busy answer is not a failed
 // attempt: it does not count against MaxResends.
 
-// senderBusy reports whether from has as many transfers arriving as it
-// may.
-func (t *Transfers) senderBusy(from destination.URI) (bool, int) {
+// errSenderBusy is startIncoming's answer when the sender already has
+// as many transfers arriving as it may.
+type errSenderBusy struct{ arriving int }
+
+func (e errSenderBusy) Error() string {
+	return fmt.Sprintf("%d transfers from this sender are arriving", e.arriving)
+}
+
+// senderBusyLocked reports whether from has as many transfers arriving as
+// it may, and how many it has. t.mu is held: startIncoming checks and
+// takes a slot under one lock, so that shards of two transfers handled at
+// once (on two partitions) cannot both take the last slot.
+func (t *Transfers) senderBusyLocked(from destination.URI) (bool, int) {
 	limit := t.cfg.IncomingPerSender
 	if limit < 0 {
 		return false, 0
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
 	n := 0
 	for _, inc := range t.incoming {
 		if inc.from == from {

@@ -163,7 +163,9 @@ func isVerdict(err error) bool {
 }
 
 // startIncoming checks that to is a destination managed here and from a
-// sender in the registry, and starts the opening goroutine.
+// sender in the registry, takes one of the sender's IncomingPerSender
+// slots (errSenderBusy when none is free), and starts the opening
+// goroutine.
 func (t *Transfers) startIncoming(ctx context.Context, id string, attempt int, from, to destination.URI) (*incoming, error) {
 	if to.Kind != destination.KindDocumentStore {
 		return nil, permanent("%q is a %s destination; documents go to %s destinations", clip(to.String()), to.Kind, destination.KindDocumentStore)
@@ -186,11 +188,16 @@ func (t *Transfers) startIncoming(ctx context.Context, id string, attempt int, f
 		ch: make(chan []byte, incomingQueue), done: make(chan struct{})}
 	inc.last.Store(t.now().UnixNano())
 	inc.ctx, inc.cancel = context.WithCancel(t.ctx)
-	go t.runIncoming(inc)
 	t.mu.Lock()
+	if busy, n := t.senderBusyLocked(from); busy {
+		t.mu.Unlock()
+		inc.cancel()
+		return nil, errSenderBusy{n}
+	}
 	t.incoming[id] = inc
 	delete(t.refusals, id)
 	t.mu.Unlock()
+	go t.runIncoming(inc)
 	return inc, nil
 }
 
@@ -311,11 +318,12 @@ func (t *Transfers) onShard(ctx context.Context, d *messaging.Delivery) error {
 			return err
 		}
 	}
-	if busy, n := t.senderBusy(from); busy {
-		return t.answerBusy(ctx, id, attempt, from, to, n)
-	}
 	inc, err = t.startIncoming(ctx, id, attempt, from, to)
 	var perm errPermanent
+	var busy errSenderBusy
+	if errors.As(err, &busy) {
+		return t.answerBusy(ctx, id, attempt, from, to, busy.arriving)
+	}
 	if errors.As(err, &perm) {
 		t.deferRefusal(refusal{id: id, attempt: attempt, from: from, to: to}, err.Error())
 		return nil
