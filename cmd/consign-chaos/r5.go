@@ -85,19 +85,19 @@ func (w *watcher) walk(ctx context.Context, dir string, depth int) {
 	}
 }
 
+// r5Transfers makes the nodes give a transfer up after its second failed
+// attempt in a row rather than its sixteenth (about 40 minutes), so that
+// the outage shows a retry ending in a clear failure: with two sent at a
+// time and a failed S3 read taking about 2 s, a transfer queued when S3
+// goes can make two attempts or more in the 20 s it is away.
+const r5Transfers = "  retry_min: 1s\n  retry_max: 2s\n  max_failures: 2\n"
+
 // runR5: uploads and transfers between two nodes whose S3 server is first
 // stopped (SIGKILL) and restarted, then reached through a fault proxy that
 // slows, stalls and cuts its connections. Throughout, listings and
 // downloads on both nodes are checked: no partial document may ever be
 // visible. Uploads must fail with a clear error or succeed; every transfer
 // must end received or failed with a reason.
-// r5Transfers makes the nodes give a transfer up after its second failed
-// attempt in a row rather than its sixteenth (about 40 minutes), so that
-// the outage shows a retry ending in a clear failure: with two sent at a
-// time and a failed S3 read taking about 2 s, a transfer queued when S3
-// goes makes two or three attempts in the 20 s it is away.
-const r5Transfers = "  retry_min: 1s\n  retry_max: 2s\n  max_failures: 2\n"
-
 func runR5(ctx context.Context, h *harness) (*Result, error) {
 	res := newResult("r5")
 	phase, maxSize := 20*time.Second, int64(8<<20)
