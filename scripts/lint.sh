@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make lint: gofmt, go vet, staticcheck and govulncheck, at the versions
+# make lint: gofmt, go mod tidy, go vet, staticcheck and govulncheck, at the versions
 # pinned in scripts/testenv/versions.sh, built (once, cached) into
 # $CONSIGN_CACHE by scripts/testenv/install.sh. Runs offline once cached:
 # govulncheck reads a database built from the pinned golang.org/x/vulndb
@@ -19,6 +19,11 @@ scripts/testenv/install.sh staticcheck govulncheck vulndb
 step gofmt
 unformatted=$(gofmt -l $(git ls-files '*.go'))
 if [ -n "$unformatted" ]; then echo "gofmt would change:"; echo "$unformatted"; exit 1; fi
+
+step "go mod tidy -diff"
+if ! tidy=$(go mod tidy -diff 2>&1); then
+  echo "go.mod or go.sum is not tidy; run go mod tidy. It would change:"; echo "$tidy"; exit 1
+fi
 
 step "go vet"
 go vet ./...
