@@ -42,7 +42,7 @@ screenshots: ## drive the console in Chromium on a dev node and write docs/conso
 	scripts/testenv/up.sh
 	. .testenv/env.sh && CONSIGN_SCREENSHOTS=$(CURDIR)/docs/console $(GO) test -count=1 -run '^TestConsoleOnDev$$' ./cmd/consign
 
-lint: ## gofmt, go vet, staticcheck and govulncheck (pinned, cached, offline)
+lint: ## gofmt, go mod tidy -diff, go vet, staticcheck and govulncheck (pinned, cached)
 	scripts/lint.sh
 
 clean:

@@ -3,7 +3,7 @@
 #   1. scripts/testenv/up.sh installs (cached) and starts Kafka, S3, Azurite,
 #      Kubo, geth and checks Chromium and Firefox; .testenv/env.sh holds
 #      their addresses.
-#   2. make lint (scripts/lint.sh): gofmt, go vet, staticcheck, govulncheck.
+#   2. make lint (scripts/lint.sh): gofmt, go mod tidy -diff, go vet, staticcheck, govulncheck.
 #   3. go test -race ./... with CONSIGN_TEST_REQUIRE=1: a test whose server
 #      is missing fails instead of skipping, and any skipped test fails the run
 #      (the socket.io client tests run in a plain pass: see below).
@@ -26,7 +26,7 @@ scripts/testenv/up.sh
 . .testenv/env.sh
 export CONSIGN_TEST_REQUIRE=1
 
-step "lint: gofmt, go vet, staticcheck, govulncheck"
+step "lint: gofmt, go mod tidy, go vet, staticcheck, govulncheck"
 scripts/lint.sh
 
 # Tests that drive real socket.io clients (Node, Chromium, Firefox) over long-polling.
