@@ -22,7 +22,8 @@ import (
 )
 
 // brokers to run child-process tests against: the transport for the
-// in-process node and the address for the child.
+// in-process node and the address for the child (with the embedded
+// broker's password after a space).
 var brokers = []struct {
 	name string
 	open func(t *testing.T) (messaging.Transport, string)
@@ -34,7 +35,8 @@ var brokers = []struct {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { b.Close() })
-		return b, b.Addr()
+		_, pass := b.Credentials()
+		return b, b.Addr() + " " + pass
 	}},
 	{"kafka", func(t *testing.T) (messaging.Transport, string) {
 		addr := testenv.Get(t, testenv.Kafka)
@@ -149,7 +151,7 @@ func TestTransferReceiverKilled(t *testing.T) {
 					if received != 1 {
 						t.Errorf("document_received events: %v", events)
 					}
-					if es := a.ev.of(sent.ID); len(es) != 2 || es[1].name != docstore.EventTransferAcknowledgement {
+					if es := a.ev.waitEvents(t, sent.ID, 2); len(es) != 2 || es[1].name != docstore.EventTransferAcknowledgement {
 						t.Errorf("sender's events: %s", eventNames(es))
 					}
 					// Look at what the receiver left on disk.
