@@ -157,6 +157,11 @@ async function waitUploaded(page, name) {
     await a.getByRole("searchbox", { name: "Search for" }).fill("alpha");
     await a.getByRole("button", { name: "Search", exact: true }).click();
     await a.getByRole("table", { name: "Search results" }).getByRole("link", { name: "/reports/alpha.txt", exact: true }).waitFor(T);
+    // Leave and come back, so that the results table waited for next can
+    // only be the hash search's (the name search's shows the same link).
+    await nav(a, "Documents");
+    await nav(a, "Search");
+    await a.getByText("Type a name (or a hash with By hash checked) and press Search.").waitFor(T);
     await a.getByRole("searchbox", { name: "Search for" }).fill(out.alphaHash);
     await a.getByRole("checkbox", { name: "By hash (SHA-256 hex)" }).check();
     await a.getByRole("button", { name: "Search", exact: true }).click();
