@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/sasl/scram"
 
 	"github.com/consign/consign/chain"
 	"github.com/consign/consign/crypto"
@@ -186,8 +187,14 @@ func runChild(path string) error {
 	if err != nil {
 		return err
 	}
-	kt, err := kafka.New(kafka.Config{Brokers: []string{cfg.Kafka}, MaxRetryBackoff: time.Second,
-		Opts: benchKafkaOpts()})
+	// cfg.Kafka is host:port, and for the embedded broker its password
+	// after a space.
+	addr, pass, _ := strings.Cut(cfg.Kafka, " ")
+	opts := benchKafkaOpts()
+	if pass != "" {
+		opts = append(opts, kgo.SASL(scram.Auth{User: "consign", Pass: pass}.AsSha256Mechanism()))
+	}
+	kt, err := kafka.New(kafka.Config{Brokers: []string{addr}, MaxRetryBackoff: time.Second, Opts: opts})
 	if err != nil {
 		return err
 	}

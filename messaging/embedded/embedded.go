@@ -19,16 +19,28 @@
 //
 // One process at a time may use a data directory; Open takes an exclusive
 // lock on a file inside it (released by the kernel if the process dies).
+//
+// The broker listens on 127.0.0.1 only and requires SASL SCRAM-SHA-256 of
+// every client: the password is a random secret made on the directory's
+// first use and kept in it (mode 0600), so another local user or process
+// that can reach the port but not read the directory cannot read or write
+// the node's topics. ClientOpts gives other clients in the process the
+// credentials.
 package embedded
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/sasl/scram"
 
 	"github.com/consign/consign/internal/errkind"
 	"github.com/consign/consign/messaging"
@@ -71,6 +83,34 @@ type Broker struct {
 	cluster *kfake.Cluster
 	lock    *os.File
 	addr    string
+	pass    string
+	auth    kgo.Opt
+}
+
+// saslUser is the one SCRAM user of the broker.
+const saslUser = "consign"
+
+// secret returns the broker's SCRAM password kept in dir, making one on
+// the directory's first use.
+func secret(dir string) (string, error) {
+	path := filepath.Join(dir, "sasl-secret")
+	b, err := os.ReadFile(path)
+	if err == nil {
+		if s := strings.TrimSpace(string(b)); len(s) >= 32 {
+			return s, nil
+		}
+		return "", fmt.Errorf("%s is damaged: remove it together with %s to make a new secret", path, filepath.Join(dir, "kfake", "sasl.json"))
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	raw := make([]byte, 32)
+	rand.Read(raw)
+	s := hex.EncodeToString(raw)
+	if err := os.WriteFile(path, []byte(s+"\n"), 0o600); err != nil {
+		return "", err
+	}
+	return s, nil
 }
 
 var _ messaging.Transport = (*Broker)(nil)
@@ -94,31 +134,49 @@ func Open(ctx context.Context, cfg Config) (*Broker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("messaging/embedded: open %q: %w", dir, err)
 	}
+	pass, err := secret(dir)
+	if err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("messaging/embedded: open %q: broker secret: %w", dir, err)
+	}
 	cluster, err := kfake.NewCluster(
 		kfake.NumBrokers(1),
 		kfake.Ports(cfg.Port),
 		kfake.ClusterID("consign-embedded"),
 		kfake.DataDir(filepath.Join(dir, "kfake")),
 		kfake.SyncWrites(),
+		kfake.EnableSASL(),
+		kfake.Superuser("SCRAM-SHA-256", saslUser, pass),
 	)
 	if err != nil {
 		lock.Close()
 		return nil, fmt.Errorf("messaging/embedded: open %q: start broker: %w", dir, err)
 	}
 	addrs := cluster.ListenAddrs()
+	auth := kgo.SASL(scram.Auth{User: saslUser, Pass: pass}.AsSha256Mechanism())
 	kcfg := cfg.Kafka
 	kcfg.Brokers = addrs
+	kcfg.Opts = append([]kgo.Opt{auth}, kcfg.Opts...)
 	tr, err := kafka.New(kcfg)
 	if err != nil {
 		cluster.Close()
 		lock.Close()
 		return nil, fmt.Errorf("messaging/embedded: open %q: %w", dir, err)
 	}
-	return &Broker{Transport: tr, cluster: cluster, lock: lock, addr: addrs[0]}, nil
+	return &Broker{Transport: tr, cluster: cluster, lock: lock, addr: addrs[0], pass: pass, auth: auth}, nil
 }
 
-// Addr is the broker's host:port on 127.0.0.1, for other Kafka clients.
+// Addr is the broker's host:port on 127.0.0.1, for other Kafka clients;
+// they need ClientOpts too.
 func (b *Broker) Addr() string { return b.addr }
+
+// ClientOpts are the franz-go options another client of this broker needs
+// (its SASL credentials), to add to kafka.Config.Opts or kgo.NewClient.
+func (b *Broker) ClientOpts() []kgo.Opt { return []kgo.Opt{b.auth} }
+
+// Credentials are the SCRAM-SHA-256 user and password ClientOpts carries,
+// for a client in another process (tests hand them to child processes).
+func (b *Broker) Credentials() (user, password string) { return saslUser, b.pass }
 
 // Close closes the transport, then stops the broker, flushing its state,
 // then releases the directory lock.

@@ -9,12 +9,17 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/sasl/scram"
 
 	"github.com/consign/consign/messaging"
 	"github.com/consign/consign/messaging/embedded"
@@ -37,7 +42,7 @@ func TestConformance(t *testing.T) {
 	b := open(t, t.TempDir())
 	t.Cleanup(func() { _ = b.Close() })
 	messagingtest.Run(t, func(t *testing.T) messaging.Transport {
-		tr, err := kafka.New(kafka.Config{Brokers: []string{b.Addr()}, MaxRetryBackoff: time.Second})
+		tr, err := kafka.New(kafka.Config{Brokers: []string{b.Addr()}, MaxRetryBackoff: time.Second, Opts: b.ClientOpts()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -432,5 +437,48 @@ func TestLoopbackOnly(t *testing.T) {
 	host, _, err := net.SplitHostPort(b.Addr())
 	if err != nil || host != "127.0.0.1" {
 		t.Fatalf("broker address %q (%v), want 127.0.0.1:<port>", b.Addr(), err)
+	}
+}
+
+// TestBrokerNeedsSecret: a local client that reaches the port without the
+// directory's secret (issue 18: the broker accepted any local client) can
+// neither list nor create topics; the same client with ClientOpts can, and
+// the secret survives a restart of the broker on the same directory.
+func TestBrokerNeedsSecret(t *testing.T) {
+	dir := t.TempDir()
+	b := open(t, dir)
+	try := func(what string, opts ...kgo.Opt) error {
+		cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(b.Addr()), kgo.RetryTimeout(2 * time.Second)}, opts...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cl.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, err = kadm.NewClient(cl).CreateTopic(ctx, 1, 1, nil, messagingtest.Unique("needs-secret-"+what))
+		return err
+	}
+	if err := try("anon"); err == nil {
+		t.Fatal("a client without credentials created a topic")
+	} else {
+		t.Logf("without the secret: %v", err)
+	}
+	wrong := kgo.SASL(scram.Auth{User: "consign", Pass: "guess"}.AsSha256Mechanism())
+	if err := try("wrong", wrong); err == nil {
+		t.Fatal("a client with a wrong password created a topic")
+	}
+	if err := try("ok", b.ClientOpts()...); err != nil {
+		t.Fatalf("with ClientOpts: %v", err)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "sasl-secret")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("secret file: %v, mode %v; want 0600", err, fi.Mode())
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b = open(t, dir)
+	t.Cleanup(func() { _ = b.Close() })
+	if err := try("again", b.ClientOpts()...); err != nil {
+		t.Fatalf("after a restart, with ClientOpts: %v", err)
 	}
 }
