@@ -112,6 +112,14 @@ func (g *pendingGate) open(id, ip string) {
 	g.total++
 }
 
+// pending reports whether session id has not yet authenticated or closed.
+func (g *pendingGate) pending(id string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	_, ok := g.ids[id]
+	return ok
+}
+
 // done removes a session from the pending count (it authenticated or
 // closed); a second call is a no-op.
 func (g *pendingGate) done(id string) {

@@ -96,7 +96,19 @@ func newSIOServer(s *Server) (*sioServer, error) {
 		}
 		id := eng.Id()
 		x.gate.open(id, clientIP(eng.Request().Request().RemoteAddr))
-		_ = eng.Once("close", func(...any) { x.gate.done(id) })
+		// The library closes a session that joins no namespace within
+		// ConnectTimeout, but a polling session's orderly close then waits
+		// up to the engine's fixed 30 s for a poll: close one still
+		// pending at once instead, so its place comes back.
+		expire := time.AfterFunc(lim.ConnectTimeout, func() {
+			if x.gate.pending(id) {
+				eng.Close(true)
+			}
+		})
+		_ = eng.Once("close", func(...any) {
+			expire.Stop()
+			x.gate.done(id)
+		})
 	}); err != nil {
 		return nil, fmt.Errorf("web: socket.io: %w", err)
 	}
