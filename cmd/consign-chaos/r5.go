@@ -232,15 +232,6 @@ func runR5(ctx context.Context, h *harness) (*Result, error) {
 	}
 
 	load("before", phase/2)
-	// A burst of transfers just before S3 goes: the outbox sends two at a
-	// time, so the rest make their attempts while it is away, and fail
-	// after r5Transfers' max_failures.
-	// One transfer per document: two transfers of one document placed at
-	// the same moment can still file the second under a numbered name
-	// (docs/reliability.md, still open).
-	for _, d := range base {
-		post(d)
-	}
 	// S3 stopped.
 	if err := h.killServer(ctx, "s3"); err != nil {
 		stopWatch()
